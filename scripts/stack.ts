@@ -1,0 +1,49 @@
+/**
+ * `npm run stack`: starts the embedded stack on loopback and waits for health.
+ *   (no flag)    start what is missing, print the URLs, keep running; Ctrl-C stops what it started
+ *   --detach     start what is missing, print the URLs, exit and leave the services running
+ *   --stop       stop every service of the embedded stack started by any Tidemark command
+ *   --versions   print the versions of temporal, minio, mlflow and dockerd, one line each
+ */
+import { Command } from 'commander';
+import { Stack } from './stack/stack';
+
+const program = new Command('stack')
+  .option('--detach', 'leave the services running when this command exits')
+  .option('--stop', 'stop every service of the embedded stack')
+  .option('--versions', 'print the version of each service, one line each')
+  .parse();
+const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean }>();
+
+async function main(): Promise<void> {
+  if (opts.versions) {
+    for (const line of await Stack.open().versions()) console.log(line);
+    return;
+  }
+  if (opts.stop) {
+    const stopped = await Stack.open().stopAll();
+    console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing to stop');
+    return;
+  }
+  console.error('Starting the Tidemark stack on 127.0.0.1 …');
+  const stack = await Stack.ensure();
+  for (const line of stack.urls()) console.log(`  ${line}`);
+  if (opts.detach || stack.started.length === 0) {
+    if (stack.started.length === 0) console.error('Everything was already running; nothing changed.');
+    else console.error('Left running. Stop it with `npm run stack -- --stop`.');
+    return;
+  }
+  console.error('Stack is up. Press Ctrl-C to stop the services this command started.');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  console.error(`Stopping ${[...stack.started].reverse().join(', ')} …`);
+  await stack.stopStarted();
+}
+
+main().catch((err: unknown) => {
+  console.error(`stack: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

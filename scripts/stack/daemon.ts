@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A long-running service process started in its own process group, with its output in a log
+ * file and its pid in a pid file, so that any later process (a test run, the demo, `stack --stop`)
+ * can find it and stop it together with its children.
+ */
+export interface DaemonSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logFile: string;
+  runDir: string;
+}
+
+export function pidFile(runDir: string, name: string): string {
+  return join(runDir, `${name}.pid`);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readPid(runDir: string, name: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile(runDir, name), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startDaemon(spec: DaemonSpec): number {
+  mkdirSync(spec.runDir, { recursive: true });
+  const fd = openSync(spec.logFile, 'a');
+  try {
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command}); see ${spec.logFile}`);
+    child.unref();
+    writeFileSync(pidFile(spec.runDir, spec.name), `${child.pid}\n`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Stops the process group of `pid`: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) signal('SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+}
+
+export async function stopDaemon(runDir: string, name: string): Promise<boolean> {
+  const pid = readPid(runDir, name);
+  rmSync(pidFile(runDir, name), { force: true });
+  if (pid === undefined) return false;
+  await stopProcessGroup(pid);
+  return true;
+}
+
+/** Polls `probe` until it returns true, or throws naming the service and its log. */
+export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, hint: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await sleep(250);
+  }
+  throw new Error(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s. ${hint}`);
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { TidemarkConfig } from '../../../common/config';
+import { createMinioClient, ensureBuckets } from '../../../activities/artifacts/minio-client';
+import { startDaemon, waitUntil } from '../daemon';
+import type { StackPaths } from '../paths';
+import { ToolMissingError } from '../tools';
+import type { StackService } from './service';
+
+/** A single-drive MinIO server with its data under the state folder. */
+export class MinioServer implements StackService {
+  readonly name = 'minio';
+
+  constructor(
+    private readonly config: TidemarkConfig,
+    private readonly paths: StackPaths,
+    private readonly binary: string | undefined,
+  ) {}
+
+  private bin(): string {
+    if (!this.binary) throw new ToolMissingError('minio', 'run `npm run setup` (it builds or installs every tool the stack needs)');
+    return this.binary;
+  }
+
+  async healthy(): Promise<boolean> {
+    const res = await fetch(`${this.config.minio.endpoint}/minio/health/live`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    return res?.ok ?? false;
+  }
+
+  async start(): Promise<void> {
+    const dataDir = join(this.paths.stateDir, 'minio', 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const address = new URL(this.config.minio.endpoint).host;
+    const consoleAddress = new URL(this.config.minio.consoleUrl).host;
+    const logFile = join(this.paths.logsDir, 'minio.log');
+    startDaemon({
+      name: this.name,
+      command: this.bin(),
+      args: ['server', dataDir, '--address', address, '--console-address', consoleAddress, '--quiet'],
+      env: {
+        MINIO_ROOT_USER: this.config.minio.accessKey,
+        MINIO_ROOT_PASSWORD: this.config.minio.secretKey,
+        MINIO_UPDATE: 'off',
+        MINIO_CALLHOME_ENABLE: 'off',
+        MINIO_BROWSER_REDIRECT: 'off',
+      },
+      logFile,
+      runDir: this.paths.runDir,
+    });
+    await waitUntil('MinIO', () => this.healthy(), 60_000, `See ${logFile}; is ${address} taken by another process?`);
+  }
+
+  async prepare(): Promise<void> {
+    await ensureBuckets(createMinioClient(this.config.minio), [this.config.minio.bucket, this.config.mlflow.artifactBucket]);
+  }
+
+  async version(): Promise<string> {
+    const { stdout } = await execa(this.bin(), ['--version']);
+    return `minio ${stdout.split('\n')[0]!.replace(/^minio version\s*/, '').trim()} (${this.bin()})`;
+  }
+
+  urls(): string[] {
+    return [`MinIO S3 API: ${this.config.minio.endpoint}`, `MinIO console: ${this.config.minio.consoleUrl}`];
+  }
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { TidemarkConfig } from '../../../common/config';
+import { startDaemon, waitUntil } from '../daemon';
+import type { StackPaths } from '../paths';
+import { ToolMissingError } from '../tools';
+import type { StackService } from './service';
+
+/** Environment that keeps MLflow (server and clients) from calling home. */
+export const MLFLOW_QUIET_ENV = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } as const;
+
+/** The MLflow tracking server: SQLite backend store, artifacts in a MinIO bucket. */
+export class MlflowServer implements StackService {
+  readonly name = 'mlflow';
+
+  constructor(
+    private readonly config: TidemarkConfig,
+    private readonly paths: StackPaths,
+    private readonly binary: string | undefined,
+  ) {}
+
+  private bin(): string {
+    if (!this.binary) throw new ToolMissingError('mlflow', 'run `npm run setup` (it builds or installs every tool the stack needs)');
+    return this.binary;
+  }
+
+  async healthy(): Promise<boolean> {
+    const res = await fetch(`${this.config.mlflow.trackingUri}/health`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    return res?.ok ?? false;
+  }
+
+  async start(): Promise<void> {
+    const dbDir = join(this.paths.stateDir, 'mlflow');
+    mkdirSync(dbDir, { recursive: true });
+    const url = new URL(this.config.mlflow.trackingUri);
+    const logFile = join(this.paths.logsDir, 'mlflow.log');
+    startDaemon({
+      name: this.name,
+      command: this.bin(),
+      args: [
+        'server',
+        '--host', url.hostname,
+        '--port', url.port || '5000',
+        '--backend-store-uri', `sqlite:///${join(dbDir, 'mlflow.db')}`,
+        '--default-artifact-root', `s3://${this.config.mlflow.artifactBucket}/`,
+        '--no-serve-artifacts',
+        '--workers', '1',
+      ],
+      env: {
+        ...MLFLOW_QUIET_ENV,
+        MLFLOW_S3_ENDPOINT_URL: this.config.minio.endpoint,
+        AWS_ACCESS_KEY_ID: this.config.minio.accessKey,
+        AWS_SECRET_ACCESS_KEY: this.config.minio.secretKey,
+        AWS_DEFAULT_REGION: 'us-east-1',
+      },
+      logFile,
+      runDir: this.paths.runDir,
+    });
+    await waitUntil('MLflow server', () => this.healthy(), 180_000, `See ${logFile}; is port ${url.port} taken by another process?`);
+  }
+
+  async version(): Promise<string> {
+    const { stdout } = await execa(this.bin(), ['--version'], { env: MLFLOW_QUIET_ENV });
+    return `mlflow ${stdout.replace(/^.*version\s*/, '').trim()} (${this.bin()})`;
+  }
+
+  urls(): string[] {
+    return [`MLflow UI: ${this.config.mlflow.trackingUri}`];
+  }
+}

@@ -1,0 +1,14 @@
+/** One process of the embedded stack. */
+export interface StackService {
+  readonly name: string;
+  /** True when something healthy already answers on the service's address. */
+  healthy(): Promise<boolean>;
+  /** Starts the service as a daemon and waits until it is healthy. */
+  start(): Promise<void>;
+  /** Idempotent set-up once the service is healthy (namespaces, buckets, …). */
+  prepare?(): Promise<void>;
+  /** One line: name and version. */
+  version(): Promise<string>;
+  /** Lines of `label: url` a person can open. */
+  urls(): string[];
+}

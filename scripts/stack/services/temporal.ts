@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { execa } from 'execa';
+import type { TidemarkConfig } from '../../../common/config';
+import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes';
+import { registerSearchAttributes } from '../../../workers/search-attributes';
+import { startDaemon, waitUntil } from '../daemon';
+import type { StackPaths } from '../paths';
+import { ToolMissingError } from '../tools';
+import type { StackService } from './service';
+
+const SA_TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', TEXT: 'Text', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+
+/** The Temporal CLI dev server: SQLite state under the state folder, Web UI on its own port. */
+export class TemporalDevServer implements StackService {
+  readonly name = 'temporal';
+  private readonly host: string;
+  private readonly port: number;
+  private readonly uiPort: number;
+
+  constructor(
+    private readonly config: TidemarkConfig,
+    private readonly paths: StackPaths,
+    private readonly binary: string | undefined,
+  ) {
+    const [host, port] = config.temporal.address.split(':');
+    this.host = host!;
+    this.port = Number(port);
+    this.uiPort = Number(new URL(config.temporal.uiUrl).port || 8233);
+  }
+
+  private async withConnection<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
+    const connection = await Connection.connect({ address: this.config.temporal.address, connectTimeout: 1000 });
+    try {
+      return await fn(connection);
+    } finally {
+      await connection.close();
+    }
+  }
+
+  private bin(): string {
+    if (!this.binary) throw new ToolMissingError('temporal', 'run `npm run setup` (it builds or installs every tool the stack needs)');
+    return this.binary;
+  }
+
+  async healthy(): Promise<boolean> {
+    return this.withConnection(async (c) => {
+      await c.workflowService.getSystemInfo({});
+      return true;
+    }).catch(() => false);
+  }
+
+  async start(): Promise<void> {
+    const dbDir = join(this.paths.stateDir, 'temporal');
+    mkdirSync(dbDir, { recursive: true });
+    const args = [
+      'server', 'start-dev',
+      '--ip', this.host,
+      '--port', String(this.port),
+      '--ui-port', String(this.uiPort),
+      '--http-port', String(this.port + 10),
+      '--metrics-port', String(this.port + 2),
+      '--db-filename', join(dbDir, 'temporal.db'),
+      '--log-level', 'warn',
+    ];
+    if (this.config.temporal.namespace !== 'default') args.push('--namespace', this.config.temporal.namespace);
+    for (const key of TIDEMARK_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SA_TYPE_FLAG[key.type]}`);
+    const logFile = join(this.paths.logsDir, 'temporal.log');
+    startDaemon({ name: this.name, command: this.bin(), args, logFile, runDir: this.paths.runDir });
+    await waitUntil('Temporal dev server', () => this.healthy(), 60_000, `See ${logFile}; is port ${this.port} taken by another process?`);
+  }
+
+  async prepare(): Promise<void> {
+    await this.withConnection(async (c) => {
+      const namespace = this.config.temporal.namespace;
+      try {
+        await c.workflowService.describeNamespace({ namespace });
+      } catch {
+        await c.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') });
+      }
+      await registerSearchAttributes(c.operatorService, namespace);
+    });
+  }
+
+  async version(): Promise<string> {
+    const { stdout } = await execa(this.bin(), ['--version']);
+    return `temporal ${stdout.replace(/^temporal version\s*/, '').trim()} (${this.bin()})`;
+  }
+
+  urls(): string[] {
+    return [`Temporal gRPC: ${this.config.temporal.address}`, `Temporal Web UI: ${this.config.temporal.uiUrl}/namespaces/${this.config.temporal.namespace}/workflows`];
+  }
+}
