@@ -1,0 +1,19 @@
+import type { ArtifactRef } from '../../common/artifact';
+
+/**
+ * Content-addressed storage of step inputs and outputs. Bytes stream through; only small
+ * `ArtifactRef`s ever reach a workflow.
+ */
+export interface ArtifactStore {
+  /** Stores a file (or a directory, as a deterministic tar) and returns its ref. Same bytes, same ref, one copy. */
+  put(path: string, name: string): Promise<ArtifactRef>;
+  /** Stores a small in-memory value. */
+  putBytes(bytes: Uint8Array | string, name: string): Promise<ArtifactRef>;
+  /** Downloads to `dest` (a file, or a folder for a `dir` ref), verifying the hash; nothing is left at `dest` on a mismatch. */
+  get(ref: ArtifactRef, dest: string): Promise<void>;
+  /** Reads a small artifact into memory (refuses anything larger than `maxBytes`). */
+  getBytes(ref: ArtifactRef, maxBytes?: number): Promise<Buffer>;
+  exists(ref: ArtifactRef): Promise<boolean>;
+  /** A time-limited URL that anyone can GET. */
+  presign(ref: ArtifactRef, seconds?: number): Promise<string>;
+}

@@ -1,0 +1,74 @@
+import { ApplicationFailure } from '@temporalio/activity';
+
+/**
+ * Domain errors of Tidemark's activities, and the one place that maps them to Temporal failures.
+ * A non-retryable failure means retrying cannot help (bad input, missing image, broken
+ * Dockerfile); everything else is retried by the activity's retry policy.
+ */
+
+/** Thrown when an artifact's bytes do not hash to the sha256 its ref names. */
+export class ArtifactIntegrityError extends Error {
+  override name = 'ArtifactIntegrityError';
+}
+
+/** Thrown when a ref points at an object that is not in the store. */
+export class ArtifactMissingError extends Error {
+  override name = 'ArtifactMissingError';
+}
+
+/** Thrown when a step's image does not exist and cannot be built. */
+export class ImageMissingError extends Error {
+  override name = 'ImageMissingError';
+}
+
+/** Thrown when `docker build` fails; carries the tail of the build log. */
+export class ImageBuildError extends Error {
+  override name = 'ImageBuildError';
+  constructor(message: string, readonly logTail: string) {
+    super(`${message}\n--- last lines of the build log ---\n${logTail}`);
+  }
+}
+
+/** Thrown when a step's container exits non-zero; carries the exit code and the log's tail. */
+export class StepExitError extends Error {
+  override name = 'StepExitError';
+  constructor(readonly step: string, readonly exitCode: number, readonly logTail: string) {
+    super(`step "${step}" exited with code ${exitCode}\n--- last lines of its log ---\n${logTail}`);
+  }
+}
+
+/** Thrown when a step's input or output breaks the step contract (missing output, bad path, …). */
+export class StepContractError extends Error {
+  override name = 'StepContractError';
+}
+
+const NON_RETRYABLE = new Set(['ArtifactMissingError', 'ImageMissingError', 'ImageBuildError', 'StepContractError', 'ArtifactIntegrityError']);
+
+/** Maps a domain error to the Temporal failure a workflow sees; anything else passes through. */
+export function toFailure(err: unknown): unknown {
+  if (err instanceof StepExitError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.name,
+      // A step's own failure is retried by its `retries` setting, which the workflow turns into
+      // the activity's maximumAttempts.
+      nonRetryable: false,
+      details: [{ exitCode: err.exitCode, logTail: err.logTail }],
+    });
+  }
+  if (err instanceof Error && NON_RETRYABLE.has(err.name)) {
+    return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true });
+  }
+  return err;
+}
+
+/** Wraps an activity so that its domain errors reach the workflow as the right failure kind. */
+export function mapFailures<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      throw toFailure(err);
+    }
+  };
+}

@@ -1,0 +1,17 @@
+import type { TidemarkDeps } from './deps';
+import { mapFailures } from './errors';
+import { createSmokeActivities } from './smoke';
+
+/**
+ * All of Tidemark's activities, over their dependencies. Workflows import only the type:
+ * `proxyActivities<TidemarkActivities>()`.
+ */
+export function createActivities(deps: TidemarkDeps) {
+  const all = {
+    ...createSmokeActivities(deps),
+  };
+  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
+}
+
+export type TidemarkActivities = ReturnType<typeof createActivities>;
+export type { TidemarkDeps } from './deps';

@@ -1,0 +1,10 @@
+import { Command } from 'commander';
+import { registerSmoke } from './commands/smoke';
+
+const program = new Command('tidemark').description('Durable machine-learning workflows on Temporal').showHelpAfterError();
+registerSmoke(program);
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(`tidemark: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import type { ClientOptions } from '@temporalio/client';
+import { SimplePlugin } from '@temporalio/plugin';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
+import type { TidemarkConfig, TidemarkConfigInput } from '../common/config';
+import { createActivities } from '../activities';
+import type { TidemarkDeps } from '../activities/deps';
+import * as workflows from '../workflows';
+import { resolveConfig } from './config';
+import { createDeps } from './deps';
+import { registerSearchAttributes } from './search-attributes';
+import { workflowsEntry } from './workflows-entry';
+
+export interface TidemarkPluginOptions {
+  /** Config; unset fields come from environment variables, then dev defaults. */
+  config?: TidemarkConfigInput;
+  /** Replace some dependencies of the activities (tests, custom stores). */
+  deps?: Partial<TidemarkDeps>;
+}
+
+/**
+ * Tidemark as a Temporal plugin. One line on a worker registers Tidemark's activities and
+ * workflows (bundled alongside the worker's own) and its search attributes:
+ *
+ *   Worker.create({ connection, taskQueue, workflowsPath, plugins: [new TidemarkPlugin()] })
+ *
+ * On a client it sets the namespace when none is given.
+ */
+export class TidemarkPlugin extends SimplePlugin {
+  readonly config: TidemarkConfig;
+  readonly deps: TidemarkDeps;
+
+  constructor(options: TidemarkPluginOptions = {}) {
+    const config = resolveConfig(options.config);
+    const deps = createDeps(config, options.deps);
+    super({
+      name: 'tidemark',
+      activities: createActivities(deps),
+      workflowsPath: (existing) => workflowsEntry(existing, Object.keys(workflows)),
+    });
+    this.config = config;
+    this.deps = deps;
+  }
+
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    return super.configureWorker({ ...options, namespace: options.namespace ?? this.config.temporal.namespace });
+  }
+
+  override configureClient(options: ClientOptions): ClientOptions {
+    return super.configureClient({ ...options, namespace: options.namespace ?? this.config.temporal.namespace });
+  }
+
+  override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    const connection = worker.connection;
+    if (connection) {
+      const added = await registerSearchAttributes(connection.operatorService, worker.options.namespace);
+      if (added.length) this.deps.logger.info({ added }, 'registered search attributes');
+    }
+    return super.runWorker(worker, next);
+  }
+}

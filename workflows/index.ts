@@ -1,0 +1,2 @@
+/** Every workflow Tidemark registers on a worker. */
+export { smoke } from './smoke';
