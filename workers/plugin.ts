@@ -42,7 +42,10 @@ export class TidemarkPlugin extends SimplePlugin {
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
-    return super.configureWorker({ ...options, namespace: options.namespace ?? this.config.temporal.namespace });
+    const configured = super.configureWorker({ ...options, namespace: options.namespace ?? this.config.temporal.namespace });
+    // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
+    if (options.workflowBundle) delete configured.workflowsPath;
+    return configured;
   }
 
   override configureClient(options: ClientOptions): ClientOptions {
