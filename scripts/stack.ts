@@ -34,8 +34,12 @@ async function main(): Promise<void> {
     return;
   }
   console.error('Stack is up. Press Ctrl-C to stop the services this command started.');
+  const keepAlive = setInterval(() => undefined, 1 << 30); // signal handlers alone do not keep Node running
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+    const stop = () => {
+      clearInterval(keepAlive);
+      resolve();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { ENV } from '../../common/env';
 import { stackPaths, type StackPaths } from './paths';
 
@@ -49,3 +49,12 @@ export function locateTools(env: NodeJS.ProcessEnv = process.env, paths: StackPa
   };
 }
 
+
+/** The module@version setup built `binary` from, when setup built it (see setup's pin files). */
+export function builtFrom(binary: string): string | undefined {
+  try {
+    return readFileSync(join(dirname(binary), `.${basename(binary)}.pin`), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}

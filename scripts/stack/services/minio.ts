@@ -5,7 +5,7 @@ import type { TidemarkConfig } from '../../../common/config';
 import { createMinioClient, ensureBuckets } from '../../../activities/artifacts/minio-client';
 import { startDaemon, waitUntil } from '../daemon';
 import type { StackPaths } from '../paths';
-import { ToolMissingError } from '../tools';
+import { builtFrom, ToolMissingError } from '../tools';
 import type { StackService } from './service';
 
 /** A single-drive MinIO server with its data under the state folder. */
@@ -57,7 +57,9 @@ export class MinioServer implements StackService {
 
   async version(): Promise<string> {
     const { stdout } = await execa(this.bin(), ['--version']);
-    return `minio ${stdout.split('\n')[0]!.replace(/^minio version\s*/, '').trim()} (${this.bin()})`;
+    const pin = builtFrom(this.bin());
+    const version = stdout.split('\n')[0]!.replace(/^minio version\s*/, '').trim();
+    return `minio ${pin && version.startsWith('DEVELOPMENT') ? pin.split('@')[1] : version} (${this.bin()})`;
   }
 
   urls(): string[] {

@@ -49,6 +49,9 @@ export class MlflowServer implements StackService {
       ],
       env: {
         ...MLFLOW_QUIET_ENV,
+        // The server's background job runner (GenAI evaluation jobs) costs ~2 GB in eight Python
+        // processes and Tidemark uses none of it.
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
         MLFLOW_S3_ENDPOINT_URL: this.config.minio.endpoint,
         AWS_ACCESS_KEY_ID: this.config.minio.accessKey,
         AWS_SECRET_ACCESS_KEY: this.config.minio.secretKey,

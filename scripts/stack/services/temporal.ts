@@ -8,7 +8,7 @@ import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes';
 import { registerSearchAttributes } from '../../../workers/search-attributes';
 import { startDaemon, waitUntil } from '../daemon';
 import type { StackPaths } from '../paths';
-import { ToolMissingError } from '../tools';
+import { builtFrom, ToolMissingError } from '../tools';
 import type { StackService } from './service';
 
 const SA_TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', TEXT: 'Text', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
@@ -86,7 +86,9 @@ export class TemporalDevServer implements StackService {
 
   async version(): Promise<string> {
     const { stdout } = await execa(this.bin(), ['--version']);
-    return `temporal ${stdout.replace(/^temporal version\s*/, '').trim()} (${this.bin()})`;
+    const pin = builtFrom(this.bin());
+    const version = stdout.replace(/^temporal version\s*/, '').trim();
+    return `temporal ${pin ? `${pin.split('@')[1]} ${version.replace(/^0\.0\.0-DEV\s*/, '')}` : version} (${this.bin()})`;
   }
 
   urls(): string[] {

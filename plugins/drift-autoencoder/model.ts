@@ -1,0 +1,88 @@
+import * as ort from 'onnxruntime-node';
+import { DataShapeError, ModelLoadError } from '../errors';
+
+/** An ONNX autoencoder, opened with the dimensions of one sample resolved against the data. */
+export interface AutoencoderModel {
+  session: ort.InferenceSession;
+  inputName: string;
+  outputName: string;
+  /** The model's declared input shape; strings are symbolic dimensions. */
+  inputShape: readonly (number | string)[];
+  /** Dimensions of one sample as fed to the model (the batch axis excluded). */
+  sampleShape: number[];
+  /** Values per sample. */
+  features: number;
+  release(): Promise<void>;
+}
+
+export interface OpenModelOptions {
+  inputName?: string;
+  outputName?: string;
+  threads?: number;
+}
+
+const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+const show = (dims: readonly (number | string)[]) => `[${dims.join(', ')}]`;
+
+/**
+ * How one row of `featureShape` is fed to a model whose input is `[batch, ...modelSample]`:
+ * as the model's own fixed dims when they hold as many values, or as the data's dims when the
+ * model's are symbolic but of the same rank and agree where fixed. Anything else is an error
+ * naming both shapes.
+ */
+export function resolveSampleShape(modelInput: readonly (number | string)[], featureShape: readonly number[], inputName: string): number[] {
+  const sample = modelInput.slice(1);
+  const features = product(featureShape);
+  const mismatch = (why: string) =>
+    new DataShapeError(
+      `model input "${inputName}" has shape ${show(modelInput)} but the data's rows have shape ${show(featureShape)} ` +
+        `(${features} values per row): ${why}`,
+    );
+  if (modelInput.length < 2) throw mismatch('the model input needs a batch axis and at least one feature axis');
+  if (sample.every((d): d is number => typeof d === 'number' && d > 0)) {
+    if (product(sample) !== features) throw mismatch(`the model takes ${product(sample)} values per sample`);
+    return sample;
+  }
+  if (sample.length === featureShape.length && sample.every((d, i) => typeof d !== 'number' || d <= 0 || d === featureShape[i])) {
+    return [...featureShape];
+  }
+  throw mismatch('the dimensions do not line up');
+}
+
+export async function openAutoencoder(model: Uint8Array, featureShape: readonly number[], opts: OpenModelOptions = {}): Promise<AutoencoderModel> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (err) {
+    throw new ModelLoadError(`the ONNX model could not be loaded (${model.byteLength} bytes; corrupt, truncated or not ONNX?): ${(err as Error).message}`);
+  }
+  try {
+    const inputName = opts.inputName ?? session.inputNames[0];
+    const outputName = opts.outputName ?? session.outputNames[0];
+    if (!inputName || !session.inputNames.includes(inputName)) throw new ModelLoadError(`the model has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`);
+    if (!outputName || !session.outputNames.includes(outputName)) throw new ModelLoadError(`the model has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`);
+    const meta = session.inputMetadata.find((m) => m.name === inputName);
+    if (!meta?.isTensor || meta.type !== 'float32') {
+      throw new ModelLoadError(`model input "${inputName}" must be a float32 tensor${meta?.isTensor ? `, it is ${meta.type}` : ''}`);
+    }
+    const inputShape = meta.shape;
+    const sampleShape = resolveSampleShape(inputShape, featureShape, inputName);
+    return { session, inputName, outputName, inputShape, sampleShape, features: product(sampleShape), release: () => session.release() };
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}
+
+/** Runs one batch; checks that the output has one value per input value (an autoencoder's shape). */
+export async function reconstruct(model: AutoencoderModel, x: Float32Array, rows: number): Promise<Float32Array> {
+  const input = new ort.Tensor('float32', x, [rows, ...model.sampleShape]);
+  const out = (await model.session.run({ [model.inputName]: input }, [model.outputName]))[model.outputName]!;
+  if (out.data.length !== x.length || out.type !== 'float32') {
+    throw new ModelLoadError(
+      `not an autoencoder: output "${model.outputName}" has shape ${show(out.dims)} (${out.type}) for input ${show(input.dims)}; ` +
+        'the reconstruction must have as many float32 values as the input',
+    );
+  }
+  return out.data as Float32Array;
+}

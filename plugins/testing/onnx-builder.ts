@@ -1,0 +1,47 @@
+import mt19937 from '@stdlib/random-base-mt19937';
+import { encodeGraph, type GraphNode } from './onnx-graph';
+
+/**
+ * Dense ONNX models of any shape, without Python: MatMul/Add layers with ReLU between them and
+ * random Glorot-scaled weights. For the benchmark and for tests that need a model of a given
+ * shape; the reference trainer image makes the real, trained ones.
+ */
+export interface DenseModelOptions {
+  /** Layer widths from input to output, e.g. [64, 32, 16, 32, 64]. */
+  widths: number[];
+  seed?: number;
+  inputName?: string;
+  outputName?: string;
+  /** A fixed batch size instead of a symbolic `batch` dimension. */
+  batch?: number;
+}
+
+export function buildDenseModel(opts: DenseModelOptions): Uint8Array {
+  const rand = mt19937.factory({ seed: opts.seed ?? 7 });
+  const inputName = opts.inputName ?? 'input';
+  const outputName = opts.outputName ?? 'reconstruction';
+  const nodes: GraphNode[] = [];
+  const initializers: { name: string; dims: number[]; values: Float32Array }[] = [];
+  const layers = opts.widths.length - 1;
+  let current = inputName;
+  for (let l = 0; l < layers; l++) {
+    const fanIn = opts.widths[l]!;
+    const fanOut = opts.widths[l + 1]!;
+    const scale = Math.sqrt(6 / (fanIn + fanOut));
+    initializers.push({ name: `w${l}`, dims: [fanIn, fanOut], values: Float32Array.from({ length: fanIn * fanOut }, () => (rand.normalized() * 2 - 1) * scale) });
+    initializers.push({ name: `b${l}`, dims: [fanOut], values: new Float32Array(fanOut) });
+    const last = l === layers - 1;
+    nodes.push({ op: 'MatMul', inputs: [current, `w${l}`], outputs: [`mm${l}`] });
+    nodes.push({ op: 'Add', inputs: [`mm${l}`, `b${l}`], outputs: [last ? outputName : `z${l}`] });
+    if (!last) nodes.push({ op: 'Relu', inputs: [`z${l}`], outputs: [`h${l}`] });
+    current = last ? outputName : `h${l}`;
+  }
+  const batch = opts.batch ?? 'batch';
+  return encodeGraph({
+    name: 'dense_autoencoder',
+    nodes,
+    initializers,
+    inputs: [{ name: inputName, dims: [batch, opts.widths[0]!] }],
+    outputs: [{ name: outputName, dims: [batch, opts.widths.at(-1)!] }],
+  });
+}
