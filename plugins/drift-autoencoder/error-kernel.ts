@@ -3,9 +3,12 @@ import { Worker } from 'node:worker_threads';
 /**
  * Reconstruction-error arithmetic on a worker thread, so it runs beside ONNX Runtime (which
  * holds the main thread while it infers) instead of after it. Per row: the mean over features of
- * r² with r = (x − y) · invScale. Per feature: the sum of r² over finite rows, and the sum of
- * squared block sums (blocks of BLOCK rows) for the variance of the feature's mean error.
- * Rows whose error is not finite (NaN or Inf in the input) get NaN and stay out of the sums.
+ * r² with r = (x − y) · invScale. Per feature: the sum of r² over finite rows, and the sums over
+ * blocks of BLOCK_ROWS rows that give the variance of the feature's mean error. Rows whose error
+ * is not finite (NaN or Inf in the input) get NaN and stay out of the sums.
+ *
+ * One worker serves every kernel of the process (each kernel is a session in it), so its code
+ * stays compiled hot between checks; it is unref'd and never keeps the process alive.
  */
 
 export interface FeatureErrorSums {
@@ -13,10 +16,9 @@ export interface FeatureErrorSums {
   rows: number;
   /** Σ r² per feature over all finite rows. */
   sum: Float64Array;
-  /** Σ (block sum of r²)² per feature, over `blocks` full blocks of `blockRows` rows. */
-  blockSumSq: Float64Array;
-  /** Σ block sum per feature over the full blocks only. */
+  /** Σ block sum and Σ (block sum)² per feature, over `blocks` full blocks of `blockRows` rows. */
   blockSum: Float64Array;
+  blockSumSq: Float64Array;
   blocks: number;
   blockRows: number;
 }
@@ -24,87 +26,112 @@ export interface FeatureErrorSums {
 export interface ErrorKernel {
   /** Row errors of one batch; x and y are handed over to the worker (do not use them afterwards). */
   rowErrors(x: Float32Array, y: Float32Array, rows: number): Promise<Float64Array>;
-  /** The per-feature sums so far; ends the worker. */
+  /** The per-feature sums; ends the kernel. */
   finish(): Promise<FeatureErrorSums>;
-  /** Ends the worker without results (on errors). */
-  terminate(): Promise<void>;
+  /** Ends the kernel without results (on errors). */
+  close(): void;
 }
 
 export const BLOCK_ROWS = 16;
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const F = workerData.features, inv = workerData.invScale, BLOCK = workerData.blockRows;
-const sum = new Float64Array(F), blockSum = new Float64Array(F), blockSumSq = new Float64Array(F), block = new Float64Array(F), r2s = new Float64Array(F);
-let rows = 0, blocks = 0, inBlock = 0;
-parentPort.on('message', (m) => {
-  if (m.type === 'finish') {
-    for (let j = 0; j < F; j++) sum[j] += block[j];
-    parentPort.postMessage({ type: 'sums', sums: { rows, sum, blockSum, blockSumSq, blocks, blockRows: BLOCK } });
-    return;
-  }
-  const x = m.x, y = m.y, n = m.rows, err = new Float64Array(n);
+const { parentPort } = require('node:worker_threads');
+const sessions = new Map();
+function rowsMessage(s, m) {
+  const F = s.F, inv = s.inv, block = s.block, r2s = s.r2s, x = m.x, y = m.y, n = m.rows, err = new Float64Array(n);
   for (let i = 0, b = 0; i < n; i++, b += F) {
-    let s = 0;
-    for (let j = 0; j < F; j++) { const r = (x[b + j] - y[b + j]) * inv[j]; const q = r * r; r2s[j] = q; s += q; }
-    if (!Number.isFinite(s)) { err[i] = NaN; continue; }
-    err[i] = s / F;
+    let t = 0;
+    for (let j = 0; j < F; j++) { const r = (x[b + j] - y[b + j]) * inv[j]; const q = r * r; r2s[j] = q; t += q; }
+    if (!Number.isFinite(t)) { err[i] = NaN; continue; }
+    err[i] = t / F;
     for (let j = 0; j < F; j++) block[j] += r2s[j];
-    rows++;
-    if (++inBlock === BLOCK) {
-      for (let j = 0; j < F; j++) { const v = block[j]; sum[j] += v; blockSum[j] += v; blockSumSq[j] += v * v; block[j] = 0; }
-      blocks++; inBlock = 0;
+    s.rows++;
+    if (++s.inBlock === ${BLOCK_ROWS}) {
+      for (let j = 0; j < F; j++) { const v = block[j]; s.sum[j] += v; s.blockSum[j] += v; s.blockSumSq[j] += v * v; block[j] = 0; }
+      s.blocks++; s.inBlock = 0;
     }
   }
-  parentPort.postMessage({ type: 'errors', id: m.id, err }, [err.buffer]);
+  return err;
+}
+parentPort.on('message', (m) => {
+  if (m.type === 'open') {
+    const F = m.features;
+    sessions.set(m.sid, { F, inv: m.invScale, rows: 0, blocks: 0, inBlock: 0, sum: new Float64Array(F), blockSum: new Float64Array(F),
+      blockSumSq: new Float64Array(F), block: new Float64Array(F), r2s: new Float64Array(F) });
+  } else if (m.type === 'rows') {
+    const s = sessions.get(m.sid);
+    if (!s) return;
+    const err = rowsMessage(s, m);
+    parentPort.postMessage({ type: 'errors', sid: m.sid, id: m.id, err }, [err.buffer]);
+  } else if (m.type === 'finish') {
+    const s = sessions.get(m.sid);
+    sessions.delete(m.sid);
+    if (!s) return;
+    for (let j = 0; j < s.F; j++) s.sum[j] += s.block[j];
+    parentPort.postMessage({ type: 'sums', sid: m.sid, sums: { rows: s.rows, sum: s.sum, blockSum: s.blockSum, blockSumSq: s.blockSumSq, blocks: s.blocks, blockRows: ${BLOCK_ROWS} } });
+  } else if (m.type === 'close') sessions.delete(m.sid);
 });
 `;
 
-export function createErrorKernel(features: number, invScale: Float32Array): ErrorKernel {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { features, invScale, blockRows: BLOCK_ROWS } });
-  const waiting = new Map<number, { resolve: (e: Float64Array) => void; reject: (e: Error) => void }>();
-  let onSums: ((s: FeatureErrorSums) => void) | undefined;
-  let failure: Error | undefined;
-  let nextId = 0;
+type Reply = { type: 'errors'; sid: number; id: number; err: Float64Array } | { type: 'sums'; sid: number; sums: FeatureErrorSums };
+
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (err: Error) => void;
+}
+
+let shared: { worker: Worker; pending: Map<string, Pending> } | undefined;
+let nextSession = 0;
+
+function worker(): { worker: Worker; pending: Map<string, Pending> } {
+  if (shared) return shared;
+  const w = new Worker(WORKER_SOURCE, { eval: true });
+  const pending = new Map<string, Pending>();
+  const state = { worker: w, pending };
+  w.unref();
+  w.on('message', (m: Reply) => {
+    const key = m.type === 'errors' ? `${m.sid}:${m.id}` : `${m.sid}:sums`;
+    const p = pending.get(key);
+    pending.delete(key);
+    p?.resolve((m.type === 'errors' ? m.err : m.sums) as never);
+  });
   const fail = (err: Error) => {
-    failure = err;
-    for (const w of waiting.values()) w.reject(err);
-    waiting.clear();
+    if (shared === state) shared = undefined;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
   };
-  worker.on('message', (m: { type: 'errors'; id: number; err: Float64Array } | { type: 'sums'; sums: FeatureErrorSums }) => {
-    if (m.type === 'sums') onSums?.(m.sums);
-    else {
-      waiting.get(m.id)?.resolve(m.err);
-      waiting.delete(m.id);
-    }
-  });
-  worker.on('error', fail);
-  worker.on('exit', (code) => {
-    if (waiting.size) fail(new Error(`the error worker exited (code ${code}) with ${waiting.size} batches pending`));
-  });
-  const transferable = (a: Float32Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice());
+  w.on('error', fail);
+  w.on('exit', (code) => fail(new Error(`the reconstruction-error worker exited with code ${code}`)));
+  shared = state;
+  return state;
+}
+
+/** A view that owns its whole buffer can be moved to the worker; anything else is copied first. */
+function movable(a: Float32Array): Float32Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice();
+}
+
+export function createErrorKernel(features: number, invScale: Float32Array): ErrorKernel {
+  const { worker: w, pending } = worker();
+  const sid = nextSession++;
+  let nextId = 0;
+  w.postMessage({ type: 'open', sid, features, invScale });
+  const ask = <T>(key: string, send: () => void) =>
+    new Promise<T>((resolve, reject) => {
+      pending.set(key, { resolve: resolve as (v: never) => void, reject });
+      send();
+    });
   return {
     rowErrors(x, y, rows) {
-      if (failure) return Promise.reject(failure);
       const id = nextId++;
-      const xs = transferable(x);
-      const ys = transferable(y);
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ type: 'rows', id, x: xs, y: ys, rows }, [xs.buffer as ArrayBuffer, ys.buffer as ArrayBuffer]);
-      });
+      const xs = movable(x);
+      const ys = movable(y);
+      return ask<Float64Array>(`${sid}:${id}`, () => w.postMessage({ type: 'rows', sid, id, x: xs, y: ys, rows }, [xs.buffer as ArrayBuffer, ys.buffer as ArrayBuffer]));
     },
-    async finish() {
-      const sums = await new Promise<FeatureErrorSums>((resolve, reject) => {
-        if (failure) reject(failure);
-        onSums = resolve;
-        worker.postMessage({ type: 'finish' });
-      });
-      await worker.terminate();
-      return sums;
-    },
-    async terminate() {
-      await worker.terminate();
+    finish: () => ask<FeatureErrorSums>(`${sid}:sums`, () => w.postMessage({ type: 'finish', sid })),
+    close() {
+      w.postMessage({ type: 'close', sid });
+      for (const key of [...pending.keys()]) if (key.startsWith(`${sid}:`)) pending.delete(key);
     },
   };
 }

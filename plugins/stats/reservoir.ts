@@ -1,4 +1,4 @@
-import mt19937 from '@stdlib/random-base-mt19937';
+import randu from '@stdlib/random-base-randu';
 
 /**
  * A uniform random sample of at most `capacity` values from a stream of any length (Vitter's
@@ -12,8 +12,8 @@ export class Reservoir {
 
   constructor(readonly capacity: number, seed = 1) {
     this.values = new Float64Array(capacity);
-    const rand = mt19937.factory({ seed });
-    this.next = () => rand.normalized();
+    const rand = randu.factory({ seed });
+    this.next = () => rand();
   }
 
   add(value: number): void {

@@ -1,4 +1,4 @@
-import mt19937 from '@stdlib/random-base-mt19937';
+import randu from '@stdlib/random-base-randu';
 import { encodeGraph, type GraphNode } from './onnx-graph';
 
 /**
@@ -17,7 +17,7 @@ export interface DenseModelOptions {
 }
 
 export function buildDenseModel(opts: DenseModelOptions): Uint8Array {
-  const rand = mt19937.factory({ seed: opts.seed ?? 7 });
+  const rand = randu.factory({ seed: opts.seed ?? 7 });
   const inputName = opts.inputName ?? 'input';
   const outputName = opts.outputName ?? 'reconstruction';
   const nodes: GraphNode[] = [];
@@ -28,7 +28,7 @@ export function buildDenseModel(opts: DenseModelOptions): Uint8Array {
     const fanIn = opts.widths[l]!;
     const fanOut = opts.widths[l + 1]!;
     const scale = Math.sqrt(6 / (fanIn + fanOut));
-    initializers.push({ name: `w${l}`, dims: [fanIn, fanOut], values: Float32Array.from({ length: fanIn * fanOut }, () => (rand.normalized() * 2 - 1) * scale) });
+    initializers.push({ name: `w${l}`, dims: [fanIn, fanOut], values: Float32Array.from({ length: fanIn * fanOut }, () => (rand() * 2 - 1) * scale) });
     initializers.push({ name: `b${l}`, dims: [fanOut], values: new Float32Array(fanOut) });
     const last = l === layers - 1;
     nodes.push({ op: 'MatMul', inputs: [current, `w${l}`], outputs: [`mm${l}`] });

@@ -1,0 +1,1 @@
+export { driftAutoencoder as default } from './plugin';

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import padjust from '@stdlib/stats-padjust';
+import { defineChecker, surprise, type CheckContext, type FeatureReport } from '../api';
+import type { Dataset } from '../data/dataset';
+import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors';
+import { exceedanceTest } from '../stats/exceedance-test';
+import { histogramPair } from '../stats/histogram';
+import { ksTwoSample } from '../stats/ks';
+import { quantileSorted, Reservoir } from '../stats/reservoir';
+import { TopK } from '../stats/top-k';
+import { AutoencoderConfigSchema, type AutoencoderConfig } from './config';
+import type { FeatureErrorSums } from './error-kernel';
+import { openAutoencoder } from './model';
+import { referenceScale } from './reference-scale';
+import { scoreDataset, selectFeatures, type FeatureSelection } from './score';
+
+/**
+ * drift-autoencoder: scores every row by its reconstruction error (MSE) under any ONNX
+ * autoencoder, and alarms when the batch's errors are significantly worse than the reference's:
+ * an exceedance test on the share above the reference p99 and a one-sided KS test on the error
+ * distributions, combined by Bonferroni. Reports per-feature error contributions and the most
+ * anomalous rows.
+ */
+
+export interface AutoencoderState {
+  model: Uint8Array;
+  modelSha256: string;
+  /** Columns fed to the model (CSV), or the generated names of a .npy's flattened features. */
+  featureNames: string[];
+  featureShape: number[];
+  invScale: Float32Array;
+  reference: {
+    rows: number;
+    skipped: number;
+    /** Sorted sample of reference row errors. */
+    errors: Float64Array;
+    quantiles: Record<string, number>;
+    /** The reference quantile value; batch rows above it are counted. */
+    threshold: number;
+    /** The threshold is the `thresholdRank`-th largest of `errors`. */
+    thresholdRank: number;
+    featureMean: Float64Array;
+    featureMeanVar: Float64Array;
+  };
+}
+
+const QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999];
+
+function quantiles(sorted: Float64Array): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(QUANTILES.map((q) => [`p${String(q * 100).replace('.', '_')}`, quantileSorted(sorted, q)]));
+  out.max = sorted.at(-1) ?? Number.NaN;
+  return out;
+}
+
+/** Mean error per feature and the variance of that mean (from block sums). */
+function featureMeans(s: FeatureErrorSums): { mean: Float64Array; meanVar: Float64Array } {
+  const f = s.sum.length;
+  const mean = new Float64Array(f);
+  const meanVar = new Float64Array(f);
+  for (let j = 0; j < f; j++) {
+    mean[j] = s.rows ? s.sum[j]! / s.rows : 0;
+    if (s.blocks >= 2) {
+      const bm = s.blockSum[j]! / s.blocks;
+      const varBlock = Math.max(0, (s.blockSumSq[j]! - s.blocks * bm * bm) / (s.blocks - 1));
+      meanVar[j] = varBlock / (s.blockRows * s.rows);
+    } else meanVar[j] = Number.NaN;
+  }
+  return { mean, meanVar };
+}
+
+async function loadModel(config: AutoencoderConfig): Promise<Uint8Array> {
+  if (!config.model) throw new ModelLoadError('drift-autoencoder needs `model`: the path of an ONNX autoencoder');
+  try {
+    return new Uint8Array(await readFile(config.model));
+  } catch (err) {
+    throw new ModelLoadError(`cannot read the ONNX model ${config.model}: ${(err as Error).message}`);
+  }
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function selection(data: Dataset, config: AutoencoderConfig, names?: string[]): Promise<FeatureSelection> {
+  const schema = await data.schema();
+  if (schema.format === 'csv') return selectFeatures(schema, names ?? config.columns, data.path);
+  return selectFeatures(schema, undefined, data.path);
+}
+
+export const driftAutoencoder = defineChecker({
+  name: 'drift-autoencoder',
+  version: '1.0.0',
+  configSchema: AutoencoderConfigSchema,
+
+  async fit(reference: Dataset, config: AutoencoderConfig, ctx: CheckContext): Promise<AutoencoderState> {
+    const bytes = await loadModel(config);
+    const sel = await selection(reference, config);
+    const model = await openAutoencoder(bytes, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+    try {
+      const useStd = config.scale === 'std' || (config.scale === 'auto' && sel.featureShape.length === 1);
+      const invScale = useStd ? await referenceScale(reference, sel, config.batchRows) : new Float32Array(model.features).fill(1);
+      const sample = new Reservoir(config.referenceSample, 11);
+      const scored = await scoreDataset(reference, model, sel, invScale, config, (errors) => {
+        for (let i = 0; i < errors.length; i++) if (!Number.isNaN(errors[i]!)) sample.add(errors[i]!);
+      }, ctx.progress);
+      const errors = sample.sorted();
+      if (errors.length === 0) throw new EmptyDataError(`${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`);
+      const m = errors.length;
+      const thresholdRank = Math.max(1, Math.floor((1 - config.quantile) * (m + 1)));
+      const { mean, meanVar } = featureMeans(scored.features);
+      ctx.log(`drift-autoencoder: reference of ${scored.rows} rows, p99 error ${quantileSorted(errors, 0.99).toPrecision(4)}`);
+      return {
+        model: bytes,
+        modelSha256: sha256(bytes),
+        featureNames: sel.names,
+        featureShape: sel.featureShape,
+        invScale,
+        reference: {
+          rows: scored.rows,
+          skipped: scored.skipped,
+          errors,
+          quantiles: quantiles(errors),
+          threshold: errors[m - thresholdRank]!,
+          thresholdRank,
+          featureMean: mean,
+          featureMeanVar: meanVar,
+        },
+      };
+    } finally {
+      await model.release();
+    }
+  },
+
+  async check(batch, state, config, ctx) {
+    if (!state?.reference) throw new CheckerStateError('drift-autoencoder needs the state that its fit wrote (reference errors and the model)');
+    if (config.model && sha256(await loadModel(config)) !== state.modelSha256) {
+      throw new CheckerStateError(`the model ${config.model} is not the one this state was fitted with; fit again with this model`);
+    }
+    const sel = await selection(batch, config, (await batch.schema()).format === 'csv' ? state.featureNames : undefined);
+    const model = await openAutoencoder(state.model, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+    const ref = state.reference;
+    const sample = new Reservoir(config.batchSample, 13);
+    const top = new TopK(config.topK);
+    let exceedances = 0;
+    let scored;
+    try {
+      scored = await scoreDataset(batch, model, sel, state.invScale, config, (errors, offset) => {
+        for (let i = 0; i < errors.length; i++) {
+          const e = errors[i]!;
+          if (Number.isNaN(e)) continue;
+          if (e > ref.threshold) exceedances++;
+          if (e > top.floor) top.add(e, offset + i);
+          sample.add(e);
+        }
+      }, ctx.progress);
+    } finally {
+      await model.release();
+    }
+    const n = scored.rows - scored.skipped;
+    if (n === 0) throw new EmptyDataError(`${batch.path}: no batch row could be scored (every row has NaN or Inf; run the integrity checker)`);
+    const batchErrors = sample.sorted();
+    const exceed = exceedanceTest(exceedances, n, ref.thresholdRank, ref.errors.length);
+    const ks = ksTwoSample(ref.errors, batchErrors);
+    const pValue = Math.min(1, 2 * Math.min(exceed.pValue, ks.pGreater));
+    const threshold = surprise(config.alpha);
+    const score = surprise(pValue);
+    const log10 = (xs: Float64Array) => xs.map((v) => Math.log10(Math.max(v, 1e-12)));
+    return {
+      plugin: 'drift-autoencoder',
+      alarm: pValue < config.alpha,
+      score,
+      threshold,
+      pValue,
+      perFeature: perFeatureReport(state, scored.features, config),
+      details: {
+        method: 'Bonferroni of (exceedances of the reference p99: beta-binomial test) and (one-sided two-sample KS on row errors)',
+        rows: scored.rows,
+        skippedRows: scored.skipped,
+        referenceRows: ref.rows,
+        quantile: config.quantile,
+        errorThreshold: ref.threshold,
+        exceedances,
+        exceedanceShare: exceedances / n,
+        expectedShare: exceed.expectedShare,
+        exceedancePValue: exceed.pValue,
+        ksStatistic: ks.dPlus,
+        ksPValue: ks.pGreater,
+        referenceQuantiles: ref.quantiles,
+        batchQuantiles: quantiles(batchErrors),
+        topAnomalies: top.result().map((t) => ({ index: t.id, error: t.score })),
+        featureShape: state.featureShape,
+        histogram: histogramPair('log10 reconstruction error', log10(ref.errors), log10(batchErrors), 40, Math.log10(Math.max(ref.threshold, 1e-12))),
+      },
+    };
+  },
+});
+
+function perFeatureReport(state: AutoencoderState, sums: FeatureErrorSums, config: AutoencoderConfig): FeatureReport[] {
+  const { mean, meanVar } = featureMeans(sums);
+  const ref = state.reference;
+  const rows = Array.from(mean, (b, j) => {
+    const r = ref.featureMean[j]!;
+    const sd = Math.sqrt(meanVar[j]! + ref.featureMeanVar[j]!);
+    const z = sd > 0 && Number.isFinite(sd) ? (b - r) / sd : b > r ? Number.POSITIVE_INFINITY : 0;
+    return { j, ratio: b / Math.max(r, 1e-12), z, p: 1 - normalCdf(z, 0, 1) };
+  });
+  const adjusted = padjust(rows.map((r) => r.p), 'holm');
+  return rows
+    .map((r, k) => ({ ...r, adj: adjusted[k]! }))
+    .sort((a, b) => b.z - a.z || b.ratio - a.ratio)
+    .slice(0, config.maxFeatures)
+    .map((r) => ({ name: state.featureNames[r.j] ?? `f${r.j}`, score: r.ratio, pValue: r.adj, alarm: r.adj < config.alpha, test: 'error-ratio (z-test, Holm)' }));
+}

@@ -1,0 +1,56 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DEV_DEFAULTS } from '../common/config';
+import { ENV } from '../common/env';
+import { PROJECT_ROOT } from '../scripts/stack/paths';
+
+interface ComposeService { ports?: string[]; environment?: Record<string, string | number>; image?: string }
+const compose = parse(readFileSync(join(PROJECT_ROOT, 'compose', 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+
+const port = (url: string) => new URL(url).port;
+/** The host side of each published port, e.g. "127.0.0.1:8233:8080" -> "8233". */
+const hostPorts = (svc: string) => (compose.services[svc]?.ports ?? []).map((p) => p.split(':').at(-2));
+/** `${NAME:-default}` -> default */
+const defaultOf = (value: string | number | undefined) => String(value ?? '').replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1');
+
+describe('compose/docker-compose.yml', () => {
+  it('has the services of the embedded stack, plus PostgreSQL, the Temporal UI and a worker', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'minio', 'mlflow', 'tidemark-worker']) assert.ok(compose.services[name], `service ${name}`);
+  });
+
+  it('publishes every service on the embedded stack\'s ports, on loopback only', () => {
+    assert.deepEqual(hostPorts('temporal'), [DEV_DEFAULTS.temporalAddress.split(':')[1]]);
+    assert.deepEqual(hostPorts('temporal-ui'), [port(DEV_DEFAULTS.temporalUiUrl)]);
+    assert.deepEqual(hostPorts('minio'), [port(DEV_DEFAULTS.minioEndpoint), port(DEV_DEFAULTS.minioConsoleUrl)]);
+    assert.deepEqual(hostPorts('mlflow'), [port(DEV_DEFAULTS.mlflowTrackingUri)]);
+    for (const svc of Object.values(compose.services)) for (const p of svc.ports ?? []) assert.match(p, /^127\.0\.0\.1:/);
+  });
+
+  it('gives the worker every connection variable Tidemark reads, with the embedded defaults', () => {
+    const env = compose.services['tidemark-worker']!.environment!;
+    for (const name of [ENV.temporalAddress, ENV.temporalNamespace, ENV.taskQueue, ENV.minioEndpoint, ENV.minioAccessKey, ENV.minioSecretKey, ENV.artifactBucket, ENV.mlflowTrackingUri, ENV.mlflowArtifactBucket, ENV.containerBackend]) {
+      assert.ok(name in env, `worker sets ${name}`);
+    }
+    assert.equal(defaultOf(env[ENV.minioAccessKey]), DEV_DEFAULTS.minioAccessKey);
+    assert.equal(defaultOf(env[ENV.minioSecretKey]), DEV_DEFAULTS.minioSecretKey);
+    assert.equal(defaultOf(env[ENV.artifactBucket]), DEV_DEFAULTS.artifactBucket);
+    assert.equal(defaultOf(env[ENV.mlflowArtifactBucket]), DEV_DEFAULTS.mlflowArtifactBucket);
+    assert.equal(defaultOf(env[ENV.taskQueue]), DEV_DEFAULTS.taskQueue);
+    assert.equal(defaultOf(env[ENV.temporalNamespace]), DEV_DEFAULTS.temporalNamespace);
+    assert.equal(env[ENV.temporalUiUrl], DEV_DEFAULTS.temporalUiUrl);
+    assert.equal(env[ENV.minioConsoleUrl], DEV_DEFAULTS.minioConsoleUrl);
+  });
+
+  it('gives MinIO and MLflow the same credentials and bucket as the worker', () => {
+    const minio = compose.services.minio!.environment!;
+    const mlflow = compose.services.mlflow!.environment!;
+    const worker = compose.services['tidemark-worker']!.environment!;
+    assert.equal(minio.MINIO_ROOT_USER, worker[ENV.minioAccessKey]);
+    assert.equal(minio.MINIO_ROOT_PASSWORD, worker[ENV.minioSecretKey]);
+    assert.equal(mlflow.AWS_ACCESS_KEY_ID, worker[ENV.minioAccessKey]);
+    assert.equal(mlflow.AWS_SECRET_ACCESS_KEY, worker[ENV.minioSecretKey]);
+    assert.equal(mlflow.MLFLOW_SERVER_ENABLE_JOB_EXECUTION, 'false');
+  });
+});
