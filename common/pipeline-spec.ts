@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { parseCondition } from './condition';
+import { unresolvedRefs } from './interpolate';
+import { InputSourceSchema, NAME, refineStep, StepFields, type InputSource, type StepSpec } from './step-spec';
+
+const nameField = z.string().regex(NAME, 'names start with a letter and hold only letters, digits, _ and - (at most 63)');
+
+export const MapSchema = z.object({
+  /** A list, or `${params.<name>}` naming a list param. */
+  over: z.union([z.array(z.unknown()), z.string().regex(/^\$\{params\.[\w-]+\}$/, 'map.over is a list or "${params.<name>}"')]),
+  /** The variable each item is bound to: `${<as>}` in params, args and env. */
+  as: nameField.default('item'),
+}).strict();
+
+const Flow = { when: z.string().optional(), map: MapSchema.optional() };
+
+export const ContainerStepSchema = z.object({ ...StepFields, ...Flow }).strict().superRefine(refineStep);
+
+export const CheckStepSchema = z.object({
+  name: nameField,
+  check: z.object({
+    plugin: z.string().min(1),
+    config: z.record(z.string(), z.unknown()).default({}),
+    batch: InputSourceSchema,
+    reference: InputSourceSchema.optional(),
+    state: InputSourceSchema.optional(),
+  }).strict(),
+  ...Flow,
+}).strict();
+
+export interface PipelineSpecShape {
+  name: string;
+  description?: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, InputSource>;
+  outputs: Record<string, string>;
+  maxParallel: number;
+  failFast: boolean;
+  steps: PipelineStep[];
+}
+
+export type ContainerStep = z.output<typeof ContainerStepSchema> & { kind: 'container' };
+export type CheckStep = z.output<typeof CheckStepSchema> & { kind: 'check' };
+export interface NestedStep {
+  kind: 'pipeline';
+  name: string;
+  pipeline: PipelineSpecShape;
+  inputs: Record<string, InputSource>;
+  params: Record<string, unknown>;
+  when?: string;
+  map?: z.output<typeof MapSchema>;
+}
+export type PipelineStep = ContainerStep | CheckStep | NestedStep;
+export type PipelineSpec = PipelineSpecShape;
+
+const PipelineHeadSchema = z.object({
+  name: nameField,
+  description: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  inputs: z.record(nameField, InputSourceSchema).default({}),
+  outputs: z.record(nameField, z.string().regex(/^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$/, 'pipeline outputs are "<step>.<output>"')).default({}),
+  maxParallel: z.number().int().min(1).max(256).default(4),
+  failFast: z.boolean().default(true),
+  steps: z.array(z.record(z.string(), z.unknown())).min(1, 'a pipeline needs at least one step'),
+}).strict();
+
+const NestedHeadSchema = z.object({
+  name: nameField,
+  pipeline: z.record(z.string(), z.unknown()),
+  inputs: z.record(nameField, InputSourceSchema).default({}),
+  params: z.record(z.string(), z.unknown()).default({}),
+  ...Flow,
+}).strict();
+
+/** Thrown when a pipeline spec is invalid; `problems` names every problem with its step and field. */
+export class PipelineSpecError extends TypeError {
+  constructor(readonly problems: string[]) {
+    super(`Invalid pipeline spec (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'PipelineSpecError';
+  }
+}
+
+const where = (step: string | undefined, path: PropertyKey[]) => `${step ? `step "${step}"` : 'pipeline'}${path.length ? `, field ${path.map(String).join('.')}` : ''}`;
+
+/** The outputs another step can read from `step`. */
+export function outputNames(step: PipelineStep): string[] {
+  if (step.kind === 'container') return Object.keys(step.outputs);
+  if (step.kind === 'check') return ['report', 'state'];
+  return Object.keys(step.pipeline.outputs);
+}
+
+/** `{ step, output }` for a reference to an upstream step, `{ input }` for a pipeline input, else undefined. */
+export function sourceRef(source: InputSource): { step: string; output: string } | { input: string } | undefined {
+  if (typeof source === 'string') {
+    const [a, b] = source.split('.') as [string, string];
+    return a === 'inputs' ? { input: b } : { step: a, output: b };
+  }
+  if ('step' in source) return source;
+  return undefined;
+}
+
+/** Every input source of a step, by field path (for checking references). */
+export function stepSources(step: PipelineStep): [string, InputSource][] {
+  if (step.kind === 'check') {
+    return (['batch', 'reference', 'state'] as const).flatMap((k) => (step.check[k] ? [[`check.${k}`, step.check[k]!] as [string, InputSource]] : []));
+  }
+  return Object.entries(step.inputs).map(([k, v]) => [`inputs.${k}`, v]);
+}
+
+/** Steps that must finish before `step` starts: its input sources and its `when` condition. */
+export function dependencies(step: PipelineStep): string[] {
+  const deps = new Set<string>();
+  for (const [, src] of stepSources(step)) {
+    const ref = sourceRef(src);
+    if (ref && 'step' in ref) deps.add(ref.step);
+  }
+  if (step.when) {
+    const c = parseCondition(step.when);
+    if (typeof c !== 'string' && c.ref.kind !== 'param') deps.add(c.ref.step);
+  }
+  return [...deps];
+}
+
+function parseStep(raw: Record<string, unknown>, index: number, problems: string[], prefix: string): PipelineStep | undefined {
+  const label = typeof raw.name === 'string' ? raw.name : `#${index + 1}`;
+  const report = (issues: z.core.$ZodIssue[]) => { for (const i of issues) problems.push(`${prefix}${where(label, i.path)}: ${i.message}`); };
+  if ('pipeline' in raw) {
+    const head = NestedHeadSchema.safeParse(raw);
+    if (!head.success) return void report(head.error.issues);
+    const child = parsePipeline(head.data.pipeline, problems, `${prefix}step "${label}" > `);
+    return child && { kind: 'pipeline', ...head.data, pipeline: child };
+  }
+  if ('check' in raw) {
+    const r = CheckStepSchema.safeParse(raw);
+    if (!r.success) return void report(r.error.issues);
+    return { kind: 'check', ...r.data };
+  }
+  const r = ContainerStepSchema.safeParse(raw);
+  if (!r.success) {
+    report(r.error.issues);
+    return looseStep(raw);
+  }
+  return { kind: 'container', ...r.data };
+}
+
+/**
+ * The name, inputs and outputs of a container step that failed validation, read leniently, so
+ * that its references are still checked and every problem is reported in one pass.
+ */
+function looseStep(raw: Record<string, unknown>): PipelineStep | undefined {
+  if (typeof raw.name !== 'string') return undefined;
+  const inputs = Object.fromEntries(Object.entries((raw.inputs ?? {}) as Record<string, unknown>).filter(([, v]) => InputSourceSchema.safeParse(v).success)) as Record<string, InputSource>;
+  const outputs = Array.isArray(raw.outputs) ? Object.fromEntries(raw.outputs.map((o) => [String(o), String(o)])) : ((raw.outputs ?? {}) as Record<string, string>);
+  return { kind: 'container', name: raw.name, inputs, outputs, loose: true } as unknown as PipelineStep;
+}
+
+function findCycle(steps: Map<string, PipelineStep>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const dep of dependencies(steps.get(name)!)) if (steps.has(dep)) { const c = visit(dep); if (c) return c; }
+    stack.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of steps.keys()) { const c = visit(name); if (c) return c; }
+  return undefined;
+}
+
+function parsePipeline(raw: unknown, problems: string[], prefix: string): PipelineSpec | undefined {
+  const head = PipelineHeadSchema.safeParse(raw);
+  if (!head.success) {
+    for (const i of head.error.issues) problems.push(`${prefix}${where(undefined, i.path)}: ${i.message}`);
+    return undefined;
+  }
+  const before = problems.length;
+  const steps = head.data.steps.map((s, i) => parseStep(s, i, problems, prefix)).filter((s): s is PipelineStep => s !== undefined);
+  const byName = new Map<string, PipelineStep>();
+  for (const s of steps) {
+    if (byName.has(s.name)) problems.push(`${prefix}${where(s.name, ['name'])}: duplicate step name`);
+    byName.set(s.name, s);
+  }
+  const vars = { params: head.data.params };
+  for (const s of steps) {
+    for (const [field, src] of stepSources(s)) {
+      const ref = sourceRef(src);
+      if (!ref) continue;
+      if ('input' in ref) {
+        if (!(ref.input in head.data.inputs)) problems.push(`${prefix}${where(s.name, [field])}: unknown pipeline input "${ref.input}" (declared: ${Object.keys(head.data.inputs).join(', ') || 'none'})`);
+      } else if (!byName.has(ref.step)) {
+        problems.push(`${prefix}${where(s.name, [field])}: unknown step "${ref.step}" (steps: ${[...byName.keys()].join(', ')})`);
+      } else if (!outputNames(byName.get(ref.step)!).includes(ref.output)) {
+        problems.push(`${prefix}${where(s.name, [field])}: step "${ref.step}" has no output "${ref.output}" (it has: ${outputNames(byName.get(ref.step)!).join(', ') || 'none'})`);
+      }
+    }
+    if (s.when) {
+      const c = parseCondition(s.when);
+      if (typeof c === 'string') problems.push(`${prefix}${where(s.name, ['when'])}: ${c}`);
+      else if (c.ref.kind === 'param' && !(c.ref.name in head.data.params)) problems.push(`${prefix}${where(s.name, ['when'])}: unknown param "${c.ref.name}"`);
+      else if (c.ref.kind !== 'param' && !byName.has(c.ref.step)) problems.push(`${prefix}${where(s.name, ['when'])}: unknown step "${c.ref.step}"`);
+      else if (c.ref.kind !== 'param' && byName.get(c.ref.step)!.map) problems.push(`${prefix}${where(s.name, ['when'])}: step "${c.ref.step}" is mapped; a condition cannot read one of its many results`);
+    }
+    if ((s as { loose?: boolean }).loose) continue;
+    const mapVar = s.map ? { [s.map.as]: null } : {};
+    const bound = { ...vars, ...mapVar };
+    const templated = s.kind === 'container' ? { params: s.params, args: s.args, env: s.env, command: s.command } : s.kind === 'pipeline' ? s.params : s.check.config;
+    for (const ref of unresolvedRefs(templated, bound)) if (!(ref in mapVar)) problems.push(`${prefix}${where(s.name, [])}: unknown reference \${${ref}} (params: ${Object.keys(head.data.params).join(', ') || 'none'})`);
+    if (s.map && typeof s.map.over === 'string') {
+      const p = s.map.over.slice('${params.'.length, -1);
+      if (!Array.isArray(head.data.params[p])) problems.push(`${prefix}${where(s.name, ['map', 'over'])}: param "${p}" is not a list`);
+    }
+  }
+  for (const [name, ref] of Object.entries(head.data.outputs)) {
+    const [step, output] = ref.split('.') as [string, string];
+    const s = byName.get(step);
+    if (!s || !outputNames(s).includes(output)) problems.push(`${prefix}${where(undefined, ['outputs', name])}: no step output "${ref}"`);
+  }
+  const cycle = findCycle(byName);
+  if (cycle) problems.push(`${prefix}pipeline: the steps form a cycle: ${cycle.join(' -> ')}`);
+  if (problems.length > before) return undefined;
+  return { ...head.data, steps };
+}
+
+/** Validates a pipeline spec (parsed YAML or JSON); throws a PipelineSpecError listing every problem. */
+export function validatePipeline(raw: unknown): PipelineSpec {
+  const problems: string[] = [];
+  const spec = parsePipeline(raw, problems, '');
+  if (!spec || problems.length) throw new PipelineSpecError(problems.length ? problems : ['the spec is empty']);
+  return spec;
+}
+
+export type { StepSpec };
