@@ -4,8 +4,9 @@ import { Worker } from 'node:worker_threads';
  * Reconstruction-error arithmetic on a worker thread, so it runs beside ONNX Runtime (which
  * holds the main thread while it infers) instead of after it. Per row: the mean over features of
  * r² with r = (x − y) · invScale. Per feature: the sum of r² over finite rows, and the sums over
- * blocks of BLOCK_ROWS rows that give the variance of the feature's mean error. Rows whose error
- * is not finite (NaN or Inf in the input) get NaN and stay out of the sums.
+ * blocks of BLOCK_ROWS rows that give the variance of the feature's mean error. A row whose error
+ * is not finite (NaN or Inf in the input) gets NaN, and the block of rows it fell in is left out
+ * of the per-feature sums (one pass over the values, no per-row copy).
  *
  * One worker serves every kernel of the process (each kernel is a session in it), so its code
  * stays compiled hot between checks; it is unref'd and never keeps the process alive.
@@ -37,27 +38,45 @@ export const BLOCK_ROWS = 16;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const sessions = new Map();
-function rowsMessage(s, m) {
-  const F = s.F, inv = s.inv, block = s.block, r2s = s.r2s, x = m.x, y = m.y, n = m.rows, err = new Float64Array(n);
+// Plain functions over typed arrays, so the JIT compiles tight loops (one per variant).
+function rowsUnscaled(x, y, n, F, block, err) {
   for (let i = 0, b = 0; i < n; i++, b += F) {
     let t = 0;
-    for (let j = 0; j < F; j++) { const r = (x[b + j] - y[b + j]) * inv[j]; const q = r * r; r2s[j] = q; t += q; }
-    if (!Number.isFinite(t)) { err[i] = NaN; continue; }
+    for (let j = 0; j < F; j++) { const r = x[b + j] - y[b + j]; const q = r * r; block[j] += q; t += q; }
     err[i] = t / F;
-    for (let j = 0; j < F; j++) block[j] += r2s[j];
-    s.rows++;
-    if (++s.inBlock === ${BLOCK_ROWS}) {
-      for (let j = 0; j < F; j++) { const v = block[j]; s.sum[j] += v; s.blockSum[j] += v; s.blockSumSq[j] += v * v; block[j] = 0; }
-      s.blocks++; s.inBlock = 0;
-    }
+  }
+}
+function rowsScaled(x, y, n, F, inv, block, err) {
+  for (let i = 0, b = 0; i < n; i++, b += F) {
+    let t = 0;
+    for (let j = 0; j < F; j++) { const r = (x[b + j] - y[b + j]) * inv[j]; const q = r * r; block[j] += q; t += q; }
+    err[i] = t / F;
+  }
+}
+// Row by row, a block of ${BLOCK_ROWS} rows at a time: a block with a non-finite row is left out of
+// the per-feature sums; its rows' errors are still reported (NaN for the bad row itself).
+function rowsMessage(s, m) {
+  const F = s.F, block = s.block, x = m.x, y = m.y, n = m.rows, err = new Float64Array(n);
+  for (let start = 0; start < n; start += ${BLOCK_ROWS}) {
+    const rows = Math.min(${BLOCK_ROWS}, n - start);
+    block.fill(0);
+    const bx = x.subarray(start * F, (start + rows) * F), by = y.subarray(start * F, (start + rows) * F), be = err.subarray(start, start + rows);
+    if (s.unscaled) rowsUnscaled(bx, by, rows, F, block, be); else rowsScaled(bx, by, rows, F, s.inv, block, be);
+    let finite = true;
+    for (let i = 0; i < rows; i++) if (!Number.isFinite(be[i])) { be[i] = NaN; finite = false; }
+    if (!finite) continue;
+    s.rows += rows;
+    const full = rows === ${BLOCK_ROWS};
+    for (let j = 0; j < F; j++) { const v = block[j]; s.sum[j] += v; if (full) { s.blockSum[j] += v; s.blockSumSq[j] += v * v; } }
+    if (full) s.blocks++;
   }
   return err;
 }
 parentPort.on('message', (m) => {
   if (m.type === 'open') {
     const F = m.features;
-    sessions.set(m.sid, { F, inv: m.invScale, rows: 0, blocks: 0, inBlock: 0, sum: new Float64Array(F), blockSum: new Float64Array(F),
-      blockSumSq: new Float64Array(F), block: new Float64Array(F), r2s: new Float64Array(F) });
+    sessions.set(m.sid, { F, inv: m.invScale, unscaled: m.invScale.every((v) => v === 1), rows: 0, blocks: 0, sum: new Float64Array(F), blockSum: new Float64Array(F),
+      blockSumSq: new Float64Array(F), block: new Float64Array(F) });
   } else if (m.type === 'rows') {
     const s = sessions.get(m.sid);
     if (!s) return;
@@ -67,7 +86,6 @@ parentPort.on('message', (m) => {
     const s = sessions.get(m.sid);
     sessions.delete(m.sid);
     if (!s) return;
-    for (let j = 0; j < s.F; j++) s.sum[j] += s.block[j];
     parentPort.postMessage({ type: 'sums', sid: m.sid, sums: { rows: s.rows, sum: s.sum, blockSum: s.blockSum, blockSumSq: s.blockSumSq, blocks: s.blocks, blockRows: ${BLOCK_ROWS} } });
   } else if (m.type === 'close') sessions.delete(m.sid);
 });

@@ -6,7 +6,7 @@ import { reconstruct, type AutoencoderModel } from './model';
 
 /**
  * Streams a dataset through an autoencoder: chunks are read ahead, inferred on the main thread,
- * and their errors computed on a worker thread, with at most two batches in flight. Row errors
+ * and their errors computed on a worker thread, with at most three batches in flight. Row errors
  * reach `onErrors` in row order.
  */
 
@@ -74,7 +74,7 @@ export async function scoreDataset(
       inFlight.push(done);
       rows += chunk.rows;
       progress(rows);
-      if (inFlight.length >= 2) await inFlight.shift();
+      if (inFlight.length >= 3) await inFlight.shift();
     }
     await Promise.all(inFlight);
     if (rows === 0) throw new EmptyDataError(`${data.path} has no rows to score`);
