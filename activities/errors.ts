@@ -37,12 +37,17 @@ export class StepExitError extends Error {
   }
 }
 
+/** Thrown when a step's container runs longer than the step's timeout (it is stopped). */
+export class StepTimeoutError extends Error {
+  override name = 'StepTimeoutError';
+}
+
 /** Thrown when a step's input or output breaks the step contract (missing output, bad path, …). */
 export class StepContractError extends Error {
   override name = 'StepContractError';
 }
 
-const NON_RETRYABLE = new Set(['ArtifactMissingError', 'ImageMissingError', 'ImageBuildError', 'StepContractError', 'ArtifactIntegrityError']);
+const NON_RETRYABLE = new Set(['StepTimeoutError', 'ArtifactMissingError', 'ImageMissingError', 'ImageBuildError', 'StepContractError', 'ArtifactIntegrityError']);
 
 /** Maps a domain error to the Temporal failure a workflow sees; anything else passes through. */
 export function toFailure(err: unknown): unknown {
@@ -50,10 +55,10 @@ export function toFailure(err: unknown): unknown {
     return ApplicationFailure.create({
       message: err.message,
       type: err.name,
-      // A step's own failure is retried by its `retries` setting, which the workflow turns into
-      // the activity's maximumAttempts.
-      nonRetryable: false,
-      details: [{ exitCode: err.exitCode, logTail: err.logTail }],
+      // The workflow retries a failing container itself (the step's `retries`), as a new attempt
+      // with a new container; Temporal's retries are kept for crashes and outages.
+      nonRetryable: true,
+      details: [{ step: err.step, exitCode: err.exitCode, logTail: err.logTail }],
     });
   }
   if (err instanceof Error && NON_RETRYABLE.has(err.name)) {

@@ -1,6 +1,7 @@
 import type { TidemarkDeps } from './deps';
 import { mapFailures } from './errors';
 import { createSmokeActivities } from './smoke';
+import { createStepActivities } from './steps';
 
 /**
  * All of Tidemark's activities, over their dependencies. Workflows import only the type:
@@ -9,6 +10,7 @@ import { createSmokeActivities } from './smoke';
 export function createActivities(deps: TidemarkDeps) {
   const all = {
     ...createSmokeActivities(deps),
+    ...createStepActivities(deps),
   };
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
 }

@@ -6,6 +6,13 @@ import { DurationSchema } from './duration';
 const IMAGE_REF = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 export const NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
+
+/** A record whose keys are names; a bad key is reported with its name (zod alone says only "Invalid key"). */
+function namedRecord<V extends z.ZodType>(what: string, value: V) {
+  return z.record(z.string(), value).superRefine((rec, ctx) => {
+    for (const key of Object.keys(rec)) if (!NAME.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid ${what}: use letters, digits, _ and -, starting with a letter` });
+  });
+}
 const nameField = (what: string) => z.string().regex(NAME, `${what} must start with a letter and hold only letters, digits, _ and - (at most 63)`);
 
 export const ImageRefSchema = z.string().regex(IMAGE_REF, 'not a valid image reference (expected e.g. tidemark/python-ml:latest)');
@@ -58,11 +65,11 @@ export const StepFields = {
   /** Container variable -> name of a worker environment variable holding a secret. Values never enter history. */
   secretEnv: z.record(z.string(), z.string()).default({}),
   params: z.record(z.string(), z.unknown()).default({}),
-  inputs: z.record(nameField('an input name'), InputSourceSchema).default({}),
+  inputs: namedRecord('input name', InputSourceSchema).default({}),
   /** Output name -> path under /outputs (an array of names means path = name). */
   outputs: z.preprocess(
     (v) => (Array.isArray(v) ? Object.fromEntries(v.map((n) => [n, n])) : v),
-    z.record(nameField('an output name'), OutputPathSchema),
+    namedRecord('output name', OutputPathSchema),
   ).default({}),
   resources: ResourcesSchema.default({}),
   timeout: DurationSchema.default(3_600_000),

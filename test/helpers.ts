@@ -55,7 +55,33 @@ export async function createTestWorker(opts: { plugin?: TidemarkPluginOptions; w
     taskQueue,
     async close() {
       await connection.close();
-      await nativeConnection.close();
+      // A worker that never ran still holds the connection; it is released when it is garbage.
+      await nativeConnection.close().catch(() => undefined);
     },
   };
+}
+
+/** How many containers Docker created for a workflow between `since` (ms) and now, from Docker's own event log. */
+export async function containersCreated(workflowId: string, sinceMs: number): Promise<number> {
+  const Docker = (await import('dockerode')).default;
+  const docker = new Docker({ socketPath: testConfig.containers.dockerSocket });
+  const stream = (await docker.getEvents({
+    since: Math.floor(sinceMs / 1000) - 1,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: { type: ['container'], event: ['create'], label: [`tidemark.workflow-id=${workflowId}`] },
+  })) as NodeJS.ReadableStream;
+  let count = 0;
+  let buffer = '';
+  for await (const chunk of stream) {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    count += lines.filter((l) => l.trim()).length;
+  }
+  return count + (buffer.trim() ? 1 : 0);
+}
+
+/** Containers still present (running or not) for a workflow. */
+export async function leftoverContainers(tw: TestWorker, workflowId: string): Promise<string[]> {
+  return tw.plugin.deps.containers.list({ 'tidemark.workflow-id': workflowId });
 }

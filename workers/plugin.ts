@@ -42,7 +42,13 @@ export class TidemarkPlugin extends SimplePlugin {
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
-    const configured = super.configureWorker({ ...options, namespace: options.namespace ?? this.config.temporal.namespace });
+    const configured = super.configureWorker({
+      ...options,
+      namespace: options.namespace ?? this.config.temporal.namespace,
+      // Step activities heartbeat every 2 s; flushing at least every 3 s delivers a cancellation
+      // (and the latest log lines) promptly instead of at 80% of the heartbeat timeout.
+      maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval ?? '3 seconds',
+    });
     // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
     if (options.workflowBundle) delete configured.workflowsPath;
     return configured;

@@ -1,2 +1,3 @@
 /** Every workflow Tidemark registers on a worker. */
 export { smoke } from './smoke';
+export { pipeline } from './pipeline/pipeline';

@@ -16,4 +16,7 @@ export interface ArtifactStore {
   exists(ref: ArtifactRef): Promise<boolean>;
   /** A time-limited URL that anyone can GET. */
   presign(ref: ArtifactRef, seconds?: number): Promise<string>;
+  /** Small JSON documents by key (cache entries, step records), outside the content-addressed area. */
+  readIndex<T>(key: string): Promise<T | undefined>;
+  writeIndex(key: string, value: unknown): Promise<void>;
 }

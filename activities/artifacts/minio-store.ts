@@ -154,6 +154,22 @@ export class MinioArtifactStore implements ArtifactStore {
     }
   }
 
+  async readIndex<T>(key: string): Promise<T | undefined> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.client.getObject(this.bucket, `index/${key}`)) chunks.push(chunk as Buffer);
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async writeIndex(key: string, value: unknown): Promise<void> {
+    const body = Buffer.from(JSON.stringify(value));
+    await this.client.putObject(this.bucket, `index/${key}`, body, body.length, { 'content-type': 'application/json' });
+  }
+
   async presign(ref: ArtifactRef, seconds = 24 * 3600): Promise<string> {
     const { bucket, key } = parseS3Uri(ref.uri);
     return this.client.presignedGetObject(bucket, key, seconds);

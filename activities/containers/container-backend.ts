@@ -57,6 +57,8 @@ export interface ContainerBackend {
   build(spec: BuildSpec, onLine: (line: string) => void): Promise<BuildResult>;
   /** The image's id; throws ImageMissingError when there is no such image. */
   imageDigest(image: string): Promise<string>;
+  /** True when a container of that name exists (running or exited). */
+  exists(name: string): Promise<boolean>;
   /** Creates and starts the container, or returns the existing container of the same name. */
   run(spec: ContainerSpec): Promise<StartedContainer>;
   /** Streams the container's whole log (from its start) until it exits; returns the exit code. */

@@ -84,6 +84,13 @@ export class DockerBackend implements ContainerBackend {
     }
   }
 
+  async exists(name: string): Promise<boolean> {
+    return this.docker.getContainer(name).inspect().then(() => true, (err: unknown) => {
+      if (statusCode(err) === 404) return false;
+      throw err;
+    });
+  }
+
   async run(spec: ContainerSpec): Promise<StartedContainer> {
     const existing = this.docker.getContainer(spec.name);
     const info = await existing.inspect().catch((err: unknown) => {

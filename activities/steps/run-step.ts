@@ -1,0 +1,118 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { ArtifactRef } from '../../common/artifact';
+import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run';
+import { containerLabels, containerName } from '../containers/container-name';
+import type { TidemarkDeps } from '../deps';
+import { StepContractError, StepExitError, StepTimeoutError } from '../errors';
+import { callingWorkflow } from '../workflow-context';
+import { cacheKey, lookupCache, writeCache } from './cache';
+import { StepFolder } from './step-folder';
+
+const HEARTBEAT_MS = 2000;
+const TAIL_LINES = 20;
+
+function resolveSecrets(secretEnv: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, from] of Object.entries(secretEnv)) {
+    const value = process.env[from];
+    if (value === undefined) throw new StepContractError(`secret ${name} comes from the worker's environment variable ${from}, which is not set; set it where the worker runs`);
+    env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Runs one step container to completion: cache lookup, inputs from MinIO (hash-verified), the
+ * container with its limits and no privileges, its log streamed to a file and the heartbeat,
+ * outputs and metrics back to MinIO. A retry after a worker crash reattaches to the container of
+ * the same name, or collects the one that already exited; it never starts a second one.
+ */
+export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput, extraEnv: Record<string, string> = {}): Promise<StepResult> {
+  const ctx = Context.current();
+  const { workflowId, runId } = callingWorkflow();
+  const name = containerName(workflowId, runId, `${input.stepKey}#${input.attempt}`);
+  const record = `steps/${name}.json`;
+  const tail: string[] = [];
+  const state: StepHeartbeat = { phase: 'cache-lookup', container: name, lastLines: [] };
+  const beat = () => ctx.heartbeat({ ...state, lastLines: tail.slice(-TAIL_LINES) });
+  beat();
+  const timer = setInterval(beat, HEARTBEAT_MS);
+  const folder = new StepFolder(join(deps.workDir, 'steps', name));
+  const t0 = Date.now();
+  const stopTimers: (() => void)[] = [];
+  let touched = false; // whether this attempt may have left a container or folder behind
+  try {
+    const done = await deps.store.readIndex<StepResult>(record);
+    if (done) return done; // finished before a crash lost the activity's result
+
+    const imageDigest = await deps.containers.imageDigest(input.image);
+    const key = cacheKey(input, imageDigest);
+    if (input.cache.enabled) {
+      const hit = await lookupCache(deps.store, key);
+      if (hit) return { stepKey: input.stepKey, cached: true, outputs: hit.outputs, metrics: hit.metrics, log: hit.log, exitCode: 0, durationMs: Date.now() - t0, imageDigest, cacheKey: key };
+    }
+
+    const secrets = resolveSecrets(input.secretEnv);
+    touched = true;
+    if (!(await deps.containers.exists(name))) {
+      state.phase = 'downloading';
+      await folder.prepare(deps.store, input.inputs, input.params);
+    }
+    state.phase = 'running';
+    await deps.containers.run({
+      name,
+      image: input.image,
+      command: input.command,
+      args: input.args,
+      env: { ...input.env, ...extraEnv, ...secrets },
+      mounts: [
+        { hostPath: folder.inputs, containerPath: '/inputs', readOnly: true },
+        { hostPath: folder.outputs, containerPath: '/outputs', readOnly: false },
+      ],
+      cpus: input.resources.cpus,
+      memoryMiB: input.resources.memoryMiB,
+      gpus: input.resources.gpus,
+      network: input.network,
+      labels: { ...containerLabels(workflowId, runId, input.stepKey), 'tidemark.attempt': String(input.attempt) },
+    });
+    const log = createWriteStream(folder.logFile); // the whole log, from the container's start
+    const exitCode = await Promise.race([
+      deps.containers.attach(name, (line) => {
+        log.write(`${line}\n`);
+        tail.push(line);
+        if (tail.length > TAIL_LINES * 5) tail.splice(0, tail.length - TAIL_LINES);
+      }, ctx.cancellationSignal),
+      ctx.cancelled,
+      new Promise<never>((_, reject) => {
+        const t = setTimeout(() => reject(new StepTimeoutError(`step "${input.stepKey}" ran longer than its timeout of ${Math.round(input.timeoutMs / 1000)} s and was stopped`)), input.timeoutMs);
+        ctx.cancellationSignal.addEventListener('abort', () => clearTimeout(t), { once: true });
+        stopTimers.push(() => clearTimeout(t));
+      }),
+    ]);
+    await new Promise<void>((resolve) => log.end(resolve));
+
+    state.phase = 'uploading';
+    const logRef = await deps.store.put(folder.logFile, `${input.stepKey}.log`);
+    if (exitCode !== 0) throw new StepExitError(input.stepKey, exitCode, tail.slice(-TAIL_LINES).join('\n'));
+    const paths = await folder.outputPaths(input.outputs);
+    const metrics = await folder.metrics();
+    const outputs: Record<string, ArtifactRef> = {};
+    for (const [out, path] of Object.entries(paths)) outputs[out] = await deps.store.put(path, out);
+
+    const result: StepResult = { stepKey: input.stepKey, cached: false, outputs, metrics, log: logRef, exitCode, durationMs: Date.now() - t0, imageDigest, cacheKey: key, container: name };
+    if (input.cache.enabled) await writeCache(deps.store, key, { outputs, metrics, log: logRef, producedBy: { workflowId, runId, stepKey: input.stepKey } });
+    await deps.store.writeIndex(record, result); // before the container goes, so a retry finds the result
+    return result;
+  } finally {
+    clearInterval(timer);
+    for (const stop of stopTimers) stop();
+    if (touched) {
+        // Whatever happened (success, failure, cancellation), leave no container and no folder,
+      // unless the worker itself dies here, in which case the retry reattaches and cleans up.
+      await deps.containers.stop(name).catch((err: unknown) => deps.logger.warn({ err, container: name }, 'could not remove step container'));
+      await folder.remove().catch(() => undefined);
+    }
+  }
+}

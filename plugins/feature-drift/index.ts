@@ -1,0 +1,1 @@
+export { featureDrift as default } from './plugin';

@@ -1,0 +1,134 @@
+import { strict as assert } from 'node:assert';
+import { tmpdir } from 'node:os';
+import { WorkflowFailedError } from '@temporalio/client';
+import { statusQuery } from '../common/messages';
+import { PipelineSpecError } from '../common/pipeline-spec';
+import { startPipeline } from '../workers/start-pipeline';
+import { containersCreated, createTestWorker, leftoverContainers, uniqueId, type TestWorker } from './helpers';
+
+const BUSYBOX = 'tidemark/busybox:latest';
+const sh = (script: string) => ['sh', '-c', script];
+
+/** a -> (b, c) -> d, each writing text and a metric. */
+function diamond(name: string, greeting = 'hi') {
+  return {
+    name,
+    params: { greeting, salt: name },
+    maxParallel: 2,
+    steps: [
+      { name: 'a', image: BUSYBOX, args: sh('echo "${params.greeting} ${params.salt}" > /outputs/out.txt; echo \'{"lines": 1}\' > /outputs/metrics.json'), outputs: { out: 'out.txt' } },
+      { name: 'b', image: BUSYBOX, inputs: { x: 'a.out' }, args: sh('tr a-z A-Z < /inputs/x > /outputs/up.txt'), outputs: { up: 'up.txt' } },
+      { name: 'c', image: BUSYBOX, inputs: { x: 'a.out' }, args: sh('rev < /inputs/x > /outputs/rev.txt; cat /inputs/params.json | tee -a /outputs/rev.txt'), params: { mode: 'reverse' }, outputs: { rev: 'rev.txt' } },
+      { name: 'd', image: BUSYBOX, inputs: { up: 'b.up', rev: 'c.rev' }, args: sh('mkdir -p /outputs/both && cat /inputs/up /inputs/rev > /outputs/both/all.txt'), outputs: { both: 'both' } },
+    ],
+  };
+}
+
+describe('the pipeline workflow', () => {
+  let tw: TestWorker;
+  // A worker runs once: each test gets its own (the workflow bundle is built once and shared).
+  beforeEach(async () => {
+    tw = await createTestWorker();
+  });
+  afterEach(async () => {
+    await tw?.close();
+  });
+
+  const start = (spec: unknown, params?: Record<string, unknown>, workflowId = uniqueId('pipe')) =>
+    startPipeline(tw.client, spec, { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId, params });
+
+  it('runs a DAG, passes outputs downstream through MinIO, and reports every step in the status query', async () => {
+    const spec = diamond(uniqueId('diamond'));
+    const handle = await start(spec);
+    const [result, status] = await tw.worker.runUntil(async () => [await handle.result(), await handle.query(statusQuery)] as const);
+    const d = result.steps.find((s) => s.key === 'd')!;
+    assert.equal(d.state, 'succeeded');
+    const both = d.outputs!.both as { kind: string };
+    assert.equal(both.kind, 'dir');
+    const a = result.steps.find((s) => s.key === 'a')!;
+    assert.deepEqual(a.metrics, { lines: 1 });
+    const bytes = await tw.plugin.deps.store.getBytes(a.outputs!.out as never);
+    assert.equal(bytes.toString(), `hi ${spec.name}\n`);
+    assert.equal(status.state, 'succeeded');
+    assert.deepEqual(status.steps.map((s) => [s.key, s.state]), [['a', 'succeeded'], ['b', 'succeeded'], ['c', 'succeeded'], ['d', 'succeeded']]);
+    for (const s of status.steps) assert.ok(s.durationMs! > 0 && s.log, `${s.key} has a duration and a log`);
+    assert.deepEqual(await leftoverContainers(tw, handle.workflowId), []);
+  });
+
+  it('serves a second identical run entirely from the cache, starting no container', async () => {
+    const spec = diamond(uniqueId('cached'));
+    await tw.worker.runUntil(async () => {
+      await (await start(spec)).result();
+      const t0 = Date.now();
+      const second = await start(spec);
+      const result = await second.result();
+      assert.deepEqual(result.steps.map((s) => s.state), ['cached', 'cached', 'cached', 'cached']);
+      assert.equal(await containersCreated(second.workflowId, t0), 0);
+    });
+  });
+
+  it('reruns only the steps downstream of a changed param', async () => {
+    const spec = { ...diamond(uniqueId('param')), steps: diamond('x').steps.map((s) => (s.name === 'c' ? { ...s, params: { mode: '${params.greeting}' } } : s)) };
+    spec.steps[0]!.args = sh('echo constant > /outputs/out.txt');
+    await tw.worker.runUntil(async () => {
+      await (await start(spec)).result();
+      const t0 = Date.now();
+      const changed = await start(spec, { greeting: 'hello' });
+      const result = await changed.result();
+      assert.deepEqual(result.steps.map((s) => [s.key, s.state]), [['a', 'cached'], ['b', 'cached'], ['c', 'succeeded'], ['d', 'succeeded']]);
+      assert.equal(await containersCreated(changed.workflowId, t0), 2);
+    });
+  });
+
+  it('fails the workflow with the exit code and the tail of the log when a step fails', async () => {
+    const spec = {
+      name: uniqueId('fails'),
+      steps: [
+        { name: 'ok', image: BUSYBOX, args: sh('echo fine > /outputs/o'), outputs: ['o'], cache: { enabled: false } },
+        { name: 'boom', image: BUSYBOX, inputs: { o: 'ok.o' }, args: sh('echo "reading the data"; echo "something broke: disk on fire" >&2; exit 3'), retries: 1 },
+        { name: 'after', image: BUSYBOX, inputs: { o: 'ok.o' }, args: sh('sleep 30'), when: 'boom.metrics.x > 0' },
+      ],
+    };
+    const handle = await start(spec);
+    const [err, status] = await tw.worker.runUntil(async () => [await handle.result().then(() => undefined, (e: unknown) => e), await handle.query(statusQuery)] as const);
+    assert.ok(err instanceof WorkflowFailedError);
+    const message = String(err.cause?.message);
+    assert.match(message, /step "boom".*exited with code 3/s);
+    assert.match(message, /something broke: disk on fire/);
+    const boom = status.steps.find((s) => s.key === 'boom')!;
+    assert.equal(boom.state, 'failed');
+    assert.equal(boom.exitCode, 3);
+    assert.equal(boom.attempt, 1, 'retried once');
+    assert.equal(status.steps.find((s) => s.key === 'after')!.state, 'skipped');
+    assert.deepEqual(await leftoverContainers(tw, handle.workflowId), []);
+  });
+
+  it('leaves no container behind when a running pipeline is cancelled', async () => {
+    const spec = { name: uniqueId('cancel'), steps: [{ name: 'long', image: BUSYBOX, args: sh('sleep 300'), cache: { enabled: false } }] };
+    const handle = await start(spec);
+    await tw.worker.runUntil(async () => {
+      for (let i = 0; i < 100 && (await leftoverContainers(tw, handle.workflowId)).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await leftoverContainers(tw, handle.workflowId)).length, 1, 'the step container runs');
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      assert.equal((await handle.query(statusQuery)).state, 'cancelled');
+    });
+    assert.deepEqual(await leftoverContainers(tw, handle.workflowId), []);
+  });
+
+  it('rejects an invalid spec before anything starts, naming each problem', async () => {
+    const bad = { name: 'bad', steps: [{ name: 'a', image: BUSYBOX, outputs: { x: '../../etc' }, resources: { memoryMiB: -5 } }, { name: 'b', image: BUSYBOX, inputs: { i: 'nope.out' } }] };
+    await assert.rejects(start(bad), (err: unknown) => err instanceof PipelineSpecError && err.problems.length === 3 && /nope/.test(err.message));
+  });
+
+  it('fails clearly and without retrying when the image does not exist', async () => {
+    const spec = { name: uniqueId('noimage'), steps: [{ name: 'x', image: 'tidemark/does-not-exist:1' }] };
+    const handle = await start(spec);
+    const err = await tw.worker.runUntil(handle.result().then(() => undefined, (e: unknown) => e));
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String(err.cause?.message), /image "tidemark\/does-not-exist:1" does not exist/);
+    const history = await handle.fetchHistory();
+    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    assert.deepEqual(attempts, [1], 'one attempt: a missing image is not retried');
+  });
+});

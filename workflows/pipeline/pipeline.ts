@@ -1,0 +1,185 @@
+import {
+  ApplicationFailure, CancellationScope, executeChild, isCancellation, setHandler, upsertMemo, workflowInfo,
+} from '@temporalio/workflow';
+import type { ArtifactRef } from '../../common/artifact';
+import { evaluateCondition, parseCondition } from '../../common/condition';
+import { interpolate } from '../../common/interpolate';
+import { statusQuery, type StepState } from '../../common/messages';
+import { dependencies, PipelineSpecError, sourceRef, validatePipeline, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
+import type { InputSource } from '../../common/step-spec';
+import { isStepExit, runValidatedStep } from '../step-runner';
+import { PipelineRunState } from './run-state';
+import { Semaphore } from './semaphore';
+
+export interface PipelineInput {
+  /** The spec as written (YAML/JSON parsed), with local `path` inputs already uploaded by the client. */
+  spec: unknown;
+  /** Overrides of the spec's params. */
+  params?: Record<string, unknown>;
+  /** Values of the pipeline's declared inputs (set by a parent pipeline, or by the client). */
+  inputs?: Record<string, ArtifactRef | ArtifactRef[]>;
+}
+
+export interface PipelineResult {
+  name: string;
+  state: 'succeeded';
+  steps: StepState[];
+  outputs: Record<string, ArtifactRef | ArtifactRef[]>;
+}
+
+type Outputs = Record<string, ArtifactRef | ArtifactRef[]>;
+interface Outcome { ok: boolean; outputs: Outputs; metrics?: Record<string, number>; alarm?: boolean; reason?: string }
+
+/** The `pipeline` workflow: runs a declarative DAG of container steps, checks and nested pipelines. */
+export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
+  let spec: PipelineSpec;
+  try {
+    spec = validatePipeline(input.spec);
+  } catch (err) {
+    if (err instanceof PipelineSpecError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidPipelineSpec', err.problems);
+    throw err;
+  }
+  const params = { ...spec.params, ...input.params };
+  const run = new PipelineRunState(spec.name);
+  setHandler(statusQuery, () => run.status());
+  upsertMemo({
+    dag: {
+      name: spec.name,
+      nodes: spec.steps.map((s) => ({ id: s.name, kind: s.kind, ...(s.kind === 'container' ? { image: s.image ?? 'build' } : {}), ...(s.map ? { map: true } : {}), ...(s.when ? { when: s.when } : {}) })),
+      edges: spec.steps.flatMap((s) => dependencies(s).map((d) => [d, s.name])),
+    },
+  });
+  for (const s of spec.steps) run.add({ key: s.name, step: s.name, kind: s.kind, state: 'pending' });
+
+  const rawSteps = (input.spec as { steps: Record<string, unknown>[] }).steps;
+  const slots = new Semaphore(spec.maxParallel);
+  const byName = new Map(spec.steps.map((s) => [s.name, s]));
+  const outcomes = new Map<string, Promise<Outcome>>();
+  const failures: string[] = [];
+  const scope = new CancellationScope();
+
+  const resolveInput = (src: InputSource, done: Map<string, Outcome>): ArtifactRef | ArtifactRef[] => {
+    if (typeof src === 'object' && 'artifact' in src) return src.artifact;
+    if (typeof src === 'object' && 'artifacts' in src) return src.artifacts;
+    if (typeof src === 'object' && 'path' in src) throw ApplicationFailure.nonRetryable(`input path "${src.path}" was not uploaded; start pipelines with the tidemark CLI or startPipeline(), which upload local files first`, 'InvalidPipelineSpec');
+    const ref = sourceRef(src)!;
+    if ('input' in ref) {
+      const v = input.inputs?.[ref.input];
+      if (v) return v;
+      const declared = spec.inputs[ref.input];
+      if (declared && typeof declared === 'object' && !('step' in declared)) return resolveInput(declared, done);
+      throw ApplicationFailure.nonRetryable(`pipeline input "${ref.input}" has no value`, 'MissingInput');
+    }
+    return done.get(ref.step)!.outputs[ref.output]!;
+  };
+
+  const runOne = async (step: PipelineStep, key: string, vars: Record<string, unknown>, done: Map<string, Outcome>): Promise<Outcome> => {
+    const state = run.get(key)!;
+    return slots.run(async () => {
+      run.update(key, { state: 'running', startedAt: Date.now() });
+      try {
+        if (step.kind === 'container') {
+          const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]));
+          const resolved = { ...step, params: interpolate(step.params, vars), args: interpolate(step.args, vars), env: interpolate(step.env, vars), command: interpolate(step.command, vars) };
+          const result = await runValidatedStep(resolved, { stepKey: key, pipeline: spec.name, inputs }, {
+            onImage: (b) => run.update(key, { image: b.image }),
+            onAttempt: (attempt) => run.update(key, { attempt }),
+          });
+          run.update(key, { state: result.cached ? 'cached' : 'succeeded', outputs: result.outputs, metrics: result.metrics, log: result.log, exitCode: result.exitCode, image: resolved.image ?? state.image });
+          return { ok: true, outputs: result.outputs, metrics: result.metrics };
+        }
+        if (step.kind === 'pipeline') {
+          const childId = `${workflowInfo().workflowId}/${key}`;
+          run.update(key, { childWorkflowId: childId });
+          const index = spec.steps.indexOf(byName.get(step.name)!);
+          const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]));
+          const child = await executeChild(pipeline, { workflowId: childId, args: [{ spec: rawSteps[index]!.pipeline, params: interpolate(step.params, vars), inputs }] });
+          run.update(key, { state: 'succeeded', outputs: child.outputs });
+          return { ok: true, outputs: child.outputs };
+        }
+        throw ApplicationFailure.nonRetryable(`check steps are not available in this worker yet (step "${key}")`, 'UnsupportedStep');
+      } catch (err) {
+        if (isCancellation(err)) {
+          run.update(key, { state: 'cancelled', reason: 'cancelled' });
+          throw err;
+        }
+        const exit = isStepExit(err) ? (err.cause.details?.[0] as { exitCode?: number } | undefined) : undefined;
+        const reason = errorMessage(err);
+        run.update(key, { state: 'failed', reason, exitCode: exit?.exitCode });
+        failures.push(`step "${key}" failed: ${reason}`);
+        if (spec.failFast) scope.cancel();
+        return { ok: false, outputs: {}, reason };
+      }
+    });
+  };
+
+  const runStepNode = (step: PipelineStep): Promise<Outcome> => {
+    let p = outcomes.get(step.name);
+    if (p) return p;
+    p = (async (): Promise<Outcome> => {
+      const deps = dependencies(step);
+      const depOutcomes = await Promise.all(deps.map((d) => runStepNode(byName.get(d)!)));
+      const done = new Map(deps.map((d, i) => [d, depOutcomes[i]!]));
+      const failed = deps.filter((d) => !done.get(d)!.ok);
+      if (failed.length) {
+        run.update(step.name, { state: 'skipped', reason: `upstream ${failed.join(', ')} did not run to success` });
+        return { ok: false, outputs: {}, reason: 'skipped' };
+      }
+      if (step.when) {
+        const c = parseCondition(step.when);
+        if (typeof c !== 'string') {
+          const verdict = evaluateCondition(c, { params, metrics: (s) => done.get(s)?.metrics, alarm: (s) => done.get(s)?.alarm });
+          if (!verdict.holds) {
+            run.update(step.name, { state: 'skipped', reason: `when ${verdict.reason} is false` });
+            return { ok: false, outputs: {}, reason: 'condition' };
+          }
+        }
+      }
+      const vars = { params };
+      if (!step.map) return runOne(step, step.name, vars, done);
+      const items = typeof step.map.over === 'string' ? (params[step.map.over.slice(9, -1)] as unknown[]) : step.map.over;
+      run.update(step.name, { state: 'running', startedAt: Date.now(), reason: `${items.length} items` });
+      const results = await Promise.all(items.map((item, i) => {
+        const key = `${step.name}[${i}]`;
+        run.add({ key, step: step.name, kind: step.kind, state: 'pending', mapIndex: i });
+        return runOne(step, key, { ...vars, [step.map!.as]: item }, done);
+      }));
+      const ok = results.every((r) => r.ok);
+      const outputs: Outputs = {};
+      for (const r of results) for (const [k, v] of Object.entries(r.outputs)) outputs[k] = [...((outputs[k] as ArtifactRef[] | undefined) ?? []), ...(Array.isArray(v) ? v : [v])];
+      run.update(step.name, { state: ok ? 'succeeded' : 'failed', outputs, reason: `${results.filter((r) => r.ok).length}/${items.length} items succeeded` });
+      return { ok, outputs };
+    })();
+    outcomes.set(step.name, p);
+    return p;
+  };
+
+  try {
+    await scope.run(() => Promise.all(spec.steps.map(runStepNode)));
+  } catch (err) {
+    if (!isCancellation(err) || failures.length === 0) {
+      run.finish(isCancellation(err) ? 'cancelled' : 'failed');
+      throw err;
+    }
+  }
+  if (failures.length) {
+    run.finish('failed');
+    throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', { steps: run.all() });
+  }
+  run.finish('succeeded');
+  const outputs: Outputs = {};
+  for (const [name, ref] of Object.entries(spec.outputs)) {
+    const [step, output] = ref.split('.') as [string, string];
+    const o = (await outcomes.get(step))?.outputs[output];
+    if (o) outputs[name] = o;
+  }
+  return { name: spec.name, state: 'succeeded', steps: run.all(), outputs };
+}
+
+function errorMessage(err: unknown): string {
+  let e: unknown = err;
+  // Activity and child-workflow failures wrap the real cause.
+  while (e instanceof Error && e.cause instanceof Error && /Activity task failed|Child Workflow execution failed|Activity function/.test(e.message)) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+

@@ -1,0 +1,70 @@
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { PipelineStatus, StepState } from '../../common/messages';
+import { CurrentStep, PipelineName, PipelineStatus as PipelineStatusKey } from '../../common/search-attributes';
+
+const ICON: Record<StepState['state'], string> = { pending: '⏳', running: '▶️', cached: '♻️', succeeded: '✅', failed: '❌', skipped: '⏭️', cancelled: '⛔' };
+
+/**
+ * The state of every step of one pipeline run. Each change is mirrored where people look:
+ * search attributes (status, current step) and the current details shown in the Web UI.
+ */
+export class PipelineRunState {
+  private readonly steps = new Map<string, StepState>();
+  private state: PipelineStatus['state'] = 'running';
+  private readonly startedAt = Date.now();
+  private endedAt?: number;
+  private currentStep = '';
+
+  constructor(private readonly name: string) {
+    upsertSearchAttributes([
+      { key: PipelineName, value: name },
+      { key: PipelineStatusKey, value: 'running' },
+    ]);
+  }
+
+  add(state: StepState): void {
+    this.steps.set(state.key, state);
+    this.changed();
+  }
+
+  update(key: string, patch: Partial<StepState>): StepState {
+    const s = { ...this.steps.get(key)!, ...patch };
+    if (patch.state && patch.state !== 'running' && patch.state !== 'pending' && s.startedAt !== undefined && s.endedAt === undefined) {
+      s.endedAt = Date.now();
+      s.durationMs = s.endedAt - s.startedAt;
+    }
+    this.steps.set(key, s);
+    this.changed();
+    return s;
+  }
+
+  get(key: string): StepState | undefined {
+    return this.steps.get(key);
+  }
+
+  all(): StepState[] {
+    return [...this.steps.values()];
+  }
+
+  finish(state: PipelineStatus['state']): void {
+    this.state = state;
+    this.endedAt = Date.now();
+    for (const s of this.steps.values()) if (s.state === 'pending' || s.state === 'running') this.update(s.key, { state: state === 'cancelled' ? 'cancelled' : 'skipped', reason: s.reason ?? `pipeline ${state}` });
+    upsertSearchAttributes([{ key: PipelineStatusKey, value: state }]);
+    this.changed();
+  }
+
+  status(): PipelineStatus {
+    return { name: this.name, state: this.state, steps: this.all(), startedAt: this.startedAt, endedAt: this.endedAt };
+  }
+
+  private changed(): void {
+    const running = this.all().filter((s) => s.state === 'running').map((s) => s.key).join(',');
+    if (running !== this.currentStep) {
+      this.currentStep = running;
+      upsertSearchAttributes([{ key: CurrentStep, value: running || null }]);
+    }
+    const rows = this.all().map((s) => `| ${s.key} | ${ICON[s.state]} ${s.state} | ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : ''} | ${s.reason ?? ''} |`);
+    setCurrentDetails([`**${this.name}**: ${this.state}`, '', '| step | state | duration | note |', '| --- | --- | --- | --- |', ...rows].join('\n'));
+  }
+}

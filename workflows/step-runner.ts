@@ -1,0 +1,97 @@
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { TidemarkActivities } from '../activities';
+import type { ArtifactRef } from '../common/artifact';
+import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run';
+import { StepSpecSchema, type StepSpec, type StepSpecInput } from '../common/step-spec';
+
+/** How long a step may go without a heartbeat before Temporal retries it on another worker. */
+export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
+
+function stepActivities(timeoutMs: number) {
+  return proxyActivities<TidemarkActivities>({
+    // The activity stops the container at the step's timeout; this is only a backstop that
+    // leaves room for downloads and uploads.
+    startToCloseTimeout: timeoutMs + 30 * 60_000,
+    heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
+  });
+}
+
+const buildActivities = proxyActivities<TidemarkActivities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { maximumAttempts: 5 },
+});
+
+/** True when an activity failed because the step's container exited non-zero. */
+export function isStepExit(err: unknown): err is ActivityFailure & { cause: ApplicationFailure } {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'StepExitError';
+}
+
+export interface StepHooks {
+  onImage?(image: BuildImageResult): void;
+  onAttempt?(attempt: number): void;
+}
+
+export interface ContainerStepRun {
+  stepKey: string;
+  pipeline?: string;
+  inputs: Record<string, ArtifactRef | ArtifactRef[]>;
+  mlflowRunId?: string;
+}
+
+/** Runs a validated step: builds its image when it has a `build`, then runs it, retrying a failing container `retries` times. */
+export async function runValidatedStep(step: StepSpec, run: ContainerStepRun, hooks: StepHooks = {}): Promise<StepResult> {
+  let image = step.image;
+  if (!image) {
+    const built = await buildActivities.buildImage({ stepKey: run.stepKey, context: step.build!.context, dockerfile: step.build!.dockerfile, args: step.build!.args, network: step.build!.network });
+    hooks.onImage?.(built);
+    image = built.image;
+  }
+  const { runStep: runStepActivity } = stepActivities(step.timeout);
+  for (let attempt = 0; ; attempt++) {
+    hooks.onAttempt?.(attempt);
+    const input: RunStepInput = {
+      stepKey: run.stepKey,
+      attempt,
+      pipeline: run.pipeline,
+      image,
+      command: step.command,
+      args: step.args,
+      env: step.env,
+      secretEnv: step.secretEnv,
+      params: step.params,
+      inputs: run.inputs,
+      outputs: step.outputs,
+      resources: step.resources,
+      network: step.network,
+      cache: step.cache,
+      timeoutMs: step.timeout,
+      mlflowRunId: run.mlflowRunId,
+    };
+    try {
+      return await runStepActivity(input);
+    } catch (err) {
+      if (isStepExit(err) && attempt < step.retries) continue;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Code-first: run one container step from your own workflow.
+ *
+ *   const { outputs } = await runStep({ name: 'train', image: 'tidemark/python-ml:latest', … }, { inputs: { data } });
+ *
+ * The spec is validated here; an invalid one fails the workflow (not just the task) with every problem listed.
+ */
+export async function runStep(spec: StepSpecInput, opts: { inputs?: Record<string, ArtifactRef | ArtifactRef[]>; stepKey?: string } = {}): Promise<StepResult> {
+  const parsed = StepSpecSchema.safeParse(spec);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `step "${spec.name}", field ${i.path.join('.') || '(step)'}: ${i.message}`);
+    throw ApplicationFailure.nonRetryable(`Invalid step spec:\n${problems.join('\n')}`, 'InvalidStepSpec');
+  }
+  return runValidatedStep(parsed.data, { stepKey: opts.stepKey ?? parsed.data.name, inputs: opts.inputs ?? {} });
+}
