@@ -34,9 +34,9 @@ export interface TestWorker {
 }
 
 /** A worker with the Tidemark plugin on its own task queue, and a client, against the real stack. */
-export async function createTestWorker(opts: { plugin?: TidemarkPluginOptions; worker?: Partial<WorkerOptions>; workflowsPath?: string } = {}): Promise<TestWorker> {
+export async function createTestWorker(opts: { plugin?: TidemarkPluginOptions; worker?: Partial<WorkerOptions>; workflowsPath?: string; taskQueue?: string } = {}): Promise<TestWorker> {
   const plugin = new TidemarkPlugin({ config: testConfig, ...opts.plugin });
-  const taskQueue = uniqueId('test');
+  const taskQueue = opts.taskQueue ?? uniqueId('test');
   const nativeConnection = await NativeConnection.connect({ address: testConfig.temporal.address });
   const worker = await Worker.create({
     connection: nativeConnection,

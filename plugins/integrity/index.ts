@@ -1,0 +1,1 @@
+export { integrity as default } from './plugin';
