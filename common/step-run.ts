@@ -54,6 +54,7 @@ export interface BuildImageResult {
 
 /** Heartbeat details of a running step, readable in the Web UI and by `tidemark logs`. */
 export interface StepHeartbeat {
+  stepKey?: string;
   phase: 'cache-lookup' | 'downloading' | 'running' | 'uploading';
   container?: string;
   lastLines: string[];

@@ -1,30 +1,39 @@
 /**
  * `npm run demo`: the main job on the embedded stack. It makes sure the stack is up (and leaves
- * it running so you can look around), starts a worker in this process, runs the demo workflow,
- * and prints where to see the results.
+ * it running so you can look around), starts a worker in this process, runs the digits pipeline
+ * (examples/digits), and prints where to see the results.
  */
-import { SMOKE_EXPERIMENT, type SmokeResult } from '../activities/smoke';
+import { dirname, join } from 'node:path';
+import { followPipeline } from '../cli/commands/run';
+import { pipelineStatus } from '../cli/pipeline-status';
 import { connectClient, workflowUiUrl } from '../workers/client';
 import { resolveConfig } from '../workers/config';
 import { createTidemarkWorker } from '../workers/create-worker';
+import { readPipelineFile } from '../workers/prepare-pipeline';
+import { startPipeline } from '../workers/start-pipeline';
+import { PROJECT_ROOT } from './stack/paths';
 import { Stack } from './stack/stack';
+
+const PIPELINE = join(PROJECT_ROOT, 'examples', 'digits', 'pipeline.yaml');
 
 async function main(): Promise<void> {
   const config = resolveConfig();
   console.log('demo: starting the stack (reusing whatever already runs) …');
   const stack = await Stack.ensure({ config, log: (l) => console.log(l) });
-  const { worker, connection } = await createTidemarkWorker({ config });
+  const { worker, plugin, connection } = await createTidemarkWorker({ config });
   const client = await connectClient(config);
   try {
-    const workflowId = `demo-smoke-${Date.now()}`;
-    console.log(`demo: running workflow ${workflowId}`);
-    const result = await worker.runUntil(
-      client.workflow.execute('smoke', { taskQueue: config.temporal.taskQueue, workflowId, args: [{ message: 'hello from the Tidemark demo' }] }) as Promise<SmokeResult>,
-    );
-    console.log(`demo: done.`);
-    console.log(`  workflow:     ${workflowUiUrl(config, workflowId)}`);
-    console.log(`  stdout:       ${result.stdout.uri}`);
-    console.log(`  MLflow run:   ${config.mlflow.trackingUri}/#/experiments/${result.experimentId}/runs/${result.mlflowRunId} (experiment ${SMOKE_EXPERIMENT})`);
+    const handle = await startPipeline(client, readPipelineFile(PIPELINE), { baseDir: dirname(PIPELINE), store: plugin.deps.store, taskQueue: config.temporal.taskQueue, workflowId: `digits-demo-${Date.now()}` });
+    console.log(`demo: running the digits pipeline as workflow ${handle.workflowId}\n  ${workflowUiUrl(config, handle.workflowId)}`);
+    const status = await worker.runUntil(async () => {
+      const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
+      await handle.result(); // throws the pipeline's failure, with the failing step's log tail
+      return final;
+    });
+    const evaluate = status.steps.find((s) => s.key === 'evaluate');
+    console.log(`\ndemo: done. Test accuracy ${evaluate?.metrics?.accuracy?.toFixed(4)}, macro F1 ${evaluate?.metrics?.f1_macro?.toFixed(4)}.`);
+    console.log(`  workflow:  ${workflowUiUrl(config, handle.workflowId)}`);
+    console.log(`  status:    npm run tidemark -- status ${handle.workflowId}`);
   } finally {
     await client.connection.close();
     await connection.close();

@@ -35,7 +35,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput, e
   const name = containerName(workflowId, runId, `${input.stepKey}#${input.attempt}`);
   const record = `steps/${name}.json`;
   const tail: string[] = [];
-  const state: StepHeartbeat = { phase: 'cache-lookup', container: name, lastLines: [] };
+  const state: StepHeartbeat = { stepKey: input.stepKey, phase: 'cache-lookup', container: name, lastLines: [] };
   const beat = () => ctx.heartbeat({ ...state, lastLines: tail.slice(-TAIL_LINES) });
   beat();
   const timer = setInterval(beat, HEARTBEAT_MS);
