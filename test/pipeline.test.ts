@@ -68,7 +68,7 @@ describe('the pipeline workflow', () => {
   });
 
   it('reruns only the steps downstream of a changed param', async () => {
-    const spec = { ...diamond(uniqueId('param')), steps: diamond('x').steps.map((s) => (s.name === 'c' ? { ...s, params: { mode: '${params.greeting}' } } : s)) };
+    const spec = { ...diamond(uniqueId('param')), steps: diamond('x').steps.map((s) => (s.name === 'c' ? { ...s, params: { mode: '${params.greeting}', salt: '${params.salt}' } } : s)) };
     spec.steps[0]!.args = sh('echo constant > /outputs/out.txt');
     await tw.worker.runUntil(async () => {
       await (await start(spec)).result();
@@ -130,5 +130,49 @@ describe('the pipeline workflow', () => {
     const history = await handle.fetchHistory();
     const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
     assert.deepEqual(attempts, [1], 'one attempt: a missing image is not retried');
+  });
+});
+
+describe('the pipeline workflow, fanning out', () => {
+  it('maps a step over a list within maxParallel, hands the outputs downstream as a folder, and runs nested pipelines as child workflows', async () => {
+    const tw = await createTestWorker();
+    try {
+      await tw.worker.runUntil(async () => {
+        const spec = {
+          name: uniqueId('fan'),
+          params: { words: ['alpha', 'beta', 'gamma', 'delta', 'epsilon'] },
+          maxParallel: 2,
+          steps: [
+            { name: 'each', image: BUSYBOX, map: { over: '${params.words}', as: 'word' }, args: sh('sleep 1; echo "${word}" > /outputs/w.txt'), outputs: { w: 'w.txt' }, cache: { enabled: false } },
+            {
+              name: 'sub',
+              inputs: { words: 'each.w' },
+              pipeline: {
+                name: 'joiner',
+                inputs: { words: { artifacts: [] } },
+                outputs: { joined: 'join.all' },
+                steps: [{ name: 'join', image: BUSYBOX, inputs: { words: 'inputs.words' }, args: sh('cat /inputs/words/0 /inputs/words/1 /inputs/words/2 /inputs/words/3 /inputs/words/4 > /outputs/all.txt'), outputs: { all: 'all.txt' } }],
+              },
+            },
+          ],
+        };
+        const handle = await startPipeline(tw.client, spec, { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('fan') });
+        const result = await handle.result();
+        const items = result.steps.filter((s) => s.step === 'each' && s.mapIndex !== undefined);
+        assert.equal(items.length, 5);
+        // Never more than maxParallel items at once.
+        const events = items.flatMap((s) => [[s.startedAt!, 1], [s.endedAt!, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        let running = 0;
+        let peak = 0;
+        for (const [, delta] of events) peak = Math.max(peak, (running += delta));
+        assert.ok(peak <= 2, `at most 2 at once, saw ${peak}`);
+        const sub = result.steps.find((s) => s.key === 'sub')!;
+        assert.equal(sub.childWorkflowId, `${handle.workflowId}/sub`);
+        const joined = await tw.plugin.deps.store.getBytes(sub.outputs!.joined as never);
+        assert.equal(joined.toString(), 'alpha\nbeta\ngamma\ndelta\nepsilon\n');
+      });
+    } finally {
+      await tw.close();
+    }
   });
 });

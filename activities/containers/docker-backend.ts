@@ -92,15 +92,6 @@ export class DockerBackend implements ContainerBackend {
   }
 
   async run(spec: ContainerSpec): Promise<StartedContainer> {
-    const existing = this.docker.getContainer(spec.name);
-    const info = await existing.inspect().catch((err: unknown) => {
-      if (statusCode(err) === 404) return undefined;
-      throw err;
-    });
-    if (info) {
-      if (info.State.Status === 'created') await existing.start();
-      return { name: spec.name, reattached: true };
-    }
     const hostConfig: Docker.HostConfig = {
       Binds: spec.mounts.map((m) => `${m.hostPath}:${m.containerPath}:${m.readOnly ? 'ro' : 'rw'}`),
       NetworkMode: spec.network,
@@ -125,7 +116,12 @@ export class DockerBackend implements ContainerBackend {
         Tty: false,
       });
     } catch (err) {
-      if (statusCode(err) === 409) return { name: spec.name, reattached: true }; // created by a racing attempt
+      // 409: a container of this name exists: an earlier attempt of this step. Reattach to it.
+      if (statusCode(err) === 409) {
+        const existing = this.docker.getContainer(spec.name);
+        if ((await existing.inspect()).State.Status === 'created') await existing.start();
+        return { name: spec.name, reattached: true };
+      }
       if (statusCode(err) === 404) await this.imageDigest(spec.image); // throws ImageMissingError
       throw err;
     }
@@ -159,7 +155,14 @@ export class DockerBackend implements ContainerBackend {
 
   async stop(name: string): Promise<void> {
     const container = this.docker.getContainer(name);
-    await container.stop({ t: 5 }).catch(() => undefined);
+    try {
+      await container.remove(); // the common case: it has exited
+      return;
+    } catch (err) {
+      if (statusCode(err) === 404) return;
+      if (statusCode(err) !== 409) throw err;
+    }
+    await container.stop({ t: 5 }).catch(() => undefined); // still running: give it 5 s to end
     await container.remove({ force: true }).catch((err: unknown) => {
       if (statusCode(err) !== 404 && statusCode(err) !== 409) throw err;
     });

@@ -43,9 +43,14 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput, e
   const t0 = Date.now();
   const stopTimers: (() => void)[] = [];
   let touched = false; // whether this attempt may have left a container or folder behind
+  // On a retry (a crash, a lost connection), the container and its record may exist already;
+  // on the first attempt they cannot, which spares the look-ups.
+  const retry = ctx.info.attempt > 1;
   try {
-    const done = await deps.store.readIndex<StepResult>(record);
-    if (done) return done; // finished before a crash lost the activity's result
+    if (retry) {
+      const done = await deps.store.readIndex<StepResult>(record);
+      if (done) return done; // finished before a crash lost the activity's result
+    }
 
     const imageDigest = await deps.containers.imageDigest(input.image);
     const key = cacheKey(input, imageDigest);
@@ -56,7 +61,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput, e
 
     const secrets = resolveSecrets(input.secretEnv);
     touched = true;
-    if (!(await deps.containers.exists(name))) {
+    if (!retry || !(await deps.containers.exists(name))) {
       state.phase = 'downloading';
       await folder.prepare(deps.store, input.inputs, input.params);
     }

@@ -59,7 +59,8 @@ export class PipelineRunState {
   }
 
   private changed(): void {
-    const running = this.all().filter((s) => s.state === 'running').map((s) => s.key).join(',');
+    // Steps, not map items: the attribute changes only when the set of running steps does.
+    const running = [...new Set(this.all().filter((s) => s.state === 'running').map((s) => s.step))].join(',');
     if (running !== this.currentStep) {
       this.currentStep = running;
       upsertSearchAttributes([{ key: CurrentStep, value: running || null }]);

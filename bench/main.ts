@@ -1,0 +1,22 @@
+/** `npm run bench -- <name>`: runs one benchmark; each prints its figures, the last line in a fixed format. */
+import { fanoutBench } from './fanout';
+import { stepsBench } from './steps';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  steps: stepsBench,
+  fanout: fanoutBench,
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  if (names.length === 0 || names.some((n) => !(n in BENCHES))) {
+    console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> …`);
+    process.exit(2);
+  }
+  for (const name of names) await BENCHES[name]!();
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

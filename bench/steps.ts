@@ -1,0 +1,27 @@
+import { BUSYBOX, median, timePipeline, timeShell } from './harness';
+
+const N = 20;
+
+/** 20 sequential no-op busybox steps in one pipeline, against 20 plain `docker run --rm` from a shell loop. */
+export async function stepsBench(): Promise<void> {
+  const spec = {
+    name: 'bench-steps',
+    maxParallel: 1,
+    steps: Array.from({ length: N }, (_, i) => ({ name: `s${i}`, image: BUSYBOX, args: ['true'], cache: { enabled: false } })),
+  };
+  // Alternate the two so drift on this noisy machine hits both alike.
+  const plainRuns: number[] = [];
+  const pipelineRuns: number[] = [];
+  const perStep: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    plainRuns.push(await timeShell(`for i in $(seq ${N}); do docker run --rm --network none ${BUSYBOX} true; done`));
+    const { ms, result } = await timePipeline(spec);
+    pipelineRuns.push(ms);
+    perStep.push(...result.steps.map((s) => s.durationMs ?? 0));
+  }
+  const plain = median(plainRuns);
+  const pipeline = median(pipelineRuns);
+  const plainPerStep = plain / N;
+  console.log(`plain docker run: ${plain.toFixed(0)} ms for ${N} (${plainPerStep.toFixed(0)} ms each); pipeline: ${pipeline.toFixed(0)} ms; median step ${median(perStep).toFixed(0)} ms`);
+  console.log(`steps ratio=${(pipeline / plain).toFixed(3)} overhead_ms=${(median(perStep) - plainPerStep).toFixed(0)}`);
+}
