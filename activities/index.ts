@@ -2,6 +2,7 @@ import type { TidemarkDeps } from './deps';
 import { mapFailures } from './errors';
 import { createSmokeActivities } from './smoke';
 import { createStepActivities } from './steps';
+import { createTrackingActivities } from './tracking/track';
 
 /**
  * All of Tidemark's activities, over their dependencies. Workflows import only the type:
@@ -11,6 +12,7 @@ export function createActivities(deps: TidemarkDeps) {
   const all = {
     ...createSmokeActivities(deps),
     ...createStepActivities(deps),
+    ...createTrackingActivities(deps),
   };
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCondition } from './condition';
+import { DurationSchema } from './duration';
 import { unresolvedRefs } from './interpolate';
 import { InputSourceSchema, NAME, refineStep, StepFields, type InputSource, type StepSpec } from './step-spec';
 
@@ -36,6 +37,7 @@ export interface PipelineSpecShape {
   outputs: Record<string, string>;
   maxParallel: number;
   failFast: boolean;
+  tracking: { enabled: boolean; catchUpWithin: number };
   steps: PipelineStep[];
 }
 
@@ -61,6 +63,8 @@ const PipelineHeadSchema = z.object({
   outputs: z.record(nameField, z.string().regex(/^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$/, 'pipeline outputs are "<step>.<output>"')).default({}),
   maxParallel: z.number().int().min(1).max(256).default(4),
   failFast: z.boolean().default(true),
+  /** MLflow tracking: on by default; while MLflow is down it retries for `catchUpWithin`. */
+  tracking: z.object({ enabled: z.boolean().default(true), catchUpWithin: DurationSchema.default(24 * 3_600_000) }).strict().prefault({}),
   steps: z.array(z.record(z.string(), z.unknown())).min(1, 'a pipeline needs at least one step'),
 }).strict();
 

@@ -16,6 +16,8 @@ export interface ArtifactStore {
   exists(ref: ArtifactRef): Promise<boolean>;
   /** A time-limited URL that anyone can GET. */
   presign(ref: ArtifactRef, seconds?: number): Promise<string>;
+  /** Copies the bytes to another s3:// location on the same server, server-side (no bytes pass through the worker). */
+  copyTo(ref: ArtifactRef, uri: string): Promise<void>;
   /** Small JSON documents by key (cache entries, step records), outside the content-addressed area. */
   readIndex<T>(key: string): Promise<T | undefined>;
   writeIndex(key: string, value: unknown): Promise<void>;

@@ -154,6 +154,12 @@ export class MinioArtifactStore implements ArtifactStore {
     }
   }
 
+  async copyTo(ref: ArtifactRef, uri: string): Promise<void> {
+    const source = parseS3Uri(ref.uri);
+    const target = parseS3Uri(uri);
+    await this.client.copyObject(target.bucket, target.key, `/${source.bucket}/${source.key}`);
+  }
+
   async readIndex<T>(key: string): Promise<T | undefined> {
     try {
       const chunks: Buffer[] = [];

@@ -29,7 +29,7 @@ function resolveSecrets(secretEnv: Record<string, string>): Record<string, strin
  * outputs and metrics back to MinIO. A retry after a worker crash reattaches to the container of
  * the same name, or collects the one that already exited; it never starts a second one.
  */
-export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput, extraEnv: Record<string, string> = {}): Promise<StepResult> {
+export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): Promise<StepResult> {
   const ctx = Context.current();
   const { workflowId, runId } = callingWorkflow();
   const name = containerName(workflowId, runId, `${input.stepKey}#${input.attempt}`);
@@ -60,6 +60,16 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput, e
     }
 
     const secrets = resolveSecrets(input.secretEnv);
+    // A step on the host network that has its own MLflow run can log into it directly.
+    const tracking: Record<string, string> = input.network === 'host' && input.mlflowRunId ? {
+      MLFLOW_TRACKING_URI: deps.config.mlflow.trackingUri,
+      MLFLOW_RUN_ID: input.mlflowRunId,
+      MLFLOW_S3_ENDPOINT_URL: deps.config.minio.endpoint,
+      AWS_ACCESS_KEY_ID: deps.config.minio.accessKey,
+      AWS_SECRET_ACCESS_KEY: deps.config.minio.secretKey,
+      MLFLOW_DISABLE_TELEMETRY: 'true',
+      DO_NOT_TRACK: 'true',
+    } : {};
     touched = true;
     if (!retry || !(await deps.containers.exists(name))) {
       state.phase = 'downloading';
@@ -71,7 +81,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput, e
       image: input.image,
       command: input.command,
       args: input.args,
-      env: { ...input.env, ...extraEnv, ...secrets },
+      env: { ...input.env, ...tracking, ...secrets },
       mounts: [
         { hostPath: folder.inputs, containerPath: '/inputs', readOnly: true },
         { hostPath: folder.outputs, containerPath: '/outputs', readOnly: false },

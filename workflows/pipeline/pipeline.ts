@@ -10,6 +10,7 @@ import type { InputSource } from '../../common/step-spec';
 import { isStepExit, runValidatedStep } from '../step-runner';
 import { PipelineRunState } from './run-state';
 import { Semaphore } from './semaphore';
+import { PipelineTracker } from './tracker';
 
 export interface PipelineInput {
   /** The spec as written (YAML/JSON parsed), with local `path` inputs already uploaded by the client. */
@@ -51,6 +52,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   });
   for (const s of spec.steps) run.add({ key: s.name, step: s.name, kind: s.kind, state: 'pending' });
 
+  const tracker = new PipelineTracker(spec.name, params, { enabled: spec.tracking.enabled, catchUpWithinMs: spec.tracking.catchUpWithin });
   const rawSteps = (input.spec as { steps: Record<string, unknown>[] }).steps;
   const slots = new Semaphore(spec.maxParallel);
   const byName = new Map(spec.steps.map((s) => [s.name, s]));
@@ -81,12 +83,32 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
         if (step.kind === 'container') {
           const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]));
           const resolved = { ...step, params: interpolate(step.params, vars), args: interpolate(step.args, vars), env: interpolate(step.env, vars), command: interpolate(step.command, vars) };
-          const result = await runValidatedStep(resolved, { stepKey: key, pipeline: spec.name, inputs }, {
-            onImage: (b) => run.update(key, { image: b.image }),
-            onAttempt: (attempt) => run.update(key, { attempt }),
-          });
-          run.update(key, { state: result.cached ? 'cached' : 'succeeded', outputs: result.outputs, metrics: result.metrics, log: result.log, exitCode: result.exitCode, image: resolved.image ?? state.image });
-          return { ok: true, outputs: result.outputs, metrics: result.metrics };
+          // A step on the host network can log to MLflow itself: its run must exist first.
+          const mlflowRunId = resolved.network === 'host' ? await tracker.stepRun(key) : undefined;
+          const trackParams = { image: resolved.image ?? 'build', command: resolved.command, args: resolved.args, env: resolved.env, params: resolved.params, outputs: resolved.outputs, resources: resolved.resources, network: resolved.network };
+          try {
+            const result = await runValidatedStep(resolved, { stepKey: key, pipeline: spec.name, inputs, mlflowRunId }, {
+              onImage: (b) => run.update(key, { image: b.image }),
+              onAttempt: (attempt) => run.update(key, { attempt }),
+            });
+            const done = run.update(key, { state: result.cached ? 'cached' : 'succeeded', outputs: result.outputs, metrics: result.metrics, log: result.log, exitCode: result.exitCode, image: resolved.image ?? state.image });
+            tracker.step(key, done.state, {
+              runId: mlflowRunId,
+              params: { ...trackParams, image_digest: result.imageDigest, cache_key: result.cacheKey },
+              metrics: { ...result.metrics, duration_s: (done.durationMs ?? result.durationMs) / 1000, exit_code: result.exitCode },
+              tags: { cached: String(result.cached), 'tidemark.step_key': key },
+              outputs: result.outputs,
+              log: result.log,
+              register: resolved.register,
+            });
+            return { ok: true, outputs: result.outputs, metrics: result.metrics };
+          } catch (err) {
+            if (!isCancellation(err)) {
+              const exit = isStepExit(err) ? (err.cause.details?.[0] as { exitCode?: number } | undefined) : undefined;
+              tracker.step(key, 'failed', { runId: mlflowRunId, params: trackParams, metrics: exit?.exitCode !== undefined ? { exit_code: exit.exitCode } : {}, tags: { cached: 'false', error: errorMessage(err).slice(0, 4000) }, outputs: {} });
+            }
+            throw err;
+          }
         }
         if (step.kind === 'pipeline') {
           const childId = `${workflowInfo().workflowId}/${key}`;
@@ -158,15 +180,19 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     await scope.run(() => Promise.all(spec.steps.map(runStepNode)));
   } catch (err) {
     if (!isCancellation(err) || failures.length === 0) {
-      run.finish(isCancellation(err) ? 'cancelled' : 'failed');
+      const state = isCancellation(err) ? 'cancelled' : 'failed';
+      run.finish(state);
+      await tracker.finish(state);
       throw err;
     }
   }
   if (failures.length) {
     run.finish('failed');
+    await tracker.finish('failed');
     throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', { steps: run.all() });
   }
   run.finish('succeeded');
+  await tracker.finish('succeeded');
   const outputs: Outputs = {};
   for (const [name, ref] of Object.entries(spec.outputs)) {
     const [step, output] = ref.split('.') as [string, string];

@@ -1,0 +1,114 @@
+import type { ArtifactRef } from '../../common/artifact';
+import type { RunStatus } from './mlflow-client';
+import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepStartInput } from '../../common/tracking';
+import type { TidemarkDeps } from '../deps';
+import { callingWorkflow } from '../workflow-context';
+
+const STATUS: Record<string, RunStatus> = { succeeded: 'FINISHED', cached: 'FINISHED', skipped: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
+
+/** MLflow params are strings of at most 6000 characters. */
+function paramValue(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 6000 ? `${s.slice(0, 5990)}…` : s;
+}
+
+/**
+ * Tracking activities: one MLflow experiment per pipeline, a parent run per workflow run, a
+ * child run per step. Each is idempotent (found again by its tags), so Temporal's retries while
+ * MLflow is down never create duplicates, and nothing is lost when it comes back.
+ */
+export function createTrackingActivities(deps: TidemarkDeps) {
+  const { mlflow } = deps;
+  const runUrl = (experimentId: string, runId: string) => `${deps.config.mlflow.trackingUri}/#/experiments/${experimentId}/runs/${runId}`;
+
+  async function findRun(experimentId: string, tags: Record<string, string>): Promise<string | undefined> {
+    const filter = Object.entries(tags).map(([k, v]) => `tags.\`${k}\` = '${v.replace(/'/g, "\\'")}'`).join(' and ');
+    const runs = await mlflow.searchRuns({ experimentIds: [experimentId], filter, maxResults: 1 });
+    return runs[0]?.info.run_id;
+  }
+
+  return {
+    async trackPipelineStart(input: TrackPipelineStartInput): Promise<PipelineTracking> {
+      const { workflowId, runId } = callingWorkflow();
+      const { uiUrl, namespace } = deps.config.temporal;
+      const temporalUiUrl = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+      const experimentId = await mlflow.ensureExperiment(input.pipeline, { 'tidemark.pipeline': input.pipeline });
+      const identity = { 'temporal.run_id': runId };
+      let mlflowRunId = await findRun(experimentId, identity);
+      if (!mlflowRunId) {
+        const run = await mlflow.createRun({
+          experimentId,
+          runName: workflowId,
+          tags: {
+            ...identity,
+            'temporal.workflow_id': workflowId,
+            'temporal.namespace': deps.config.temporal.namespace,
+            'temporal.ui_url': temporalUiUrl,
+            'mlflow.note.content': `Temporal workflow [${workflowId}](${temporalUiUrl})`,
+          },
+        });
+        mlflowRunId = run.info.run_id;
+        await mlflow.logBatch(mlflowRunId, { params: Object.entries(input.params).map(([key, v]) => ({ key, value: paramValue(v) })) });
+      }
+      return { experimentId, runId: mlflowRunId, url: runUrl(experimentId, mlflowRunId) };
+    },
+
+    async trackStepStart(input: TrackStepStartInput): Promise<PipelineTracking> {
+      const { workflowId, runId } = callingWorkflow();
+      const identity = { 'temporal.run_id': runId, 'tidemark.step': input.stepKey };
+      let id = await findRun(input.parent.experimentId, identity);
+      if (!id) {
+        id = (await mlflow.createRun({
+          experimentId: input.parent.experimentId,
+          runName: input.stepKey,
+          tags: { ...identity, 'mlflow.parentRunId': input.parent.runId, 'temporal.workflow_id': workflowId },
+        })).info.run_id;
+      }
+      return { experimentId: input.parent.experimentId, runId: id, url: runUrl(input.parent.experimentId, id) };
+    },
+
+    async trackStepEnd(input: TrackStepEndInput): Promise<TrackStepEndResult> {
+      const run = await mlflow.getRun(input.runId);
+      const now = Date.now();
+      const metrics = Object.entries(input.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
+      for (const [name, ref] of Object.entries(input.outputs)) {
+        const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
+        metrics.push({ key: `output_bytes.${name}`, value: refs.reduce((n, r) => n + r.size, 0), timestamp: now, step: 0 });
+      }
+      const existingParams = new Set((run.data.params ?? []).map((p) => p.key));
+      await mlflow.logBatch(input.runId, {
+        metrics,
+        params: Object.entries(input.params).filter(([k]) => !existingParams.has(k)).map(([key, v]) => ({ key, value: paramValue(v) })),
+        tags: Object.entries({ ...input.tags, 'tidemark.state': input.state }).map(([key, value]) => ({ key, value })),
+      });
+      // The outputs and the log, under the run's artifact URI: copied server-side inside MinIO,
+      // so no bytes pass through the worker a second time.
+      const base = run.info.artifact_uri.replace(/\/$/, '');
+      if (base.startsWith('s3://')) {
+        for (const [name, ref] of Object.entries(input.outputs)) {
+          const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
+          for (const [i, r] of refs.entries()) {
+            const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${r.kind === 'dir' ? '.tar' : ''}`;
+            await deps.store.copyTo(r, `${base}/outputs/${leaf}`);
+          }
+        }
+        if (input.log) await deps.store.copyTo(input.log, `${base}/logs/${input.stepKey}.log`);
+      }
+      let modelVersion: string | undefined;
+      const model = input.register ? input.outputs[input.register.model] : undefined;
+      if (input.register && model && !Array.isArray(model)) {
+        await mlflow.createRegisteredModel(input.register.name);
+        const leaf = `${input.register.model}${model.kind === 'dir' ? '.tar' : ''}`;
+        const existing = (run.data.tags ?? []).find((t) => t.key === 'tidemark.model_version')?.value;
+        modelVersion = existing ?? (await mlflow.createModelVersion({ name: input.register.name, source: `${base}/outputs/${leaf}`, runId: input.runId, tags: { sha256: model.sha256 } })).version;
+        await mlflow.setTag(input.runId, 'tidemark.model_version', modelVersion);
+      }
+      await mlflow.updateRun(input.runId, STATUS[input.state] ?? 'FINISHED');
+      return { modelVersion };
+    },
+
+    async trackPipelineEnd(input: { runId: string; state: 'succeeded' | 'failed' | 'cancelled' }): Promise<void> {
+      await mlflow.updateRun(input.runId, STATUS[input.state]!);
+    },
+  };
+}
