@@ -32,3 +32,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Docker and ONNX Runtime handles may linger; the table is printed, so end here.
+process.exit(0);

@@ -36,6 +36,7 @@ export async function createScenarios(workDir: string): Promise<ScenarioWorld> {
   const digits = await readNpy(join(data, 'digits.npy'));
   const images = await readNpy(join(data, 'digits_images.npy'));
   const rotated = await readNpy(join(data, 'digits_rot30.npy'));
+  const rotatedImages: Matrix = { ...rotated, rowShape: images.rowShape };
   const labels = (await readNpy(join(data, 'digits_labels.npy'))).values;
   const seen = shuffled(range(digits.rows).filter((i) => labels[i] !== 9), 1000);
   const nines = range(digits.rows).filter((i) => labels[i] === 9);
@@ -104,6 +105,7 @@ export async function createScenarios(workDir: string): Promise<ScenarioWorld> {
     { name: 'unseen digit class 9 (dense AE)', plugin: 'drift-autoencoder', config: denseCfg, drift: true, make: aeSplit(digits, (_, seed) => ({ matrix: digits, rows: ninesSample(seed) })) },
     { name: 'digits i.i.d. split (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: false, make: aeSplit(images, (rows) => ({ matrix: images, rows })) },
     { name: 'digits + Gaussian noise σ=2 (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: true, make: aeSplit(images, (rows) => ({ matrix: images, rows, noise: 2 })) },
+    { name: 'digits rotated 30° (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: true, make: aeSplit(images, (rows) => ({ matrix: rotatedImages, rows })) },
     { name: 'unseen digit class 9 (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: true, make: aeSplit(images, (_, seed) => ({ matrix: images, rows: ninesSample(seed) })) },
     { name: 'digits 3/8 at 30/70, same balance (feature-drift)', plugin: 'feature-drift', config: balanceCfg, drift: false, make: balanceSplit(0.3) },
     { name: 'class balance 30/70 → 60/40 (feature-drift)', plugin: 'feature-drift', config: balanceCfg, drift: true, make: balanceSplit(0.6) },
