@@ -1,10 +1,12 @@
 /** `npm run bench -- <name>`: runs one benchmark; each prints its figures, the last line in a fixed format. */
 import { fanoutBench } from './fanout';
 import { stepsBench } from './steps';
+import { trackingBench } from './tracking';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   steps: stepsBench,
   fanout: fanoutBench,
+  tracking: trackingBench,
 };
 
 async function main(): Promise<void> {

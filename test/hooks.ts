@@ -7,8 +7,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ENV } from '../common/env';
 import { Stack } from '../scripts/stack/stack';
 
-// Workers in tests log only warnings and errors.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Workers in tests log only errors (expected activity failures would drown the output).
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let stack: Stack | undefined;
 
