@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../scripts/stack/paths';
 import { readPipelineFile } from '../workers/prepare-pipeline';
 import { startPipeline } from '../workers/start-pipeline';
-import { createTestWorker, leftoverContainers, uniqueId } from './helpers';
+import { MlflowClient } from '../activities/tracking/mlflow-client';
+import { createTestWorker, leftoverContainers, testConfig, uniqueId } from './helpers';
 
 const PIPELINE = join(PROJECT_ROOT, 'examples', 'digits', 'pipeline.yaml');
 
@@ -24,6 +25,19 @@ describe('the digits example', () => {
         const report = JSON.parse((await tw.plugin.deps.store.getBytes(byKey.evaluate!.outputs!.report as never)).toString()) as { confusion: number[][] };
         assert.equal(report.confusion.length, 10);
         assert.deepEqual(await leftoverContainers(tw, handle.workflowId), []);
+
+        // MLflow: the parent run and four child runs, with the step-reported metrics, and the
+        // metric the train step logged itself through the MLflow client.
+        const mlflow = new MlflowClient(testConfig.mlflow.trackingUri);
+        const experimentId = (await mlflow.getExperimentByName('digits'))!;
+        const runs = await mlflow.searchRuns({ experimentIds: [experimentId], filter: `tags.\`temporal.workflow_id\` = '${handle.workflowId}'` });
+        assert.equal(runs.length, 5);
+        const child = (step: string) => runs.find((r) => r.data.tags?.some((t) => t.key === 'tidemark.step' && t.value === step))!;
+        const metric = (step: string, key: string) => child(step).data.metrics?.find((m) => m.key === key)?.value;
+        assert.equal(metric('evaluate', 'accuracy'), byKey.evaluate!.metrics!.accuracy);
+        assert.equal(metric('train', 'train_accuracy_logged_in_step'), byKey.train!.metrics!.train_accuracy);
+        assert.equal(child('train').data.params?.find((p) => p.key === 'estimator')?.value, 'LogisticRegression');
+        assert.equal(JSON.parse(child('preprocess').data.params!.find((p) => p.key === 'params')!.value).seed, seed);
       });
     } finally {
       await tw.close();

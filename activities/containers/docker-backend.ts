@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
@@ -29,7 +31,10 @@ export class DockerBackend implements ContainerBackend {
 
   async build(spec: BuildSpec, onLine: (line: string) => void): Promise<BuildResult> {
     const dockerfile = spec.dockerfile ?? 'Dockerfile';
-    const tag = (await hashBuildContext(spec.context, { dockerfile, args: spec.args ?? {} })).slice(0, 16);
+    // The tag covers the context's bytes and the ids of the local base images, so a rebuilt
+    // base (say, tidemark/python-ml after a setup change) rebuilds the steps built on it.
+    const bases = await this.baseImageIds(join(spec.context, dockerfile));
+    const tag = (await hashBuildContext(spec.context, { dockerfile, args: spec.args ?? {}, bases })).slice(0, 16);
     const image = `${spec.repository}:${tag}`;
     const existing = await this.docker.getImage(image).inspect().catch(() => undefined);
     if (existing) {
@@ -71,6 +76,16 @@ export class DockerBackend implements ContainerBackend {
     const built = await this.docker.getImage(image).inspect().catch(() => undefined);
     if (failure || !built) throw new ImageBuildError(`docker build of ${image} failed${failure ? `: ${failure}` : ''}`, tail.join('\n'));
     return { image, digest: built.Id, cached: false };
+  }
+
+  private async baseImageIds(dockerfilePath: string): Promise<Record<string, string>> {
+    const text = await readFile(dockerfilePath, 'utf8').catch(() => '');
+    const ids: Record<string, string> = {};
+    for (const m of text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)) {
+      const info = await this.docker.getImage(m[1]!).inspect().catch(() => undefined);
+      if (info) ids[m[1]!] = info.Id;
+    }
+    return ids;
   }
 
   async imageDigest(image: string): Promise<string> {

@@ -20,6 +20,13 @@ mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 trap 'umount "$root/proc" 2>/dev/null || true' EXIT
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
+# Trust what this machine trusts: local CAs (a TLS-inspecting proxy's, a company's) are copied in,
+# so steps and image builds reach package registries the way the host does.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" > /dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates > /dev/null
+fi
 chroot "$root" apt-get clean
 rm -rf "$root"/var/lib/apt/lists/* "$root/etc/resolv.conf" "$root/usr/sbin/policy-rc.d"
 umount "$root/proc" 2>/dev/null || true

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
@@ -7,7 +7,6 @@ import type { TidemarkConfig } from '../../common/config';
 import { ENV } from '../../common/env';
 import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths';
 import { DockerEngine } from '../stack/services/dockerd';
-import { MLFLOW_QUIET_ENV } from '../stack/services/mlflow';
 import { locateTools, onPath } from '../stack/tools';
 import { aptInstall, type SetupStage } from './stage';
 
@@ -45,8 +44,11 @@ function mlflowStage(paths: StackPaths): SetupStage {
     fix: 'Check that python3 with its venv module is installed and PyPI answers; then run `npm run setup` again.',
     async done() {
       if (!existsSync(mlflow)) return undefined;
-      const { stdout } = await execa(mlflow, ['--version'], { env: MLFLOW_QUIET_ENV, reject: false });
-      return stdout.includes(PINS.mlflowVersion) ? `mlflow ${PINS.mlflowVersion} in ${paths.mlflowVenv}` : undefined;
+      // The installed distribution's metadata folder says the version, without importing mlflow (seconds).
+      const lib = join(paths.mlflowVenv, 'lib');
+      const site = existsSync(lib) ? readdirSync(lib).map((py) => join(lib, py, 'site-packages')) : [];
+      const installed = site.some((dir) => existsSync(join(dir, `mlflow-${PINS.mlflowVersion}.dist-info`)));
+      return installed ? `mlflow ${PINS.mlflowVersion} in ${paths.mlflowVenv}` : undefined;
     },
     async run(ctx) {
       await ctx.exec('python3', ['-m', 'venv', '--clear', paths.mlflowVenv]);
@@ -104,8 +106,15 @@ export function busyboxTag(): string {
   return contentTag(readFileSync('/bin/busybox'), readFileSync(join(IMAGES_DIR, 'build-busybox.sh')));
 }
 
+/** Local CA certificates that build-rootfs.sh copies into the image. */
+function localCaCertificates(): Buffer[] {
+  const dir = '/usr/local/share/ca-certificates';
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.crt')).sort().map((f) => readFileSync(join(dir, f)));
+}
+
 export function pythonMlTag(): string {
-  return contentTag(readFileSync(join(IMAGES_DIR, 'python-ml.packages')), readFileSync(join(IMAGES_DIR, 'build-rootfs.sh')));
+  return contentTag(readFileSync(join(IMAGES_DIR, 'python-ml.packages')), readFileSync(join(IMAGES_DIR, 'build-rootfs.sh')), ...localCaCertificates());
 }
 
 /** The stages of `npm run setup`, in lanes that run side by side (a lane runs its stages in order). */
