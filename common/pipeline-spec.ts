@@ -38,6 +38,7 @@ export interface PipelineSpecShape {
   maxParallel: number;
   failFast: boolean;
   tracking: { enabled: boolean; catchUpWithin: number };
+  promote?: { step: string; metric: string; alias: string; greaterIsBetter: boolean };
   steps: PipelineStep[];
 }
 
@@ -63,6 +64,16 @@ const PipelineHeadSchema = z.object({
   outputs: z.record(nameField, z.string().regex(/^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$/, 'pipeline outputs are "<step>.<output>"')).default({}),
   maxParallel: z.number().int().min(1).max(256).default(4),
   failFast: z.boolean().default(true),
+  /**
+   * Promote the model a step registered to an alias (e.g. `champion`) when a metric beats the
+   * current holder's: `{ step: train, metric: evaluate.metrics.accuracy, alias: champion }`.
+   */
+  promote: z.object({
+    step: nameField,
+    metric: z.string().regex(/^[A-Za-z][\w-]*\.metrics\.[\w.-]+$/, 'promote.metric is "<step>.metrics.<name>"'),
+    alias: z.string().regex(/^[A-Za-z][\w-]*$/).default('champion'),
+    greaterIsBetter: z.boolean().default(true),
+  }).strict().optional(),
   /** MLflow tracking: on by default; while MLflow is down it retries for `catchUpWithin`. */
   tracking: z.object({ enabled: z.boolean().default(true), catchUpWithin: DurationSchema.default(24 * 3_600_000) }).strict().prefault({}),
   steps: z.array(z.record(z.string(), z.unknown())).min(1, 'a pipeline needs at least one step'),
@@ -222,6 +233,12 @@ function parsePipeline(raw: unknown, problems: string[], prefix: string): Pipeli
     const [step, output] = ref.split('.') as [string, string];
     const s = byName.get(step);
     if (!s || !outputNames(s).includes(output)) problems.push(`${prefix}${where(undefined, ['outputs', name])}: no step output "${ref}"`);
+  }
+  if (head.data.promote) {
+    const p = head.data.promote;
+    const target = byName.get(p.step);
+    if (!target || target.kind !== 'container' || !target.register) problems.push(`${prefix}pipeline, field promote.step: "${p.step}" is not a step with \`register\``);
+    if (!byName.has(p.metric.split('.')[0]!)) problems.push(`${prefix}pipeline, field promote.metric: unknown step "${p.metric.split('.')[0]}"`);
   }
   const cycle = findCycle(byName);
   if (cycle) problems.push(`${prefix}pipeline: the steps form a cycle: ${cycle.join(' -> ')}`);

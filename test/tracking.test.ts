@@ -107,3 +107,32 @@ describe('MLflow tracking', () => {
     }
   });
 });
+
+describe('model promotion', () => {
+  it('moves the champion alias only to a version whose metric beats the current champion\'s', async () => {
+    const tw = await createTestWorker();
+    const name = uniqueId('promo');
+    const model = `${name}-model`;
+    const spec = (acc: number) => ({
+      name,
+      params: { acc },
+      promote: { step: 'train', metric: 'evaluate.metrics.acc', alias: 'champion' },
+      steps: [
+        { name: 'train', image: BUSYBOX, args: ['sh', '-c', 'echo "weights ${params.acc}" > /outputs/w'], outputs: { model: 'w' }, register: { model: 'model', name: model } },
+        { name: 'evaluate', image: BUSYBOX, inputs: { m: 'train.model' }, args: ['sh', '-c', 'echo "{\\"acc\\": ${params.acc}}" > /outputs/metrics.json'] },
+      ],
+    });
+    try {
+      await tw.worker.runUntil(async () => {
+        const champions: (string | undefined)[] = [];
+        for (const acc of [0.8, 0.9, 0.85]) {
+          await (await startPipeline(tw.client, spec(acc), { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('promo') })).result();
+          champions.push((await mlflow.getModelVersionByAlias(model, 'champion'))?.version);
+        }
+        assert.deepEqual(champions, ['1', '2', '2'], 'v1 first, v2 beats it, v3 (0.85) does not beat v2 (0.9)');
+      });
+    } finally {
+      await tw.close();
+    }
+  });
+});

@@ -152,9 +152,13 @@ export class MlflowClient {
     await this.call('POST', 'registered-models/alias', { name, alias, version });
   }
 
-  async getModelVersionByAlias(name: string, alias: string): Promise<{ version: string; run_id?: string } | undefined> {
+  async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
+    await this.call('POST', 'model-versions/set-tag', { name, version, key, value });
+  }
+
+  async getModelVersionByAlias(name: string, alias: string): Promise<{ version: string; run_id?: string; tags?: MlflowTag[] } | undefined> {
     try {
-      const r = await this.call<{ model_version: { version: string; run_id?: string } }>('GET', 'registered-models/alias', { name, alias });
+      const r = await this.call<{ model_version: { version: string; run_id?: string; tags?: MlflowTag[] } }>('GET', 'registered-models/alias', { name, alias });
       return r.model_version;
     } catch (err) {
       if (err instanceof MlflowError && (err.code === 'RESOURCE_DOES_NOT_EXIST' || err.code === 'INVALID_PARAMETER_VALUE')) return undefined;

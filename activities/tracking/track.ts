@@ -107,6 +107,20 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       return { modelVersion };
     },
 
+    /**
+     * Points `alias` at `version` when its metric beats the current holder's (recorded on each
+     * version as the tag tidemark.metric). Returns whether it was promoted.
+     */
+    async promoteModel(input: { name: string; version: string; alias: string; metric: string; value: number; greaterIsBetter: boolean }): Promise<{ promoted: boolean; previous?: string }> {
+      await mlflow.setModelVersionTag(input.name, input.version, 'tidemark.metric', `${input.metric}=${input.value}`);
+      const current = await mlflow.getModelVersionByAlias(input.name, input.alias);
+      if (current?.version === input.version) return { promoted: true };
+      const currentValue = current ? Number((current.tags ?? []).find((t) => t.key === 'tidemark.metric')?.value.split('=')[1]) : undefined;
+      const better = currentValue === undefined || Number.isNaN(currentValue) || (input.greaterIsBetter ? input.value > currentValue : input.value < currentValue);
+      if (better) await mlflow.setModelAlias(input.name, input.alias, input.version);
+      return { promoted: better, previous: current?.version };
+    },
+
     async trackPipelineEnd(input: { runId: string; state: 'succeeded' | 'failed' | 'cancelled' }): Promise<void> {
       await mlflow.updateRun(input.runId, STATUS[input.state]!);
     },

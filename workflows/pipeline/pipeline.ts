@@ -192,6 +192,12 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', { steps: run.all() });
   }
   run.finish('succeeded');
+  if (spec.promote) {
+    const target = byName.get(spec.promote.step);
+    const [metricStep, , metricName] = spec.promote.metric.split('.') as [string, string, string];
+    const value = (await outcomes.get(metricStep))?.metrics?.[metricName];
+    if (target?.kind === 'container' && target.register && value !== undefined) await tracker.promote(spec.promote.step, target.register.name, spec.promote, value);
+  }
   await tracker.finish('succeeded');
   const outputs: Outputs = {};
   for (const [name, ref] of Object.entries(spec.outputs)) {

@@ -18,6 +18,8 @@ export interface TrackingOptions {
 export class PipelineTracker {
   private readonly acts: ReturnType<typeof proxyActivities<TidemarkActivities>>;
   private readonly pending: Promise<unknown>[] = [];
+  /** Model versions registered by steps, by step key. */
+  readonly versions = new Map<string, Promise<string | undefined>>();
   readonly parent: Promise<PipelineTracking | undefined>;
 
   constructor(pipeline: string, params: Record<string, unknown>, private readonly opts: TrackingOptions) {
@@ -51,11 +53,22 @@ export class PipelineTracker {
     if (!this.opts.enabled) return;
     const task = CancellationScope.nonCancellable(async () => {
       const runId = data.runId ?? (await this.stepRun(stepKey));
-      if (!runId) return;
-      await this.acts.trackStepEnd({ runId, stepKey, state, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register })
+      if (!runId) return undefined;
+      const r = await this.acts.trackStepEnd({ runId, stepKey, state, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register })
         .catch((err: unknown) => this.gaveUp(`step ${stepKey}`, err));
+      return r?.modelVersion;
     });
+    this.versions.set(stepKey, task);
     this.pending.push(task);
+  }
+
+  /** Promotes the version a step registered to `alias` when `value` beats the alias holder's. */
+  async promote(stepKey: string, modelName: string, p: { alias: string; metric: string; greaterIsBetter: boolean }, value: number): Promise<void> {
+    const version = await this.versions.get(stepKey);
+    if (!version) return;
+    const r = await this.acts.promoteModel({ name: modelName, version, alias: p.alias, metric: p.metric, value, greaterIsBetter: p.greaterIsBetter })
+      .catch((err: unknown) => this.gaveUp(`promotion of ${modelName}`, err));
+    if (r) log.info(r.promoted ? `promoted ${modelName} v${version} to ${p.alias}` : `${modelName} v${version} does not beat ${p.alias} v${r.previous}`);
   }
 
   /** Waits for every step record, then ends the pipeline's run with its final status. */
