@@ -1,0 +1,130 @@
+import { strict as assert } from 'node:assert';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { quietContext } from '../api';
+import { openDataset } from '../data/open-dataset';
+import { DataShapeError, EmptyDataError, ModelLoadError } from '../errors';
+import { gaussian } from '../evaluation/data-tools';
+import { fitPlugin } from '../runner';
+import { exportedDatasets, trainAutoencoder } from '../testing/fixtures';
+import { writeNpy } from '../testing/npy-writer';
+import { buildDenseModel } from '../testing/onnx-builder';
+import { tempFolder } from '../testing/temp';
+import { driftAutoencoder, type AutoencoderState } from './plugin';
+
+describe('the drift-autoencoder checker', () => {
+  const tmp = tempFolder('ae');
+  const F = 16;
+  let model = '';
+  let reference = '';
+
+  /** Rows of N(0, 1) features, with `edit` applied to each row. */
+  const rows = async (name: string, n: number, seed: number, edit?: (row: Float32Array, i: number) => void) => {
+    const path = join(tmp.dir(), name);
+    const g = gaussian(seed);
+    await writeNpy(path, n, [F], (block, first, count) => {
+      for (let i = 0; i < count; i++) {
+        const row = block.subarray(i * F, (i + 1) * F) as Float32Array;
+        for (let j = 0; j < F; j++) row[j] = g();
+        edit?.(row, first + i);
+      }
+    });
+    return path;
+  };
+  const config = (extra: Record<string, unknown> = {}) => driftAutoencoder.configSchema.parse({ model, ...extra });
+  let state: AutoencoderState;
+
+  before(async () => {
+    model = join(tmp.dir(), 'dense.onnx');
+    await writeFile(model, buildDenseModel({ widths: [F, 8, 4, 8, F] }));
+    reference = await rows('reference.npy', 2000, 1);
+    state = await driftAutoencoder.fit!(await openDataset(reference), config(), quietContext());
+  });
+
+  it('records the reference error distribution at fit: quantiles, threshold and a sample for KS', () => {
+    const q = state.reference.quantiles;
+    assert.ok(q.p50! < q.p90! && q.p90! < q.p99! && q.p99! <= q.max!);
+    assert.equal(state.reference.errors.length, 2000);
+    assert.equal(state.reference.thresholdRank, 20);
+    assert.equal(state.featureNames.length, F);
+  });
+
+  it('does not alarm on fresh rows from the reference distribution', async () => {
+    const report = await driftAutoencoder.check(await openDataset(await rows('iid.npy', 1500, 2)), state, config(), quietContext());
+    assert.equal(report.alarm, false, `p = ${report.pValue}`);
+    assert.ok(report.score <= report.threshold);
+  });
+
+  it('alarms on a drifted batch, names the drifted feature, and lists the most anomalous rows first', async () => {
+    const drifted = await rows('drift.npy', 1500, 3, (row, i) => {
+      row[5]! += 4;
+      if (i === 77 || i === 1234) row.fill(30);
+    });
+    const report = await driftAutoencoder.check(await openDataset(drifted), state, config(), quietContext());
+    assert.equal(report.alarm, true);
+    assert.ok(report.pValue! < 0.01 && report.score > report.threshold);
+    assert.equal(report.perFeature![0]!.name, 'f5');
+    assert.equal(report.perFeature![0]!.alarm, true);
+    const top = report.details.topAnomalies as { index: number }[];
+    assert.deepEqual(top.slice(0, 2).map((t) => t.index).sort((a, b) => a - b), [77, 1234]);
+    assert.ok((report.details.exceedanceShare as number) > 0.05);
+  });
+
+  it('leaves rows with NaN or Inf out of the statistics instead of throwing', async () => {
+    const holes = await rows('nan.npy', 1000, 4, (row, i) => {
+      if (i % 100 === 0) row[3] = Number.NaN;
+      if (i === 5) row[0] = Number.POSITIVE_INFINITY;
+    });
+    const report = await driftAutoencoder.check(await openDataset(holes), state, config(), quietContext());
+    assert.equal(report.details.skippedRows, 11);
+    assert.equal(report.alarm, false);
+    assert.ok(report.perFeature!.every((f) => Number.isFinite(f.score)));
+  });
+
+  it('rejects a model whose input shape does not fit the data, naming both shapes', async () => {
+    const wide = join(tmp.dir(), 'wide.onnx');
+    await writeFile(wide, buildDenseModel({ widths: [32, 8, 32] }));
+    await assert.rejects(fitPlugin(driftAutoencoder, reference, { model: wide }), (err: Error) => {
+      assert.ok(err instanceof DataShapeError);
+      assert.match(err.message, /model input "input" has shape \[batch, 32\] but the data's rows have shape \[16\]/);
+      return true;
+    });
+  });
+
+  it('rejects a corrupt ONNX file and a missing one with a clear error', async () => {
+    const corrupt = join(tmp.dir(), 'corrupt.onnx');
+    await writeFile(corrupt, (await readFile(model)).subarray(0, 200));
+    await assert.rejects(fitPlugin(driftAutoencoder, reference, { model: corrupt }), (err: Error) => err instanceof ModelLoadError && /could not be loaded \(200 bytes; corrupt/.test(err.message));
+    await assert.rejects(fitPlugin(driftAutoencoder, reference, { model: join(tmp.dir(), 'none.onnx') }), /cannot read the ONNX model/);
+  });
+
+  it('rejects an empty batch', async () => {
+    const empty = await rows('empty.npy', 0, 5);
+    await assert.rejects(driftAutoencoder.check(await openDataset(empty), state, config(), quietContext()), EmptyDataError);
+  });
+
+  it('feeds CSV columns to the model by name, and refuses a batch without them', async () => {
+    const header = Array.from({ length: F }, (_, j) => `c${j}`);
+    const g = gaussian(9);
+    const line = () => Array.from({ length: F }, () => g().toFixed(4)).join(',');
+    const csv = await tmp.file('ref.csv', `${['id', ...header].join(',')}\n${Array.from({ length: 300 }, (_, i) => `${i},${line()}`).join('\n')}\n`);
+    const cfg = config({ columns: header });
+    const csvState = await driftAutoencoder.fit!(await openDataset(csv), cfg, quietContext());
+    assert.deepEqual(csvState.featureNames, header);
+    const missing = await tmp.file('missing.csv', `id,c0\n1,0.5\n`);
+    await assert.rejects(driftAutoencoder.check(await openDataset(missing), csvState, cfg, quietContext()), /column "c1" is not a numeric column/);
+  });
+
+  it('trains dense and conv reference autoencoders in the trainer image, and the checker runs them', async () => {
+    const data = await exportedDatasets();
+    const dense = await trainAutoencoder(join(data, 'iris.csv'), { epochs: 40, drop: ['species'] }, join(tmp.dir(), 'iris-ae'));
+    assert.ok(dense.metrics.validation_loss! > 0 && dense.metrics.validation_loss! < 2);
+    const irisState = await fitPlugin(driftAutoencoder, join(data, 'iris.csv'), { model: dense.model, columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] });
+    assert.equal((irisState as AutoencoderState).reference.rows, 150);
+    const conv = await trainAutoencoder(join(data, 'digits_images.npy'), { epochs: 3 }, join(tmp.dir(), 'conv-ae'));
+    const convState = (await fitPlugin(driftAutoencoder, join(data, 'digits_images.npy'), { model: conv.model })) as AutoencoderState;
+    assert.deepEqual(convState.featureShape, [1, 8, 8]);
+    const refErrors = await readFile(join(tmp.dir(), 'conv-ae', 'reference_errors.npy'));
+    assert.ok(refErrors.length > 128);
+  });
+});

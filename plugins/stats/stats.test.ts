@@ -1,0 +1,81 @@
+import { strict as assert } from 'node:assert';
+import { gaussian, rng } from '../evaluation/data-tools';
+import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from './chi-square';
+import { betaBinomialUpperTail, exceedanceTest } from './exceedance-test';
+import { kolmogorovQ, ksTwoSample, sortedFinite } from './ks';
+import { psi } from './psi';
+import { quantileSorted, Reservoir } from './reservoir';
+import { TopK } from './top-k';
+
+const sample = (n: number, seed: number, shift = 0) => {
+  const g = gaussian(seed);
+  return sortedFinite(Float64Array.from({ length: n }, () => g() + shift));
+};
+
+describe('checker statistics', () => {
+  it('gives the Kolmogorov distribution its textbook values', () => {
+    assert.ok(Math.abs(kolmogorovQ(1.358) - 0.05) < 0.001);
+    assert.ok(Math.abs(kolmogorovQ(1.628) - 0.01) < 0.001);
+  });
+
+  it('KS finds no difference between samples of one distribution and a clear one after a shift', () => {
+    const same = ksTwoSample(sample(500, 1), sample(500, 2));
+    assert.ok(same.pValue > 0.01, `p = ${same.pValue}`);
+    const shifted = ksTwoSample(sample(500, 1), sample(500, 2, 0.5));
+    assert.ok(shifted.pValue < 1e-6 && shifted.pGreater < 1e-6);
+    assert.ok(ksTwoSample(sample(500, 1), sample(500, 2, -0.5)).pGreater > 0.5, 'one-sided test ignores the other direction');
+  });
+
+  it('KS handles ties: identical discrete samples have D = 0', () => {
+    const xs = Float64Array.from([0, 0, 1, 1, 1, 2, 2]);
+    assert.equal(ksTwoSample(xs, xs).d, 0);
+  });
+
+  it('keeps the exceedance test at its nominal false-alarm rate for a small reference', () => {
+    // 2,000 simulated checks: reference of 300, batch of 300, threshold at the reference p99.
+    const r = rng(5);
+    let alarms = 0;
+    for (let t = 0; t < 2000; t++) {
+      const ref = Float64Array.from({ length: 300 }, r).sort();
+      const rank = Math.max(1, Math.floor(0.01 * 301));
+      const threshold = ref[300 - rank]!;
+      let k = 0;
+      for (let i = 0; i < 300; i++) if (r() > threshold) k++;
+      if (exceedanceTest(k, 300, rank, 300).pValue < 0.01) alarms++;
+    }
+    assert.ok(alarms / 2000 <= 0.015, `false-alarm rate ${alarms / 2000}`);
+  });
+
+  it('sums beta-binomial tails to one and tends to the binomial for a large reference', () => {
+    assert.equal(betaBinomialUpperTail(0, 50, 2, 30), 1);
+    const whole = betaBinomialUpperTail(1, 50, 2, 30) + (1 - betaBinomialUpperTail(1, 50, 2, 30));
+    assert.ok(Math.abs(whole - 1) < 1e-12);
+    // Binomial(100, 0.01): P(K >= 5) = 0.00343
+    assert.ok(Math.abs(betaBinomialUpperTail(5, 100, 1e4, 99e4) - 0.00343) < 2e-4);
+  });
+
+  it('chi-square tests give known p-values', () => {
+    const gof = chiSquareGoodnessOfFit([60, 40], [0.5, 0.5]);
+    assert.ok(Math.abs(gof.statistic - 4) < 1e-12 && Math.abs(gof.pValue - 0.0455) < 1e-3);
+    const hom = chiSquareHomogeneity([30, 70], [30, 70]);
+    assert.equal(hom.statistic, 0);
+    assert.ok(chiSquareHomogeneity([30, 70], [60, 40]).pValue < 1e-4);
+    assert.equal(chiSquareGoodnessOfFit([1, 5], [0, 1]).pValue, 0, 'a level that should not exist is infinitely unlikely');
+  });
+
+  it('PSI is zero for equal shares and large for a big shift', () => {
+    assert.equal(psi([10, 20, 30], [20, 40, 60]), 0);
+    assert.ok(psi([50, 50], [90, 10]) > 0.25);
+  });
+
+  it('keeps a uniform reservoir sample and the k largest scores of a stream', () => {
+    const res = new Reservoir(1000, 3);
+    for (let i = 0; i < 100_000; i++) res.add(i);
+    const s = res.sorted();
+    assert.equal(s.length, 1000);
+    assert.ok(Math.abs(quantileSorted(s, 0.5) - 50_000) < 5000);
+    const top = new TopK(3);
+    [5, 1, 9, 7, 3, 9.5].forEach((v, i) => top.add(v, i));
+    assert.deepEqual(top.result().map((t) => t.id), [5, 2, 3]);
+  });
+});
