@@ -86,7 +86,7 @@ describe('MLflow tracking', () => {
         const s = spec(name);
         (s.steps[0] as Record<string, unknown>).secretEnv = { S3_SECRET: 'TIDEMARK_TEST_SECRET' };
         (s.steps[0] as Record<string, unknown>).network = 'host';
-        (s.steps[0] as Record<string, unknown>).args = ['sh', '-c', 'test -n "$S3_SECRET" && test -n "$AWS_SECRET_ACCESS_KEY" && test -n "$MLFLOW_RUN_ID" && seq 3 > /outputs/data.txt'];
+        (s.steps[0] as Record<string, unknown>).args = ['sh', '-c', `test -n "$S3_SECRET" && test -n "$AWS_SESSION_TOKEN" && test -n "$MLFLOW_RUN_ID" && test "$AWS_ACCESS_KEY_ID" != "${testConfig.minio.accessKey}" && test "$AWS_SECRET_ACCESS_KEY" != "$S3_SECRET" && seq 3 > /outputs/data.txt`];
         const handle = await startPipeline(tw.client, s, { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('secret') });
         await handle.result();
         // Every payload of the history, decoded, plus the rest of it as text.
@@ -105,6 +105,22 @@ describe('MLflow tracking', () => {
       delete process.env.TIDEMARK_TEST_SECRET;
       await tw.close();
     }
+  });
+});
+
+describe('scoped step credentials', () => {
+  it('can write below the run\'s artifact folder and nowhere else', async () => {
+    const { scopedCredentials } = await import('../activities/artifacts/scoped-credentials');
+    const { Client } = await import('minio');
+    const prefix = `s3://${testConfig.mlflow.artifactBucket}/scoped-${uniqueId('t')}/artifacts`;
+    const creds = await scopedCredentials(testConfig.minio, prefix, 900);
+    assert.notEqual(creds.accessKeyId, testConfig.minio.accessKey);
+    const url = new URL(testConfig.minio.endpoint);
+    const client = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: creds.accessKeyId, secretKey: creds.secretAccessKey, sessionToken: creds.sessionToken, region: 'us-east-1' });
+    const key = prefix.replace(`s3://${testConfig.mlflow.artifactBucket}/`, '');
+    await client.putObject(testConfig.mlflow.artifactBucket, `${key}/metrics/ok.txt`, Buffer.from('ok'));
+    await assert.rejects(client.putObject(testConfig.mlflow.artifactBucket, 'elsewhere/nope.txt', Buffer.from('no')), /Access Denied/i);
+    await assert.rejects(client.putObject(testConfig.minio.bucket, 'cas/nope.txt', Buffer.from('no')), /Access Denied/i);
   });
 });
 

@@ -32,13 +32,14 @@ export function plotSpec(report: CheckReport, h: ReportHistogram): vl.TopLevelSp
     counts.forEach((c, i) => rows.push({ start: h.edges[i]!, end: h.edges[i + 1]!, share: c / total, sample }));
   }
   const verdict = report.alarm ? 'ALARM' : 'no alarm';
-  const p = report.pValue === undefined ? '' : `, p = ${report.pValue.toPrecision(3)}`;
+  const pv = report.pValue;
+  const p = pv === undefined ? '' : pv === 0 ? ', p < 1e-300' : `, p = ${pv < 1e-3 ? pv.toExponential(1) : pv.toPrecision(2)}`;
   const layers: Record<string, unknown>[] = [
     {
       data: { values: rows },
       mark: { type: 'rect', opacity: 0.55 },
       encoding: {
-        x: { field: 'start', type: 'quantitative', title: h.label },
+        x: { field: 'start', type: 'quantitative', title: h.label, scale: { zero: false } },
         x2: { field: 'end' },
         y: { field: 'share', type: 'quantitative', title: 'share of rows', stack: null },
         color: { field: 'sample', type: 'nominal', scale: { domain: ['reference', 'batch'], range: ['#4c78a8', '#f58518'] }, title: null },
@@ -50,6 +51,11 @@ export function plotSpec(report: CheckReport, h: ReportHistogram): vl.TopLevelSp
       data: { values: [{ threshold: h.threshold }] },
       mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4], strokeWidth: 2 },
       encoding: { x: { field: 'threshold', type: 'quantitative' } },
+    });
+    layers.push({
+      data: { values: [{ threshold: h.threshold, label: 'threshold' }] },
+      mark: { type: 'text', color: '#d62728', align: 'left', dx: 4, dy: -6, baseline: 'top' },
+      encoding: { x: { field: 'threshold', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
     });
   }
   return {

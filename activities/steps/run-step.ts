@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact';
 import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run';
+import { scopedCredentials } from '../artifacts/scoped-credentials';
 import { containerLabels, containerName } from '../containers/container-name';
 import type { TidemarkDeps } from '../deps';
 import { StepContractError, StepExitError, StepTimeoutError } from '../errors';
@@ -21,6 +22,25 @@ function resolveSecrets(secretEnv: Record<string, string>): Record<string, strin
     env[name] = value;
   }
   return env;
+}
+
+/**
+ * What a step on the host network needs to log into its own MLflow run: the run id, and
+ * credentials that can write only below that run's artifact folder, for as long as the step may run.
+ */
+async function mlflowEnv(deps: TidemarkDeps, runId: string, timeoutMs: number): Promise<Record<string, string>> {
+  const run = await deps.mlflow.getRun(runId);
+  const creds = await scopedCredentials(deps.config.minio, run.info.artifact_uri, timeoutMs / 1000 + 600);
+  return {
+    MLFLOW_TRACKING_URI: deps.config.mlflow.trackingUri,
+    MLFLOW_RUN_ID: runId,
+    MLFLOW_S3_ENDPOINT_URL: deps.config.minio.endpoint,
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: creds.sessionToken,
+    MLFLOW_DISABLE_TELEMETRY: 'true',
+    DO_NOT_TRACK: 'true',
+  };
 }
 
 /**
@@ -61,15 +81,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
 
     const secrets = resolveSecrets(input.secretEnv);
     // A step on the host network that has its own MLflow run can log into it directly.
-    const tracking: Record<string, string> = input.network === 'host' && input.mlflowRunId ? {
-      MLFLOW_TRACKING_URI: deps.config.mlflow.trackingUri,
-      MLFLOW_RUN_ID: input.mlflowRunId,
-      MLFLOW_S3_ENDPOINT_URL: deps.config.minio.endpoint,
-      AWS_ACCESS_KEY_ID: deps.config.minio.accessKey,
-      AWS_SECRET_ACCESS_KEY: deps.config.minio.secretKey,
-      MLFLOW_DISABLE_TELEMETRY: 'true',
-      DO_NOT_TRACK: 'true',
-    } : {};
+    const tracking = input.network === 'host' && input.mlflowRunId ? await mlflowEnv(deps, input.mlflowRunId, input.timeoutMs) : {};
     touched = true;
     if (!retry || !(await deps.containers.exists(name))) {
       state.phase = 'downloading';
