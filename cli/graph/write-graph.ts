@@ -1,0 +1,15 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { toMermaid } from './mermaid';
+import type { PipelineGraph } from './model';
+import { toSvg } from './svg';
+
+/** Writes `<prefix>.mmd` and `<prefix>.svg`, creating the folder if needed; returns the two paths. */
+export async function writeGraphFiles(graph: PipelineGraph, prefix: string): Promise<{ mermaid: string; svg: string }> {
+  const base = resolve(prefix);
+  await mkdir(dirname(base), { recursive: true });
+  const paths = { mermaid: `${base}.mmd`, svg: `${base}.svg` };
+  await writeFile(paths.mermaid, toMermaid(graph));
+  await writeFile(paths.svg, toSvg(graph));
+  return paths;
+}
