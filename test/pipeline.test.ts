@@ -24,6 +24,14 @@ function diamond(name: string, greeting = 'hi') {
   };
 }
 
+/** The attempt on which each runStep activity of a workflow last started (a retry shows as 2, 3, …). */
+async function runStepAttempts(handle: { fetchHistory(): Promise<{ events?: HistoryEvent[] | null }> }): Promise<number[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runStep').map((e) => String(e.eventId)));
+  return events.filter((e) => e.activityTaskStartedEventAttributes && scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId))).map((e) => e.activityTaskStartedEventAttributes!.attempt!);
+}
+type HistoryEvent = { eventId?: unknown; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null; activityTaskStartedEventAttributes?: { scheduledEventId?: unknown; attempt?: number | null } | null };
+
 describe('the pipeline workflow', () => {
   let tw: TestWorker;
   // A worker runs once: each test gets its own (the workflow bundle is built once and shared).
@@ -121,15 +129,24 @@ describe('the pipeline workflow', () => {
     await assert.rejects(start(bad), (err: unknown) => err instanceof PipelineSpecError && err.problems.length === 3 && /nope/.test(err.message));
   });
 
+  it('fails clearly and without retrying when an input artifact is missing from the store, leaving no container', async () => {
+    const ghost = { uri: `s3://tidemark/cas/sha256/00/${'0'.repeat(64)}`, sha256: '0'.repeat(64), size: 5, name: 'ghost', kind: 'file' as const };
+    const spec = { name: uniqueId('noinput'), steps: [{ name: 'x', image: BUSYBOX, inputs: { data: { artifact: ghost } }, args: sh('cat /inputs/data'), cache: { enabled: false } }] };
+    const handle = await start(spec);
+    const err = await tw.worker.runUntil(handle.result().then(() => undefined, (e: unknown) => e));
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String(err.cause?.message), /artifact "ghost" \(s3:\/\/tidemark\/cas\/sha256\/00\/0+\) is not in the store/);
+    assert.deepEqual(await runStepAttempts(handle), [1], 'not retried');
+    assert.deepEqual(await leftoverContainers(tw, handle.workflowId), []);
+  });
+
   it('fails clearly and without retrying when the image does not exist', async () => {
     const spec = { name: uniqueId('noimage'), steps: [{ name: 'x', image: 'tidemark/does-not-exist:1' }] };
     const handle = await start(spec);
     const err = await tw.worker.runUntil(handle.result().then(() => undefined, (e: unknown) => e));
     assert.ok(err instanceof WorkflowFailedError);
     assert.match(String(err.cause?.message), /image "tidemark\/does-not-exist:1" does not exist/);
-    const history = await handle.fetchHistory();
-    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
-    assert.deepEqual(attempts, [1], 'one attempt: a missing image is not retried');
+    assert.deepEqual(await runStepAttempts(handle), [1], 'one attempt: a missing image is not retried');
   });
 });
 
