@@ -25,8 +25,11 @@ export interface FeatureErrorSums {
 }
 
 export interface ErrorKernel {
-  /** Row errors of one batch; x and y are handed over to the worker (do not use them afterwards). */
-  rowErrors(x: Float32Array, y: Float32Array, rows: number): Promise<Float64Array>;
+  /**
+   * Row errors of one batch. x and y are moved to the worker (unusable here afterwards); y comes
+   * back with the errors, for reuse as a reconstruction buffer.
+   */
+  rowErrors(x: Float32Array, y: Float32Array, rows: number): Promise<{ errors: Float64Array; y: Float32Array }>;
   /** The per-feature sums; ends the kernel. */
   finish(): Promise<FeatureErrorSums>;
   /** Ends the kernel without results (on errors). */
@@ -38,32 +41,32 @@ export const BLOCK_ROWS = 16;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const sessions = new Map();
-// Plain functions over typed arrays, so the JIT compiles tight loops (one per variant).
-function rowsUnscaled(x, y, n, F, block, err) {
-  for (let i = 0, b = 0; i < n; i++, b += F) {
+// Plain functions over typed arrays and offsets (no views made per block), so the JIT compiles
+// tight loops. Rows [start, start + n) of x and y; errors go to err[start..].
+function rowsUnscaled(x, y, start, n, F, block, err) {
+  for (let i = start, b = start * F; i < start + n; i++) {
     let t = 0;
-    for (let j = 0; j < F; j++) { const r = x[b + j] - y[b + j]; const q = r * r; block[j] += q; t += q; }
+    for (let j = 0; j < F; j++, b++) { const r = x[b] - y[b]; const q = r * r; block[j] += q; t += q; }
     err[i] = t / F;
   }
 }
-function rowsScaled(x, y, n, F, inv, block, err) {
-  for (let i = 0, b = 0; i < n; i++, b += F) {
+function rowsScaled(x, y, start, n, F, inv, block, err) {
+  for (let i = start, b = start * F; i < start + n; i++) {
     let t = 0;
-    for (let j = 0; j < F; j++) { const r = (x[b + j] - y[b + j]) * inv[j]; const q = r * r; block[j] += q; t += q; }
+    for (let j = 0; j < F; j++, b++) { const r = (x[b] - y[b]) * inv[j]; const q = r * r; block[j] += q; t += q; }
     err[i] = t / F;
   }
 }
-// Row by row, a block of ${BLOCK_ROWS} rows at a time: a block with a non-finite row is left out of
-// the per-feature sums; its rows' errors are still reported (NaN for the bad row itself).
+// A block of ${BLOCK_ROWS} rows at a time: a block with a non-finite row is left out of the
+// per-feature sums; its rows' errors are still reported (NaN for the bad row itself).
 function rowsMessage(s, m) {
   const F = s.F, block = s.block, x = m.x, y = m.y, n = m.rows, err = new Float64Array(n);
   for (let start = 0; start < n; start += ${BLOCK_ROWS}) {
     const rows = Math.min(${BLOCK_ROWS}, n - start);
     block.fill(0);
-    const bx = x.subarray(start * F, (start + rows) * F), by = y.subarray(start * F, (start + rows) * F), be = err.subarray(start, start + rows);
-    if (s.unscaled) rowsUnscaled(bx, by, rows, F, block, be); else rowsScaled(bx, by, rows, F, s.inv, block, be);
+    if (s.unscaled) rowsUnscaled(x, y, start, rows, F, block, err); else rowsScaled(x, y, start, rows, F, s.inv, block, err);
     let finite = true;
-    for (let i = 0; i < rows; i++) if (!Number.isFinite(be[i])) { be[i] = NaN; finite = false; }
+    for (let i = start; i < start + rows; i++) if (!Number.isFinite(err[i])) { err[i] = NaN; finite = false; }
     if (!finite) continue;
     s.rows += rows;
     const full = rows === ${BLOCK_ROWS};
@@ -81,7 +84,8 @@ parentPort.on('message', (m) => {
     const s = sessions.get(m.sid);
     if (!s) return;
     const err = rowsMessage(s, m);
-    parentPort.postMessage({ type: 'errors', sid: m.sid, id: m.id, err }, [err.buffer]);
+    // y goes back for reuse as the next reconstruction buffer.
+    parentPort.postMessage({ type: 'errors', sid: m.sid, id: m.id, err, y: m.y }, [err.buffer, m.y.buffer]);
   } else if (m.type === 'finish') {
     const s = sessions.get(m.sid);
     sessions.delete(m.sid);
@@ -91,7 +95,7 @@ parentPort.on('message', (m) => {
 });
 `;
 
-type Reply = { type: 'errors'; sid: number; id: number; err: Float64Array } | { type: 'sums'; sid: number; sums: FeatureErrorSums };
+type Reply = { type: 'errors'; sid: number; id: number; err: Float64Array; y: Float32Array } | { type: 'sums'; sid: number; sums: FeatureErrorSums };
 
 interface Pending {
   resolve: (value: never) => void;
@@ -111,7 +115,7 @@ function worker(): { worker: Worker; pending: Map<string, Pending> } {
     const key = m.type === 'errors' ? `${m.sid}:${m.id}` : `${m.sid}:sums`;
     const p = pending.get(key);
     pending.delete(key);
-    p?.resolve((m.type === 'errors' ? m.err : m.sums) as never);
+    p?.resolve((m.type === 'errors' ? { errors: m.err, y: m.y } : m.sums) as never);
   });
   const fail = (err: Error) => {
     if (shared === state) shared = undefined;
@@ -144,7 +148,7 @@ export function createErrorKernel(features: number, invScale: Float32Array): Err
       const id = nextId++;
       const xs = movable(x);
       const ys = movable(y);
-      return ask<Float64Array>(`${sid}:${id}`, () => w.postMessage({ type: 'rows', sid, id, x: xs, y: ys, rows }, [xs.buffer as ArrayBuffer, ys.buffer as ArrayBuffer]));
+      return ask<{ errors: Float64Array; y: Float32Array }>(`${sid}:${id}`, () => w.postMessage({ type: 'rows', sid, id, x: xs, y: ys, rows }, [xs.buffer as ArrayBuffer, ys.buffer as ArrayBuffer]));
     },
     finish: () => ask<FeatureErrorSums>(`${sid}:sums`, () => w.postMessage({ type: 'finish', sid })),
     close() {

@@ -12,6 +12,8 @@ export interface AutoencoderModel {
   sampleShape: number[];
   /** Values per sample. */
   features: number;
+  /** The output is declared with the input's shape, so a reconstruction buffer can be handed to ORT. */
+  sameShapeOutput: boolean;
   release(): Promise<void>;
 }
 
@@ -67,16 +69,28 @@ export async function openAutoencoder(model: Uint8Array, featureShape: readonly 
     }
     const inputShape = meta.shape;
     const sampleShape = resolveSampleShape(inputShape, featureShape, inputName);
-    return { session, inputName, outputName, inputShape, sampleShape, features: product(sampleShape), release: () => session.release() };
+    const out = session.outputMetadata.find((m) => m.name === outputName);
+    const sameShapeOutput =
+      !!out?.isTensor && out.type === 'float32' && out.shape.length === inputShape.length && out.shape.every((d, i) => i === 0 || d === inputShape[i] || (typeof d === 'number' && d === sampleShape[i - 1]));
+    return { session, inputName, outputName, inputShape, sampleShape, features: product(sampleShape), sameShapeOutput, release: () => session.release() };
   } catch (err) {
     await session.release();
     throw err;
   }
 }
 
-/** Runs one batch; checks that the output has one value per input value (an autoencoder's shape). */
-export async function reconstruct(model: AutoencoderModel, x: Float32Array, rows: number): Promise<Float32Array> {
-  const input = new ort.Tensor('float32', x, [rows, ...model.sampleShape]);
+/**
+ * Runs one batch; checks that the output has one value per input value (an autoencoder's shape).
+ * With `into` (as many values as x), ONNX Runtime writes the reconstruction there instead of
+ * allocating, so the caller can recycle buffers; this needs the output to have the input's shape.
+ */
+export async function reconstruct(model: AutoencoderModel, x: Float32Array, rows: number, into?: Float32Array): Promise<Float32Array> {
+  const dims = [rows, ...model.sampleShape];
+  const input = new ort.Tensor('float32', x, dims);
+  if (into && into.length === x.length) {
+    await model.session.run({ [model.inputName]: input }, { [model.outputName]: new ort.Tensor('float32', into, dims) });
+    return into;
+  }
   const out = (await model.session.run({ [model.inputName]: input }, [model.outputName]))[model.outputName]!;
   if (out.data.length !== x.length || out.type !== 'float32') {
     throw new ModelLoadError(

@@ -61,12 +61,18 @@ export async function scoreDataset(
   let skipped = 0;
   try {
     const schema = await data.schema();
+    // Reconstruction buffers come back from the worker and are reused, when ORT can write into them.
+    const spare: Float32Array[] = [];
+    const preallocate = model.sameShapeOutput;
     for await (const chunk of data.chunks({ schema, chunkRows: config.batchRows })) {
       const x = modelInput(chunk, sel);
-      const y = await reconstruct(model, x, chunk.rows);
+      const buffer = preallocate ? (spare.find((b) => b.length === x.length) ?? new Float32Array(x.length)) : undefined;
+      if (buffer) spare.splice(spare.indexOf(buffer), 1);
+      const y = await reconstruct(model, x, chunk.rows, buffer);
       const offset = chunk.offset;
       const previous = inFlight.at(-1) ?? Promise.resolve();
-      const done = kernel.rowErrors(x, y, chunk.rows).then(async (errors) => {
+      const done = kernel.rowErrors(x, y, chunk.rows).then(async ({ errors, y: back }) => {
+        if (preallocate) spare.push(back);
         await previous; // keep row order
         for (let i = 0; i < errors.length; i++) if (Number.isNaN(errors[i]!)) skipped++;
         onErrors(errors, offset);

@@ -1,0 +1,80 @@
+/**
+ * drift-autoencoder throughput: 200,000 rows × 64 features scored from a .npy file through the
+ * plugin (chunked reads, inference, reconstruction errors, exceedance and KS statistics, top-k,
+ * per-feature sums) against bare InferenceSession.run over the same rows as tensors built
+ * beforehand, with the same model and session options, in the same process.
+ *
+ * Last line: checker ratio=<plugin rows/s ÷ raw rows/s> rows_per_s=<plugin> peak_rss_mb=<peak>
+ * (peak RSS of the process after the plugin runs, before the raw baseline holds all rows in memory).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { quietContext } from '../plugins/api';
+import { npyDataset } from '../plugins/data/npy-source';
+import { driftAutoencoder } from '../plugins/drift-autoencoder/plugin';
+import { gaussian } from '../plugins/evaluation/data-tools';
+import { writeNpy } from '../plugins/testing/npy-writer';
+import { buildDenseModel } from '../plugins/testing/onnx-builder';
+
+const ROWS = 200_000;
+const FEATURES = 64;
+/** A dense autoencoder 64 → 128 → 32 → 128 → 64 with ReLU (random weights: throughput only). */
+const WIDTHS = [FEATURES, 128, 32, 128, FEATURES];
+const REPEATS = 3;
+
+const best = (xs: number[]) => Math.min(...xs);
+
+export async function checkerBench(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tidemark-bench-checker-'));
+  try {
+    const modelPath = join(dir, 'model.onnx');
+    await writeFile(modelPath, buildDenseModel({ widths: WIDTHS }));
+    const fill = (seed: number) => {
+      const g = gaussian(seed);
+      return (block: Float32Array | Float64Array) => block.forEach((_, i) => (block[i] = g()));
+    };
+    const refPath = join(dir, 'reference.npy');
+    const batchPath = join(dir, 'batch.npy');
+    await writeNpy(refPath, 20_000, [FEATURES], fill(1));
+    await writeNpy(batchPath, ROWS, [FEATURES], fill(2));
+
+    const config = driftAutoencoder.configSchema.parse({ model: modelPath });
+    const state = await driftAutoencoder.fit!(npyDataset(refPath), config, quietContext());
+
+    // Plugin: everything from the file on disk to the report.
+    const pluginMs: number[] = [];
+    await driftAutoencoder.check(npyDataset(refPath), state, config, quietContext()); // warm-up
+    for (let r = 0; r < REPEATS; r++) {
+      const t0 = performance.now();
+      const report = await driftAutoencoder.check(npyDataset(batchPath), state, config, quietContext());
+      pluginMs.push(performance.now() - t0);
+      if (report.details.rows !== ROWS) throw new Error(`plugin scored ${String(report.details.rows)} rows, not ${ROWS}`);
+    }
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+    // Raw: the same rows as tensors of the plugin's batch size, built before the clock starts.
+    const session = await ort.InferenceSession.create(new Uint8Array(await readFile(modelPath)), { intraOpNumThreads: config.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const tensors: ort.Tensor[] = [];
+    for await (const chunk of npyDataset(batchPath).chunks({ chunkRows: config.batchRows })) {
+      tensors.push(new ort.Tensor('float32', chunk.numeric as Float32Array, [chunk.rows, FEATURES]));
+    }
+    await session.run({ input: tensors[0]! }); // warm-up
+    const rawMs: number[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      const t0 = performance.now();
+      for (const t of tensors) await session.run({ input: t });
+      rawMs.push(performance.now() - t0);
+    }
+    await session.release();
+
+    const pluginRate = ROWS / (best(pluginMs) / 1000);
+    const rawRate = ROWS / (best(rawMs) / 1000);
+    console.log(`model ${WIDTHS.join('-')}, ${ROWS} rows, batch ${config.batchRows} rows, ORT intra-op threads ${config.threads}, best of ${REPEATS}`);
+    console.log(`plugin: ${pluginMs.map((m) => m.toFixed(0)).join(', ')} ms   raw InferenceSession.run: ${rawMs.map((m) => m.toFixed(0)).join(', ')} ms`);
+    console.log(`checker ratio=${(pluginRate / rawRate).toFixed(3)} rows_per_s=${pluginRate.toFixed(0)} peak_rss_mb=${peakRssMb.toFixed(0)}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
