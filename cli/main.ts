@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerExportCompose } from './commands/export-compose';
+import { registerGraph } from './commands/graph';
 import { registerInspect } from './commands/inspect';
 import { registerRun } from './commands/run';
 import { registerSmoke } from './commands/smoke';
@@ -6,6 +8,8 @@ import { registerSmoke } from './commands/smoke';
 const program = new Command('tidemark').description('Durable machine-learning workflows on Temporal').showHelpAfterError();
 registerRun(program);
 registerInspect(program);
+registerGraph(program);
+registerExportCompose(program);
 registerSmoke(program);
 
 program.parseAsync().catch((err: unknown) => {
