@@ -47,7 +47,10 @@ export class StepContractError extends Error {
   override name = 'StepContractError';
 }
 
-const NON_RETRYABLE = new Set(['StepTimeoutError', 'ArtifactMissingError', 'ImageMissingError', 'ImageBuildError', 'StepContractError', 'ArtifactIntegrityError']);
+const NON_RETRYABLE = new Set([
+  // checker plugins (plugins/errors.ts): bad input that no retry can mend
+  'PluginNotFoundError', 'PluginShapeError', 'PluginConfigError', 'DataFormatError', 'EmptyDataError', 'DataShapeError', 'ModelLoadError', 'CheckerStateError', 'ContainerCheckerError',
+  'StepTimeoutError', 'ArtifactMissingError', 'ImageMissingError', 'ImageBuildError', 'StepContractError', 'ArtifactIntegrityError']);
 
 /** Maps a domain error to the Temporal failure a workflow sees; anything else passes through. */
 export function toFailure(err: unknown): unknown {

@@ -1,3 +1,4 @@
+import { createCheckActivities } from './checks';
 import type { TidemarkDeps } from './deps';
 import { mapFailures } from './errors';
 import { createSmokeActivities } from './smoke';
@@ -13,6 +14,7 @@ export function createActivities(deps: TidemarkDeps) {
     ...createSmokeActivities(deps),
     ...createStepActivities(deps),
     ...createTrackingActivities(deps),
+    ...createCheckActivities(deps),
   };
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
 }

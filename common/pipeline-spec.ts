@@ -25,6 +25,8 @@ export const CheckStepSchema = z.object({
     batch: InputSourceSchema,
     reference: InputSourceSchema.optional(),
     state: InputSourceSchema.optional(),
+    /** Artifacts the plugin's config needs (e.g. `model: train-ae.model`), merged into `config`. */
+    inputs: z.record(z.string(), InputSourceSchema).default({}),
   }).strict(),
   ...Flow,
 }).strict();
@@ -117,7 +119,10 @@ export function sourceRef(source: InputSource): { step: string; output: string }
 /** Every input source of a step, by field path (for checking references). */
 export function stepSources(step: PipelineStep): [string, InputSource][] {
   if (step.kind === 'check') {
-    return (['batch', 'reference', 'state'] as const).flatMap((k) => (step.check[k] ? [[`check.${k}`, step.check[k]!] as [string, InputSource]] : []));
+    return [
+      ...(['batch', 'reference', 'state'] as const).flatMap((k) => (step.check[k] ? [[`check.${k}`, step.check[k]!] as [string, InputSource]] : [])),
+      ...Object.entries(step.check.inputs).map(([k, v]) => [`check.inputs.${k}`, v] as [string, InputSource]),
+    ];
   }
   return Object.entries(step.inputs).map(([k, v]) => [`inputs.${k}`, v]);
 }

@@ -88,7 +88,9 @@ export function createTrackingActivities(deps: TidemarkDeps) {
         for (const [name, ref] of Object.entries(input.outputs)) {
           const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
           for (const [i, r] of refs.entries()) {
-            const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${r.kind === 'dir' ? '.tar' : ''}`;
+            // Keep the file's extension (report.json, plot.svg) so the MLflow UI can preview it.
+            const ext = r.kind === 'dir' ? '.tar' : !name.includes('.') && /\.[A-Za-z0-9]{1,5}$/.test(r.name) ? r.name.slice(r.name.lastIndexOf('.')) : '';
+            const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${ext}`;
             await deps.store.copyTo(r, `${base}/outputs/${leaf}`);
           }
         }

@@ -11,6 +11,7 @@ import { isStepExit, runValidatedStep } from '../step-runner';
 import { PipelineRunState } from './run-state';
 import { Semaphore } from './semaphore';
 import { PipelineTracker } from './tracker';
+import { runCheckStep } from './check-step';
 
 export interface PipelineInput {
   /** The spec as written (YAML/JSON parsed), with local `path` inputs already uploaded by the client. */
@@ -119,7 +120,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
           run.update(key, { state: 'succeeded', outputs: child.outputs });
           return { ok: true, outputs: child.outputs };
         }
-        throw ApplicationFailure.nonRetryable(`check steps are not available in this worker yet (step "${key}")`, 'UnsupportedStep');
+        return await runCheckStep(step, key, vars, (src) => resolveInput(src, done), run, tracker);
       } catch (err) {
         if (isCancellation(err)) {
           run.update(key, { state: 'cancelled', reason: 'cancelled' });

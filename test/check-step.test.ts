@@ -1,0 +1,63 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MlflowClient } from '../activities/tracking/mlflow-client';
+import { startPipeline } from '../workers/start-pipeline';
+import { createTestWorker, testConfig, uniqueId } from './helpers';
+
+/** A CSV of `n` rows with a numeric feature and a label whose share of "yes" is `share`. */
+function csv(n: number, share: number, seed: number): string {
+  let x = seed;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rows = ['size,colour,label'];
+  for (let i = 0; i < n; i++) rows.push(`${(rand() * 10).toFixed(3)},${rand() < 0.5 ? 'red' : 'blue'},${i < n * share ? 'yes' : 'no'}`);
+  return `${rows.join('\n')}\n`;
+}
+
+describe('a check step in a pipeline', () => {
+  it('raises an alarm on a class-balance shift, sets DriftAlarm, logs its report, and lets `when` run the retrain step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    writeFileSync(join(dir, 'reference.csv'), csv(1000, 0.3, 1));
+    writeFileSync(join(dir, 'shifted.csv'), csv(1000, 0.6, 2));
+    writeFileSync(join(dir, 'same.csv'), csv(1000, 0.3, 3));
+    const spec = (batch: string) => ({
+      name: uniqueId('checked'),
+      inputs: { reference: { path: './reference.csv' }, batch: { path: batch } },
+      steps: [
+        { name: 'drift', check: { plugin: 'feature-drift', config: { labelColumn: 'label' }, reference: 'inputs.reference', batch: 'inputs.batch' } },
+        { name: 'retrain', image: 'tidemark/busybox:latest', args: ['sh', '-c', 'echo retraining'], when: 'drift.alarm == true', cache: { enabled: false } },
+      ],
+    });
+    const tw = await createTestWorker();
+    try {
+      await tw.worker.runUntil(async () => {
+        const shifted = await startPipeline(tw.client, spec('./shifted.csv'), { baseDir: dir, store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('shift') });
+        const result = await shifted.result();
+        const drift = result.steps.find((s) => s.key === 'drift')!;
+        assert.equal(drift.metrics!.alarm, 1, drift.reason);
+        assert.equal(result.steps.find((s) => s.key === 'retrain')!.state, 'succeeded', 'retrained on the alarm');
+        const report = JSON.parse((await tw.plugin.deps.store.getBytes(drift.outputs!.report as never)).toString()) as { alarm: boolean; plugin: string };
+        assert.equal(report.alarm, true);
+        assert.equal(report.plugin, 'feature-drift');
+        const described = await shifted.describe();
+        assert.equal(described.searchAttributes.DriftAlarm?.[0], true);
+
+        const mlflow = new MlflowClient(testConfig.mlflow.trackingUri);
+        const experimentId = (await mlflow.getExperimentByName(result.name))!;
+        const runs = await mlflow.searchRuns({ experimentIds: [experimentId], filter: "tags.`tidemark.step` = 'drift'" });
+        assert.equal(runs.length, 1);
+        assert.equal(runs[0]!.data.metrics?.find((m) => m.key === 'alarm')?.value, 1);
+        const files = (await mlflow.listArtifacts(runs[0]!.info.run_id, 'outputs')).map((f) => f.path);
+        assert.ok(files.some((f) => /^outputs\/report/.test(f)), files.join(', '));
+
+        const same = await startPipeline(tw.client, spec('./same.csv'), { baseDir: dir, store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('same') });
+        const calm = await same.result();
+        assert.equal(calm.steps.find((s) => s.key === 'drift')!.metrics!.alarm, 0);
+        assert.equal(calm.steps.find((s) => s.key === 'retrain')!.state, 'skipped', 'no alarm, no retraining');
+      });
+    } finally {
+      await tw.close();
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import { ActivityCancellationType, ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { TidemarkActivities } from '../../activities';
+import type { ArtifactRef } from '../../common/artifact';
+import { interpolate } from '../../common/interpolate';
+import type { CheckStep } from '../../common/pipeline-spec';
+import { DriftAlarm } from '../../common/search-attributes';
+import type { InputSource } from '../../common/step-spec';
+import type { PipelineRunState } from './run-state';
+import type { PipelineTracker } from './tracker';
+
+const { checkBatch } = proxyActivities<TidemarkActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+function single(ref: ArtifactRef | ArtifactRef[], what: string): ArtifactRef {
+  if (Array.isArray(ref)) throw ApplicationFailure.nonRetryable(`${what} must be one artifact, not the outputs of a mapped step`, 'InvalidPipelineSpec');
+  return ref;
+}
+
+/**
+ * A check step: runs a checker plugin on a batch (fitting it on the reference first when no
+ * state is given). Its alarm is readable by `when` conditions (`<step>.alarm`), sets the
+ * DriftAlarm search attribute, and the report and plot go to the step's MLflow run.
+ */
+export async function runCheckStep(
+  step: CheckStep,
+  key: string,
+  vars: Record<string, unknown>,
+  resolve: (src: InputSource) => ArtifactRef | ArtifactRef[],
+  run: PipelineRunState,
+  tracker: PipelineTracker,
+): Promise<{ ok: true; outputs: Record<string, ArtifactRef>; metrics: Record<string, number>; alarm: boolean }> {
+  const config = { ...interpolate(step.check.config, vars), ...Object.fromEntries(Object.entries(step.check.inputs).map(([k, src]) => [k, single(resolve(src), `check.inputs.${k}`)])) };
+  const result = await checkBatch({
+    stepKey: key,
+    plugin: step.check.plugin,
+    config,
+    batch: single(resolve(step.check.batch), 'check.batch'),
+    reference: step.check.reference ? single(resolve(step.check.reference), 'check.reference') : undefined,
+    state: step.check.state ? single(resolve(step.check.state), 'check.state') : undefined,
+  });
+  const outputs: Record<string, ArtifactRef> = { report: result.report, ...(result.state ? { state: result.state } : {}) };
+  const metrics: Record<string, number> = { score: result.score, threshold: result.threshold, alarm: result.alarm ? 1 : 0, ...(result.pValue !== undefined ? { p_value: result.pValue } : {}) };
+  run.update(key, { state: 'succeeded', outputs, metrics, reason: result.alarm ? `ALARM (score ${result.score.toPrecision(3)} vs ${result.threshold.toPrecision(3)})` : 'no alarm' });
+  if (result.alarm) upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
+  tracker.step(key, 'succeeded', {
+    params: { plugin: step.check.plugin, config: step.check.config },
+    metrics,
+    tags: { alarm: String(result.alarm), 'tidemark.step_key': key },
+    outputs: { ...outputs, ...(result.plot ? { plot_svg: result.plot.svg, plot_png: result.plot.png } : {}) },
+  });
+  return { ok: true, outputs, metrics, alarm: result.alarm };
+}
