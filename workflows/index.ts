@@ -1,3 +1,4 @@
 /** Every workflow Tidemark registers on a worker. */
 export { smoke } from './smoke';
 export { pipeline } from './pipeline/pipeline';
+export { monitor } from './monitor';

@@ -1,0 +1,49 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { monitorBatchSignal, monitorCountQuery, monitorReportsQuery, type monitor } from '../workflows/monitor';
+import { createTestWorker, uniqueId } from './helpers';
+
+function csv(n: number, share: number, seed: number): string {
+  let x = seed;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rows = ['size,label'];
+  for (let i = 0; i < n; i++) rows.push(`${(rand() * 10).toFixed(3)},${i < n * share ? 'yes' : 'no'}`);
+  return `${rows.join('\n')}\n`;
+}
+
+describe('the monitor workflow', () => {
+  it('checks every batch it is sent, keeps the reports queryable across continue-as-new, and flags the drifted batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'monitor-'));
+    const tw = await createTestWorker();
+    const store = tw.plugin.deps.store;
+    const put = async (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return store.put(join(dir, name), name);
+    };
+    try {
+      await tw.worker.runUntil(async () => {
+        const reference = await put('reference.csv', csv(800, 0.3, 1));
+        const batches = [await put('b1.csv', csv(800, 0.3, 2)), await put('b2.csv', csv(800, 0.3, 3)), await put('b3.csv', csv(800, 0.65, 4))];
+        const handle = await tw.client.workflow.start<typeof monitor>('monitor', {
+          taskQueue: tw.taskQueue,
+          workflowId: uniqueId('monitor'),
+          args: [{ name: 'labels', checks: [{ plugin: 'feature-drift', config: { labelColumn: 'label' }, reference }], batchesPerRun: 2, keepReports: 10 }],
+        });
+        const firstRun = (await handle.describe()).runId;
+        for (const batch of batches) await handle.signal(monitorBatchSignal, { batch });
+        for (let i = 0; i < 300 && (await handle.query(monitorCountQuery).catch(() => 0)) < 3; i++) await sleep(200);
+        const reports = await handle.query(monitorReportsQuery);
+        assert.deepEqual(reports.map((r) => r.batch.name), ['b1.csv', 'b2.csv', 'b3.csv']);
+        assert.deepEqual(reports.map((r) => r.alarm), [false, false, true]);
+        assert.notEqual((await handle.describe()).runId, firstRun, 'it continued as new after two batches');
+        assert.equal((await handle.describe()).searchAttributes.DriftAlarm?.[0], true);
+        await handle.terminate('test done');
+      });
+    } finally {
+      await tw.close();
+    }
+  });
+});
