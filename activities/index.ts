@@ -1,5 +1,7 @@
 import { createCheckActivities } from './checks';
+import { createMinioClient } from './artifacts/minio-client';
 import type { TidemarkDeps } from './deps';
+import { createWatchActivities } from './watch-prefix';
 import { mapFailures } from './errors';
 import { createSmokeActivities } from './smoke';
 import { createStepActivities } from './steps';
@@ -15,6 +17,7 @@ export function createActivities(deps: TidemarkDeps) {
     ...createStepActivities(deps),
     ...createTrackingActivities(deps),
     ...createCheckActivities(deps),
+    ...createWatchActivities(deps, createMinioClient(deps.config.minio)),
   };
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
 }

@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ENV } from '../common/env';
 import { Stack } from '../scripts/stack/stack';
 
+process.env.TIDEMARK_LOG_LEVEL ??= 'warn';
 // Workers in tests log only errors (expected activity failures would drown the output).
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorBatchSignal, monitorCountQuery, monitorReportsQuery, type monitor } from '../workflows/monitor';
-import { createTestWorker, uniqueId } from './helpers';
+import { createMinioClient } from '../activities/artifacts/minio-client';
+import { scheduleMonitorScan } from '../workers/schedule-monitor-scan';
+import { createTestWorker, testConfig, uniqueId } from './helpers';
 
 function csv(n: number, share: number, seed: number): string {
   let x = seed;
@@ -41,6 +43,44 @@ describe('the monitor workflow', () => {
         assert.notEqual((await handle.describe()).runId, firstRun, 'it continued as new after two batches');
         assert.equal((await handle.describe()).searchAttributes.DriftAlarm?.[0], true);
         await handle.terminate('test done');
+      });
+    } finally {
+      await tw.close();
+    }
+  });
+
+  it('is fed by a Temporal Schedule with each new object under a MinIO prefix, once', async () => {
+    const tw = await createTestWorker();
+    const minio = createMinioClient(testConfig.minio);
+    const prefix = `incoming/${uniqueId('p')}/`;
+    const bucket = testConfig.minio.bucket;
+    const dir = mkdtempSync(join(tmpdir(), 'watch-'));
+    writeFileSync(join(dir, 'reference.csv'), csv(500, 0.3, 7));
+    try {
+      await tw.worker.runUntil(async () => {
+        const reference = await tw.plugin.deps.store.put(join(dir, 'reference.csv'), 'reference.csv');
+        const monitorId = uniqueId('watched');
+        const handle = await tw.client.workflow.start<typeof monitor>('monitor', { taskQueue: tw.taskQueue, workflowId: monitorId, args: [{ name: 'watched', checks: [{ plugin: 'feature-drift', config: { labelColumn: 'label' }, reference }] }] });
+        await minio.putObject(bucket, `${prefix}a.csv`, Buffer.from(csv(500, 0.3, 8)));
+        await minio.putObject(bucket, `${prefix}b.csv`, Buffer.from(csv(500, 0.7, 9)));
+        const schedule = await scheduleMonitorScan(tw.client, { scheduleId: uniqueId('scan'), taskQueue: tw.taskQueue, every: '1 hour', bucket, prefix, monitorWorkflowId: monitorId });
+        try {
+          const waitFor = async (n: number) => { for (let i = 0; i < 300 && (await handle.query(monitorCountQuery)) < n; i++) await sleep(200); };
+          await schedule.trigger();
+          await waitFor(2);
+          await schedule.trigger(); // nothing new: nothing sent twice
+          await minio.putObject(bucket, `${prefix}c.csv`, Buffer.from(csv(500, 0.3, 10)));
+          await sleep(3000);
+          await schedule.trigger();
+          await waitFor(3);
+          await sleep(2000);
+          const reports = await handle.query(monitorReportsQuery);
+          assert.deepEqual(reports.map((r) => r.batch.name), ['a.csv', 'b.csv', 'c.csv']);
+          assert.deepEqual(reports.map((r) => r.alarm), [false, true, false]);
+        } finally {
+          await schedule.delete();
+          await handle.terminate('test done');
+        }
       });
     } finally {
       await tw.close();

@@ -2,3 +2,4 @@
 export { smoke } from './smoke';
 export { pipeline } from './pipeline/pipeline';
 export { monitor } from './monitor';
+export { watchPrefix } from './watch-prefix';
