@@ -1,4 +1,5 @@
 /** `npm run bench -- <name>`: runs one benchmark; each prints its figures, the last line in a fixed format. */
+import { checkerBench } from './checker';
 import { fanoutBench } from './fanout';
 import { stepsBench } from './steps';
 import { trackingBench } from './tracking';
@@ -6,6 +7,7 @@ import { trackingBench } from './tracking';
 const BENCHES: Record<string, () => Promise<void>> = {
   steps: stepsBench,
   fanout: fanoutBench,
+  checker: checkerBench,
   tracking: trackingBench,
 };
 
