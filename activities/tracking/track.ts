@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact';
 import type { RunStatus } from './mlflow-client';
 import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepStartInput } from '../../common/tracking';
@@ -27,6 +28,68 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     return runs[0]?.info.run_id;
   }
 
+  async function stepStart(input: TrackStepStartInput): Promise<PipelineTracking & { artifactUri: string }> {
+    const { workflowId, runId } = callingWorkflow();
+    const identity = { 'temporal.run_id': runId, 'tidemark.step': input.stepKey };
+    if (Context.current().info.attempt > 1) {
+      const found = await findRun(input.parent.experimentId, identity);
+      if (found) {
+        const run = await mlflow.getRun(found);
+        return { experimentId: input.parent.experimentId, runId: found, url: runUrl(input.parent.experimentId, found), artifactUri: run.info.artifact_uri };
+      }
+    }
+    const run = await mlflow.createRun({
+      experimentId: input.parent.experimentId,
+      runName: input.stepKey,
+      tags: { ...identity, 'mlflow.parentRunId': input.parent.runId, 'temporal.workflow_id': workflowId },
+    });
+    return { experimentId: input.parent.experimentId, runId: run.info.run_id, url: runUrl(input.parent.experimentId, run.info.run_id), artifactUri: run.info.artifact_uri };
+  }
+
+  async function stepEnd(input: TrackStepEndInput & { artifactUri?: string }): Promise<TrackStepEndResult> {
+    // A retry (or a run the step logged into itself) may hold params already: MLflow refuses to change one.
+    const run = input.artifactUri && Context.current().info.attempt === 1 ? undefined : await mlflow.getRun(input.runId);
+    const artifactUri = input.artifactUri ?? run!.info.artifact_uri;
+    const now = Date.now();
+    const metrics = Object.entries(input.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
+    for (const [name, ref] of Object.entries(input.outputs)) {
+      const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
+      metrics.push({ key: `output_bytes.${name}`, value: refs.reduce((n, r) => n + r.size, 0), timestamp: now, step: 0 });
+    }
+    const existingParams = new Set((run?.data.params ?? []).map((p) => p.key));
+    await mlflow.logBatch(input.runId, {
+      metrics,
+      params: Object.entries(input.params).filter(([k]) => !existingParams.has(k)).map(([key, v]) => ({ key, value: paramValue(v) })),
+      tags: Object.entries({ ...input.tags, 'tidemark.state': input.state }).map(([key, value]) => ({ key, value })),
+    });
+    // The outputs and the log, under the run's artifact URI: copied server-side inside MinIO,
+    // so no bytes pass through the worker a second time.
+    const base = artifactUri.replace(/\/$/, '');
+    if (base.startsWith('s3://')) {
+      for (const [name, ref] of Object.entries(input.outputs)) {
+        const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
+        for (const [i, r] of refs.entries()) {
+          // Keep the file's extension (report.json, plot.svg) so the MLflow UI can preview it.
+          const ext = r.kind === 'dir' ? '.tar' : !name.includes('.') && /\.[A-Za-z0-9]{1,5}$/.test(r.name) ? r.name.slice(r.name.lastIndexOf('.')) : '';
+          const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${ext}`;
+          await deps.store.copyTo(r, `${base}/outputs/${leaf}`);
+        }
+      }
+      if (input.log) await deps.store.copyTo(input.log, `${base}/logs/${input.stepKey}.log`);
+    }
+    let modelVersion: string | undefined;
+    const model = input.register ? input.outputs[input.register.model] : undefined;
+    if (input.register && model && !Array.isArray(model)) {
+      await mlflow.createRegisteredModel(input.register.name);
+      const leaf = `${input.register.model}${model.kind === 'dir' ? '.tar' : ''}`;
+      const existing = (run?.data.tags ?? []).find((t) => t.key === 'tidemark.model_version')?.value;
+      modelVersion = existing ?? (await mlflow.createModelVersion({ name: input.register.name, source: `${base}/outputs/${leaf}`, runId: input.runId, tags: { sha256: model.sha256 } })).version;
+      await mlflow.setTag(input.runId, 'tidemark.model_version', modelVersion);
+    }
+    await mlflow.updateRun(input.runId, STATUS[input.state] ?? 'FINISHED');
+    return { modelVersion };
+  }
+
   return {
     async trackPipelineStart(input: TrackPipelineStartInput): Promise<PipelineTracking> {
       const { workflowId, runId } = callingWorkflow();
@@ -34,7 +97,8 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       const temporalUiUrl = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
       const experimentId = await mlflow.ensureExperiment(input.pipeline, { 'tidemark.pipeline': input.pipeline });
       const identity = { 'temporal.run_id': runId };
-      let mlflowRunId = await findRun(experimentId, identity);
+      // Only a retry can find the run already made (the first attempt spares MLflow a search).
+      let mlflowRunId = Context.current().info.attempt > 1 ? await findRun(experimentId, identity) : undefined;
       if (!mlflowRunId) {
         const run = await mlflow.createRun({
           experimentId,
@@ -53,60 +117,14 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       return { experimentId, runId: mlflowRunId, url: runUrl(experimentId, mlflowRunId) };
     },
 
-    async trackStepStart(input: TrackStepStartInput): Promise<PipelineTracking> {
-      const { workflowId, runId } = callingWorkflow();
-      const identity = { 'temporal.run_id': runId, 'tidemark.step': input.stepKey };
-      let id = await findRun(input.parent.experimentId, identity);
-      if (!id) {
-        id = (await mlflow.createRun({
-          experimentId: input.parent.experimentId,
-          runName: input.stepKey,
-          tags: { ...identity, 'mlflow.parentRunId': input.parent.runId, 'temporal.workflow_id': workflowId },
-        })).info.run_id;
-      }
-      return { experimentId: input.parent.experimentId, runId: id, url: runUrl(input.parent.experimentId, id) };
-    },
+    trackStepStart: (input: TrackStepStartInput) => stepStart(input),
 
-    async trackStepEnd(input: TrackStepEndInput): Promise<TrackStepEndResult> {
-      const run = await mlflow.getRun(input.runId);
-      const now = Date.now();
-      const metrics = Object.entries(input.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
-      for (const [name, ref] of Object.entries(input.outputs)) {
-        const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
-        metrics.push({ key: `output_bytes.${name}`, value: refs.reduce((n, r) => n + r.size, 0), timestamp: now, step: 0 });
-      }
-      const existingParams = new Set((run.data.params ?? []).map((p) => p.key));
-      await mlflow.logBatch(input.runId, {
-        metrics,
-        params: Object.entries(input.params).filter(([k]) => !existingParams.has(k)).map(([key, v]) => ({ key, value: paramValue(v) })),
-        tags: Object.entries({ ...input.tags, 'tidemark.state': input.state }).map(([key, value]) => ({ key, value })),
-      });
-      // The outputs and the log, under the run's artifact URI: copied server-side inside MinIO,
-      // so no bytes pass through the worker a second time.
-      const base = run.info.artifact_uri.replace(/\/$/, '');
-      if (base.startsWith('s3://')) {
-        for (const [name, ref] of Object.entries(input.outputs)) {
-          const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
-          for (const [i, r] of refs.entries()) {
-            // Keep the file's extension (report.json, plot.svg) so the MLflow UI can preview it.
-            const ext = r.kind === 'dir' ? '.tar' : !name.includes('.') && /\.[A-Za-z0-9]{1,5}$/.test(r.name) ? r.name.slice(r.name.lastIndexOf('.')) : '';
-            const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${ext}`;
-            await deps.store.copyTo(r, `${base}/outputs/${leaf}`);
-          }
-        }
-        if (input.log) await deps.store.copyTo(input.log, `${base}/logs/${input.stepKey}.log`);
-      }
-      let modelVersion: string | undefined;
-      const model = input.register ? input.outputs[input.register.model] : undefined;
-      if (input.register && model && !Array.isArray(model)) {
-        await mlflow.createRegisteredModel(input.register.name);
-        const leaf = `${input.register.model}${model.kind === 'dir' ? '.tar' : ''}`;
-        const existing = (run.data.tags ?? []).find((t) => t.key === 'tidemark.model_version')?.value;
-        modelVersion = existing ?? (await mlflow.createModelVersion({ name: input.register.name, source: `${base}/outputs/${leaf}`, runId: input.runId, tags: { sha256: model.sha256 } })).version;
-        await mlflow.setTag(input.runId, 'tidemark.model_version', modelVersion);
-      }
-      await mlflow.updateRun(input.runId, STATUS[input.state] ?? 'FINISHED');
-      return { modelVersion };
+    trackStepEnd: (input: TrackStepEndInput) => stepEnd(input),
+
+    /** A finished step's run in one go: created, filled and closed (for steps that did not log themselves). */
+    async trackStep(input: TrackStepStartInput & Omit<TrackStepEndInput, 'runId'>): Promise<TrackStepEndResult> {
+      const started = await stepStart(input);
+      return stepEnd({ ...input, runId: started.runId, artifactUri: started.artifactUri });
     },
 
     /**

@@ -52,10 +52,15 @@ export class PipelineTracker {
   step(stepKey: string, state: StepStateName, data: { runId?: string; params: Record<string, unknown>; metrics: Record<string, number>; tags: Record<string, string>; outputs: Record<string, ArtifactRef | ArtifactRef[]>; log?: ArtifactRef; register?: { model: string; name: string } }): void {
     if (!this.opts.enabled) return;
     const task = CancellationScope.nonCancellable(async () => {
-      const runId = data.runId ?? (await this.stepRun(stepKey));
-      if (!runId) return undefined;
-      const r = await this.acts.trackStepEnd({ runId, stepKey, state, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register })
-        .catch((err: unknown) => this.gaveUp(`step ${stepKey}`, err));
+      const record = { stepKey, state, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register };
+      let r;
+      if (data.runId) {
+        r = await this.acts.trackStepEnd({ runId: data.runId, ...record }).catch((err: unknown) => this.gaveUp(`step ${stepKey}`, err));
+      } else {
+        const parent = await this.parent;
+        if (!parent) return undefined;
+        r = await this.acts.trackStep({ parent, ...record }).catch((err: unknown) => this.gaveUp(`step ${stepKey}`, err));
+      }
       return r?.modelVersion;
     });
     this.versions.set(stepKey, task);
