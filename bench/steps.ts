@@ -4,8 +4,15 @@ const N = 20;
 
 /** 20 sequential no-op busybox steps in one pipeline, against 20 plain `docker run --rm` from a shell loop. */
 export async function stepsBench(): Promise<void> {
+  // Orchestration alone first (MLflow tracking off), then as shipped (tracking on, the last line).
+  await stepsVariant(false);
+  await stepsVariant(true);
+}
+
+async function stepsVariant(tracking: boolean): Promise<void> {
   const spec = {
     name: 'bench-steps',
+    tracking: { enabled: tracking },
     maxParallel: 1,
     steps: Array.from({ length: N }, (_, i) => ({ name: `s${i}`, image: BUSYBOX, args: ['true'], cache: { enabled: false } })),
   };
@@ -22,6 +29,6 @@ export async function stepsBench(): Promise<void> {
   const plain = median(plainRuns);
   const pipeline = median(pipelineRuns);
   const plainPerStep = plain / N;
-  console.log(`plain docker run: ${plain.toFixed(0)} ms for ${N} (${plainPerStep.toFixed(0)} ms each); pipeline: ${pipeline.toFixed(0)} ms; median step ${median(perStep).toFixed(0)} ms`);
-  console.log(`steps ratio=${(pipeline / plain).toFixed(3)} overhead_ms=${(median(perStep) - plainPerStep).toFixed(0)}`);
+  console.log(`tracking ${tracking ? 'on' : 'off'}: plain docker run: ${plain.toFixed(0)} ms for ${N} (${plainPerStep.toFixed(0)} ms each); pipeline: ${pipeline.toFixed(0)} ms; median step ${median(perStep).toFixed(0)} ms`);
+  console.log(`${tracking ? '' : '(tracking off) '}steps ratio=${(pipeline / plain).toFixed(3)} overhead_ms=${(median(perStep) - plainPerStep).toFixed(0)}`);
 }
