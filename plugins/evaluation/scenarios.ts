@@ -101,10 +101,12 @@ export async function createScenarios(workDir: string): Promise<ScenarioWorld> {
   const scenarios: Scenario[] = [
     { name: 'digits i.i.d. split (dense AE)', plugin: 'drift-autoencoder', config: denseCfg, drift: false, make: aeSplit(digits, (rows) => ({ matrix: digits, rows })) },
     { name: 'digits + Gaussian noise σ=2 (dense AE)', plugin: 'drift-autoencoder', config: denseCfg, drift: true, make: aeSplit(digits, (rows) => ({ matrix: digits, rows, noise: 2 })) },
+    { name: 'digits + Gaussian noise σ=0.5 (dense AE)', plugin: 'drift-autoencoder', config: denseCfg, drift: true, make: aeSplit(digits, (rows) => ({ matrix: digits, rows, noise: 0.5 })) },
     { name: 'digits rotated 30° (dense AE)', plugin: 'drift-autoencoder', config: denseCfg, drift: true, make: aeSplit(digits, (rows) => ({ matrix: rotated, rows })) },
     { name: 'unseen digit class 9 (dense AE)', plugin: 'drift-autoencoder', config: denseCfg, drift: true, make: aeSplit(digits, (_, seed) => ({ matrix: digits, rows: ninesSample(seed) })) },
     { name: 'digits i.i.d. split (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: false, make: aeSplit(images, (rows) => ({ matrix: images, rows })) },
     { name: 'digits + Gaussian noise σ=2 (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: true, make: aeSplit(images, (rows) => ({ matrix: images, rows, noise: 2 })) },
+    { name: 'digits + Gaussian noise σ=0.5 (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: true, make: aeSplit(images, (rows) => ({ matrix: images, rows, noise: 0.5 })) },
     { name: 'digits rotated 30° (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: true, make: aeSplit(images, (rows) => ({ matrix: rotatedImages, rows })) },
     { name: 'unseen digit class 9 (conv AE)', plugin: 'drift-autoencoder', config: convCfg, drift: true, make: aeSplit(images, (_, seed) => ({ matrix: images, rows: ninesSample(seed) })) },
     { name: 'digits 3/8 at 30/70, same balance (feature-drift)', plugin: 'feature-drift', config: balanceCfg, drift: false, make: balanceSplit(0.3) },
