@@ -12,13 +12,18 @@ export interface CheckBatchInput {
   state?: ArtifactRef;
 }
 
-export interface CheckBatchResult {
+/** The small part of a checker report a workflow keeps: the verdict and the rows worth labelling. */
+export interface CheckSummary {
   plugin: string;
   alarm: boolean;
   score: number;
   threshold: number;
   pValue?: number;
+  /** Row indices of the most anomalous batch rows, most anomalous first (for active learning). */
   topAnomalies?: number[];
+}
+
+export interface CheckBatchResult extends CheckSummary {
   report: ArtifactRef;
   state?: ArtifactRef;
   plot?: { svg: ArtifactRef; png: ArtifactRef };

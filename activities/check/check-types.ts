@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ArtifactRef } from '../../common/artifact';
+import type { CheckSummary } from '../../common/check';
 import type { CheckerRegistry } from '../../plugins/registry';
 import type { TidemarkDeps } from '../deps';
 
@@ -42,15 +43,7 @@ export interface RunCheckerInput {
   containerName?: string;
 }
 
-export interface CheckSummary {
-  plugin: string;
-  alarm: boolean;
-  score: number;
-  threshold: number;
-  pValue?: number;
-  /** Row indices of the most anomalous batch rows, most anomalous first (for active learning). */
-  topAnomalies?: number[];
-}
+export type { CheckSummary } from '../../common/check';
 
 export interface RunCheckerResult {
   /** The full report as JSON. */
