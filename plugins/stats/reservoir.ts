@@ -1,26 +1,41 @@
 import randu from '@stdlib/random-base-randu';
 
 /**
- * A uniform random sample of at most `capacity` values from a stream of any length (Vitter's
- * algorithm R), seeded so that the same data gives the same sample. Backs the KS tests on data
- * too large to keep: the two-sample test then runs on the samples.
+ * A uniform random sample of at most `capacity` values from a stream of any length, seeded so
+ * that the same data gives the same sample. Uses Li's algorithm L: once the sample is full it
+ * draws how many values to skip, so random numbers are spent only on the values kept
+ * (O(k·log(n/k)) draws instead of one per value). Backs the KS tests on data too large to keep.
  */
 export class Reservoir {
   private readonly values: Float64Array;
   private seen = 0;
   private readonly next: () => number;
+  private w = 1;
+  /** Index (in the stream) of the next value that enters the sample. */
+  private nextIn = 0;
 
   constructor(readonly capacity: number, seed = 1) {
     this.values = new Float64Array(capacity);
     const rand = randu.factory({ seed });
-    this.next = () => rand();
+    // (0, 1]: log() of it is finite.
+    this.next = () => 1 - rand();
+  }
+
+  private skip(): void {
+    this.w *= Math.exp(Math.log(this.next()) / this.capacity);
+    this.nextIn += Math.floor(Math.log(this.next()) / Math.log(1 - this.w)) + 1;
   }
 
   add(value: number): void {
-    if (this.seen < this.capacity) this.values[this.seen] = value;
-    else {
-      const j = Math.floor(this.next() * (this.seen + 1));
-      if (j < this.capacity) this.values[j] = value;
+    if (this.seen < this.capacity) {
+      this.values[this.seen] = value;
+      if (this.seen === this.capacity - 1) {
+        this.nextIn = this.seen;
+        this.skip();
+      }
+    } else if (this.seen === this.nextIn) {
+      this.values[Math.floor(this.next() * this.capacity) % this.capacity] = value;
+      this.skip();
     }
     this.seen++;
   }
