@@ -65,6 +65,9 @@ describe('the drift-autoencoder checker', () => {
     assert.ok(report.pValue! < 0.01 && report.score > report.threshold);
     assert.equal(report.perFeature![0]!.name, 'f5');
     assert.equal(report.perFeature![0]!.alarm, true);
+    const ratios = report.details.featureErrorRatio as number[];
+    assert.equal(ratios.length, F);
+    assert.equal(ratios.indexOf(Math.max(...ratios)), 5);
     const top = report.details.topAnomalies as { index: number }[];
     assert.deepEqual(top.slice(0, 2).map((t) => t.index).sort((a, b) => a - b), [77, 1234]);
     assert.ok((report.details.exceedanceShare as number) > 0.05);

@@ -165,13 +165,14 @@ export const driftAutoencoder = defineChecker({
     const threshold = surprise(config.alpha);
     const score = surprise(pValue);
     const log10 = (xs: Float64Array) => xs.map((v) => Math.log10(Math.max(v, 1e-12)));
+    const features = perFeatureReport(state, scored.features, config);
     return {
       plugin: 'drift-autoencoder',
       alarm: pValue < config.alpha,
       score,
       threshold,
       pValue,
-      perFeature: perFeatureReport(state, scored.features, config),
+      perFeature: features.top,
       details: {
         method: 'Bonferroni of (exceedances of the reference p99: beta-binomial test) and (one-sided two-sample KS on row errors)',
         rows: scored.rows,
@@ -189,13 +190,15 @@ export const driftAutoencoder = defineChecker({
         batchQuantiles: quantiles(batchErrors),
         topAnomalies: top.result().map((t) => ({ index: t.id, error: t.score })),
         featureShape: state.featureShape,
+        // Batch ÷ reference mean error of every feature, in row order (a heat map for images).
+        ...(features.ratios.length <= 4096 ? { featureErrorRatio: features.ratios } : {}),
         histogram: histogramPair('log10 reconstruction error', log10(ref.errors), log10(batchErrors), 40, Math.log10(Math.max(ref.threshold, 1e-12))),
       },
     };
   },
 });
 
-function perFeatureReport(state: AutoencoderState, sums: FeatureErrorSums, config: AutoencoderConfig): FeatureReport[] {
+function perFeatureReport(state: AutoencoderState, sums: FeatureErrorSums, config: AutoencoderConfig): { top: FeatureReport[]; ratios: number[] } {
   const { mean, meanVar } = featureMeans(sums);
   const ref = state.reference;
   const rows = Array.from(mean, (b, j) => {
@@ -205,9 +208,11 @@ function perFeatureReport(state: AutoencoderState, sums: FeatureErrorSums, confi
     return { j, ratio: b / Math.max(r, 1e-12), z, p: 1 - normalCdf(z, 0, 1) };
   });
   const adjusted = padjust(rows.map((r) => r.p), 'holm');
-  return rows
+  const ratios = rows.map((r) => (Number.isFinite(r.ratio) ? Number(r.ratio.toPrecision(4)) : 0));
+  const top = rows
     .map((r, k) => ({ ...r, adj: adjusted[k]! }))
     .sort((a, b) => b.z - a.z || b.ratio - a.ratio)
     .slice(0, config.maxFeatures)
     .map((r) => ({ name: state.featureNames[r.j] ?? `f${r.j}`, score: r.ratio, pValue: r.adj, alarm: r.adj < config.alpha, test: 'error-ratio (z-test, Holm)' }));
+  return { top, ratios };
 }
