@@ -1,19 +1,29 @@
 import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MlflowClient } from '../activities/tracking/mlflow-client';
 import { stopDaemon } from '../scripts/stack/daemon';
-import { Stack } from '../scripts/stack/stack';
+import { stackPaths } from '../scripts/stack/paths';
+import { MlflowServer } from '../scripts/stack/services/mlflow';
+import { locateTools } from '../scripts/stack/tools';
 import { startPipeline } from '../workers/start-pipeline';
 import { createTestWorker, testConfig, uniqueId } from './helpers';
-import { getStack } from './hooks';
 
 describe('an MLflow outage', () => {
   it('does not stop the pipeline, and the tracking catches up with nothing lost once MLflow is back', async function () {
     this.timeout(240_000);
-    const stack = await getStack();
-    const mlflow = new MlflowClient(testConfig.mlflow.trackingUri);
-    const tw = await createTestWorker();
+    // An MLflow of this test's own (its own port and database, the shared MinIO), so that
+    // stopping it touches nothing else, whoever started the shared stack.
+    const stateDir = mkdtempSync(join(tmpdir(), 'outage-'));
+    const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
+    const config = { ...testConfig, mlflow: { ...testConfig.mlflow, trackingUri: 'http://127.0.0.1:15011' } };
+    const server = new MlflowServer(config, paths, locateTools().mlflow);
+    mkdirSync(paths.logsDir, { recursive: true });
+    await server.start();
+    const mlflow = new MlflowClient(config.mlflow.trackingUri);
+    const tw = await createTestWorker({ plugin: { config } });
     const name = uniqueId('outage');
     try {
       await tw.worker.runUntil(async () => {
@@ -27,7 +37,7 @@ describe('an MLflow outage', () => {
         const handle = await startPipeline(tw.client, spec, { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('outage') });
         // Take MLflow down as soon as the pipeline has its run, while the steps go on.
         for (let i = 0; i < 100 && !(await handle.describe()).memo?.mlflow; i++) await sleep(100);
-        assert.ok(await stopDaemon(stack.paths.runDir, 'mlflow'), 'MLflow was stopped');
+        assert.ok(await stopDaemon(paths.runDir, 'mlflow'), 'MLflow was stopped');
         const t0 = Date.now();
         for (let i = 0; i < 300; i++) {
           const status = await handle.query('status') as { steps: { key: string; state: string }[] };
@@ -36,7 +46,7 @@ describe('an MLflow outage', () => {
         }
         const stepsDoneMs = Date.now() - t0;
         assert.ok((await handle.describe()).status.name === 'RUNNING', 'the workflow waits for its tracking');
-        await Stack.ensure({ log: () => undefined }); // MLflow comes back
+        await server.start(); // MLflow comes back
         await handle.result();
         assert.ok(stepsDoneMs < 60_000, 'the steps finished while MLflow was down');
         const experimentId = (await mlflow.getExperimentByName(name))!;
@@ -48,8 +58,9 @@ describe('an MLflow outage', () => {
         assert.equal(metric('second'), 2);
       });
     } finally {
-      await Stack.ensure({ log: () => undefined });
       await tw.close();
+      await stopDaemon(paths.runDir, 'mlflow');
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });
