@@ -4,6 +4,7 @@
  * (examples/digits), and prints where to see the results.
  */
 import { dirname, join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { followPipeline } from '../cli/commands/run';
 import { pipelineStatus } from '../cli/pipeline-status';
 import { connectClient, workflowUiUrl } from '../workers/client';
@@ -13,6 +14,9 @@ import { readPipelineFile } from '../workers/prepare-pipeline';
 import { startPipeline } from '../workers/start-pipeline';
 import { PROJECT_ROOT } from './stack/paths';
 import { Stack } from './stack/stack';
+
+// The demo prints its own progress; the worker says only what goes wrong.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const PIPELINE = join(PROJECT_ROOT, 'examples', 'digits', 'pipeline.yaml');
 
