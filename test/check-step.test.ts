@@ -4,23 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowClient } from '../activities/tracking/mlflow-client';
 import { startPipeline } from '../workers/start-pipeline';
-import { createTestWorker, testConfig, uniqueId } from './helpers';
+import { createTestWorker, labelledCsv, testConfig, uniqueId } from './helpers';
 
-/** A CSV of `n` rows with a numeric feature and a label whose share of "yes" is `share`. */
-function csv(n: number, share: number, seed: number): string {
-  let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const rows = ['size,colour,label'];
-  for (let i = 0; i < n; i++) rows.push(`${(rand() * 10).toFixed(3)},${rand() < 0.5 ? 'red' : 'blue'},${i < n * share ? 'yes' : 'no'}`);
-  return `${rows.join('\n')}\n`;
-}
 
 describe('a check step in a pipeline', () => {
   it('raises an alarm on a class-balance shift, sets DriftAlarm, logs its report, and lets `when` run the retrain step', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'check-'));
-    writeFileSync(join(dir, 'reference.csv'), csv(1000, 0.3, 1));
-    writeFileSync(join(dir, 'shifted.csv'), csv(1000, 0.6, 2));
-    writeFileSync(join(dir, 'same.csv'), csv(1000, 0.3, 3));
+    writeFileSync(join(dir, 'reference.csv'), labelledCsv(1000, 0.3, 1, { colour: true }));
+    writeFileSync(join(dir, 'shifted.csv'), labelledCsv(1000, 0.6, 2, { colour: true }));
+    writeFileSync(join(dir, 'same.csv'), labelledCsv(1000, 0.3, 3, { colour: true }));
     const spec = (batch: string) => ({
       name: uniqueId('checked'),
       inputs: { reference: { path: './reference.csv' }, batch: { path: batch } },

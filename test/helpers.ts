@@ -85,3 +85,19 @@ export async function containersCreated(workflowId: string, sinceMs: number): Pr
 export async function leftoverContainers(tw: TestWorker, workflowId: string): Promise<string[]> {
   return tw.plugin.deps.containers.list({ 'tidemark.workflow-id': workflowId });
 }
+
+/**
+ * A deterministic CSV for drift tests: a numeric `size`, optionally a categorical `colour`, and a
+ * `label` whose share of "yes" is `share` (the first rows), from a small LCG seeded with `seed`.
+ */
+export function labelledCsv(n: number, share: number, seed: number, opts: { colour?: boolean } = {}): string {
+  let x = seed;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rows = [opts.colour ? 'size,colour,label' : 'size,label'];
+  for (let i = 0; i < n; i++) {
+    const size = (rand() * 10).toFixed(3);
+    const colour = opts.colour ? `${rand() < 0.5 ? 'red' : 'blue'},` : '';
+    rows.push(`${size},${colour}${i < n * share ? 'yes' : 'no'}`);
+  }
+  return `${rows.join('\n')}\n`;
+}

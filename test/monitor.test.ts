@@ -6,15 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorBatchSignal, monitorCountQuery, monitorReportsQuery, type monitor } from '../workflows/monitor';
 import { createMinioClient } from '../activities/artifacts/minio-client';
 import { scheduleMonitorScan } from '../workers/schedule-monitor-scan';
-import { createTestWorker, testConfig, uniqueId } from './helpers';
+import { createTestWorker, labelledCsv, testConfig, uniqueId } from './helpers';
 
-function csv(n: number, share: number, seed: number): string {
-  let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const rows = ['size,label'];
-  for (let i = 0; i < n; i++) rows.push(`${(rand() * 10).toFixed(3)},${i < n * share ? 'yes' : 'no'}`);
-  return `${rows.join('\n')}\n`;
-}
 
 describe('the monitor workflow', () => {
   it('checks every batch it is sent, keeps the reports queryable across continue-as-new, and flags the drifted batch', async () => {
@@ -27,8 +20,8 @@ describe('the monitor workflow', () => {
     };
     try {
       await tw.worker.runUntil(async () => {
-        const reference = await put('reference.csv', csv(800, 0.3, 1));
-        const batches = [await put('b1.csv', csv(800, 0.3, 2)), await put('b2.csv', csv(800, 0.3, 3)), await put('b3.csv', csv(800, 0.65, 4))];
+        const reference = await put('reference.csv', labelledCsv(800, 0.3, 1));
+        const batches = [await put('b1.csv', labelledCsv(800, 0.3, 2)), await put('b2.csv', labelledCsv(800, 0.3, 3)), await put('b3.csv', labelledCsv(800, 0.65, 4))];
         const handle = await tw.client.workflow.start<typeof monitor>('monitor', {
           taskQueue: tw.taskQueue,
           workflowId: uniqueId('monitor'),
@@ -55,21 +48,21 @@ describe('the monitor workflow', () => {
     const prefix = `incoming/${uniqueId('p')}/`;
     const bucket = testConfig.minio.bucket;
     const dir = mkdtempSync(join(tmpdir(), 'watch-'));
-    writeFileSync(join(dir, 'reference.csv'), csv(500, 0.3, 7));
+    writeFileSync(join(dir, 'reference.csv'), labelledCsv(500, 0.3, 7));
     try {
       await tw.worker.runUntil(async () => {
         const reference = await tw.plugin.deps.store.put(join(dir, 'reference.csv'), 'reference.csv');
         const monitorId = uniqueId('watched');
         const handle = await tw.client.workflow.start<typeof monitor>('monitor', { taskQueue: tw.taskQueue, workflowId: monitorId, args: [{ name: 'watched', checks: [{ plugin: 'feature-drift', config: { labelColumn: 'label' }, reference }] }] });
-        await minio.putObject(bucket, `${prefix}a.csv`, Buffer.from(csv(500, 0.3, 8)));
-        await minio.putObject(bucket, `${prefix}b.csv`, Buffer.from(csv(500, 0.7, 9)));
+        await minio.putObject(bucket, `${prefix}a.csv`, Buffer.from(labelledCsv(500, 0.3, 8)));
+        await minio.putObject(bucket, `${prefix}b.csv`, Buffer.from(labelledCsv(500, 0.7, 9)));
         const schedule = await scheduleMonitorScan(tw.client, { scheduleId: uniqueId('scan'), taskQueue: tw.taskQueue, every: '1 hour', bucket, prefix, monitorWorkflowId: monitorId });
         try {
           const waitFor = async (n: number) => { for (let i = 0; i < 300 && (await handle.query(monitorCountQuery)) < n; i++) await sleep(200); };
           await schedule.trigger();
           await waitFor(2);
           await schedule.trigger(); // nothing new: nothing sent twice
-          await minio.putObject(bucket, `${prefix}c.csv`, Buffer.from(csv(500, 0.3, 10)));
+          await minio.putObject(bucket, `${prefix}c.csv`, Buffer.from(labelledCsv(500, 0.3, 10)));
           await sleep(3000);
           await schedule.trigger();
           await waitFor(3);
