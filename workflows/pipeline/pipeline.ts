@@ -10,7 +10,7 @@ import type { InputSource } from '../../common/step-spec';
 import { isStepExit, runValidatedStep } from '../step-runner';
 import { PipelineRunState } from './run-state';
 import { Semaphore } from './semaphore';
-import { PipelineTracker } from './tracker';
+import { PipelineTracker, type Promotion } from './tracker';
 import { runCheckStep } from './check-step';
 
 export interface PipelineInput {
@@ -27,6 +27,8 @@ export interface PipelineResult {
   state: 'succeeded';
   steps: StepState[];
   outputs: Record<string, ArtifactRef | ArtifactRef[]>;
+  /** The registered model version and whether it became the alias holder (pipelines with `promote`, tracking on). */
+  promotion?: Promotion;
 }
 
 type Outputs = Record<string, ArtifactRef | ArtifactRef[]>;
@@ -193,11 +195,12 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', { steps: run.all() });
   }
   run.finish('succeeded');
+  let promotion: Promotion | undefined;
   if (spec.promote) {
     const target = byName.get(spec.promote.step);
     const [metricStep, , metricName] = spec.promote.metric.split('.') as [string, string, string];
     const value = (await outcomes.get(metricStep))?.metrics?.[metricName];
-    if (target?.kind === 'container' && target.register && value !== undefined) await tracker.promote(spec.promote.step, target.register.name, spec.promote, value);
+    if (target?.kind === 'container' && target.register && value !== undefined) promotion = await tracker.promote(spec.promote.step, target.register.name, spec.promote, value);
   }
   await tracker.finish('succeeded');
   const outputs: Outputs = {};
@@ -206,7 +209,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const o = (await outcomes.get(step))?.outputs[output];
     if (o) outputs[name] = o;
   }
-  return { name: spec.name, state: 'succeeded', steps: run.all(), outputs };
+  return { name: spec.name, state: 'succeeded', steps: run.all(), outputs, ...(promotion ? { promotion } : {}) };
 }
 
 function errorMessage(err: unknown): string {

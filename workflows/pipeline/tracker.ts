@@ -15,6 +15,15 @@ export interface TrackingOptions {
  * beside the steps and retries with backoff while MLflow is away, so steps go on during an
  * outage and the tracking catches up when MLflow returns. `finish` waits for it all.
  */
+/** What promotion did with the version a step registered. */
+export interface Promotion {
+  model: string;
+  version: string;
+  alias: string;
+  promoted: boolean;
+  previous?: string;
+}
+
 export class PipelineTracker {
   private readonly acts: ReturnType<typeof proxyActivities<TidemarkActivities>>;
   private readonly pending: Promise<unknown>[] = [];
@@ -68,12 +77,14 @@ export class PipelineTracker {
   }
 
   /** Promotes the version a step registered to `alias` when `value` beats the alias holder's. */
-  async promote(stepKey: string, modelName: string, p: { alias: string; metric: string; greaterIsBetter: boolean }, value: number): Promise<void> {
+  async promote(stepKey: string, modelName: string, p: { alias: string; metric: string; greaterIsBetter: boolean }, value: number): Promise<Promotion | undefined> {
     const version = await this.versions.get(stepKey);
-    if (!version) return;
+    if (!version) return undefined;
     const r = await this.acts.promoteModel({ name: modelName, version, alias: p.alias, metric: p.metric, value, greaterIsBetter: p.greaterIsBetter })
       .catch((err: unknown) => this.gaveUp(`promotion of ${modelName}`, err));
-    if (r) log.info(r.promoted ? `promoted ${modelName} v${version} to ${p.alias}` : `${modelName} v${version} does not beat ${p.alias} v${r.previous}`);
+    if (!r) return undefined;
+    log.info(r.promoted ? `promoted ${modelName} v${version} to ${p.alias}` : `${modelName} v${version} does not beat ${p.alias} v${r.previous}`);
+    return { model: modelName, version, alias: p.alias, promoted: r.promoted, previous: r.previous };
   }
 
   /** Waits for every step record, then ends the pipeline's run with its final status. */

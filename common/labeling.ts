@@ -1,0 +1,261 @@
+import { z } from 'zod';
+import { ArtifactRefSchema, type ArtifactRef } from './artifact';
+import { DurationSchema } from './duration';
+import { NAME, refineStep, StepFields } from './step-spec';
+
+/**
+ * A labeling session (active learning): each round scores an unlabeled pool, asks people for
+ * labels of the most informative samples, merges them into the labeled set, retrains and
+ * evaluates. Shared by the workflow, its activities, the client and the CLI.
+ */
+
+/** How the pool is scored: higher is more informative. */
+export const ScorerSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('classifier'),
+    /** An ONNX model whose output is class probabilities (or logits: rows that are not distributions get a softmax). */
+    model: ArtifactRefSchema,
+    /** least confidence (1 − max p), smallest margin between the two likeliest classes, or entropy. */
+    strategy: z.enum(['uncertainty', 'margin', 'entropy']).default('entropy'),
+    inputName: z.string().optional(),
+    outputName: z.string().optional(),
+  }).strict(),
+  z.object({
+    kind: z.literal('autoencoder'),
+    /** An ONNX autoencoder: a sample's score is its mean squared reconstruction error (the Scanflow way). */
+    model: ArtifactRefSchema,
+    inputName: z.string().optional(),
+    outputName: z.string().optional(),
+  }).strict(),
+  z.object({
+    /** Random sampling: the baseline active learning has to beat. */
+    kind: z.literal('random'),
+    seed: z.number().int().default(0),
+  }).strict(),
+]);
+export type Scorer = z.output<typeof ScorerSchema>;
+
+export const DataOptionsSchema = z.object({
+  /** The label column of the labeled set (CSV). */
+  labelColumn: z.string().min(1).default('label'),
+  /** A pool column holding sample ids; without it a sample's id is its row number in the pool. */
+  idColumn: z.string().min(1).optional(),
+  /** Numeric columns fed to the scorer (default: every numeric column but the id). */
+  features: z.array(z.string().min(1)).min(1).optional(),
+  /** Rows are images of this shape ([height, width] or [channels, height, width]): previews are PNG thumbnails. `.npy` pools with 2-D or 3-D samples are images without it. */
+  imageShape: z.array(z.number().int().positive()).min(2).max(3).optional(),
+}).strict();
+export type DataOptions = z.output<typeof DataOptionsSchema>;
+
+export const PartialPolicySchema = z.enum(['proceed', 'extend', 'stop']);
+/**
+ * What the deadline does to a batch that is not fully labeled:
+ * - `proceed`: retrain with the labels that arrived (the others go back to the pool);
+ * - `extend`: wait one more deadline, up to `extensions` times, then proceed;
+ * - `stop`: keep the labels that arrived (merged and stored) and end the session.
+ */
+export type PartialPolicy = z.output<typeof PartialPolicySchema>;
+
+/** A container step of the round's pipeline; the session names it (`retrain`, `evaluate`). */
+const { name: _name, ...unnamedStep } = StepFields;
+const RoundStepSchema = z.object(unnamedStep).strict().superRefine(refineStep);
+
+export const LabelingSessionSpecSchema = z.object({
+  /** Names the session's MLflow experiment and its registered model. */
+  name: z.string().regex(NAME, 'name must start with a letter and hold only letters, digits, _ and -'),
+  /** Unlabeled samples: CSV, or .npy (N-D for images). */
+  pool: ArtifactRefSchema,
+  /** The labeled set: a CSV with the pool's feature columns and the label column (f0, f1, … for a .npy pool). */
+  labeled: ArtifactRefSchema,
+  scorer: ScorerSchema,
+  /** Samples asked for per round. */
+  batchSize: z.number().int().positive().max(1000),
+  /** Spread the batch out: never ask for near-duplicates of a sample already in it. */
+  diversify: z.boolean().default(false),
+  /** Only samples scoring above this are candidates (e.g. the reference 99th percentile of reconstruction errors). */
+  minScore: z.number().optional(),
+  /** The allowed labels. */
+  labelSet: z.array(z.union([z.string().min(1), z.number()]).transform(String)).min(2, 'a label set needs at least two labels'),
+  data: DataOptionsSchema.default({ labelColumn: 'label' }),
+  /**
+   * The retrain step: gets `/inputs/labeled` (the merged labeled set) and writes `model`; when it
+   * also writes `scorer` (ONNX), the next round scores with it. Its other inputs are yours.
+   */
+  retrain: RoundStepSchema,
+  /** The evaluate step: gets `/inputs/model` and writes the metric to `/outputs/metrics.json`. */
+  evaluate: RoundStepSchema,
+  /** The metric that decides promotion and the target stop. */
+  metric: z.object({
+    name: z.string().min(1).default('accuracy'),
+    greaterIsBetter: z.boolean().default(true),
+  }).strict().default({ name: 'accuracy', greaterIsBetter: true }),
+  /** Register each retrained model under this name and promote it to `alias` when it beats the champion. */
+  register: z.object({ name: z.string().min(1), alias: z.string().min(1).default('champion') }).strict().optional(),
+  stop: z.object({
+    rounds: z.number().int().positive().optional(),
+    /** Stop once the metric reaches this. */
+    target: z.number().optional(),
+  }).strict().default({}),
+  /** How long a round waits for labels. */
+  deadline: DurationSchema.default(7 * 86_400_000),
+  /** A reminder (log line and search attribute) this often while labels are missing. */
+  remindEvery: DurationSchema.optional(),
+  partial: PartialPolicySchema.default('proceed'),
+  /** Deadline extensions under the `extend` policy. */
+  extensions: z.number().int().nonnegative().default(1),
+  /** Log rounds to MLflow. */
+  tracking: z.boolean().default(true),
+}).strict();
+
+export type LabelingSessionSpecInput = z.input<typeof LabelingSessionSpecSchema>;
+export type LabelingSessionSpec = z.output<typeof LabelingSessionSpecSchema>;
+
+export class LabelingSpecError extends TypeError {
+  constructor(readonly problems: string[]) {
+    super(`Invalid labeling session:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'LabelingSpecError';
+  }
+}
+
+/** Validates a session spec, naming every problem with its field. */
+export function validateLabelingSpec(raw: unknown): LabelingSessionSpec {
+  const parsed = LabelingSessionSpecSchema.safeParse(raw);
+  if (!parsed.success) throw new LabelingSpecError(parsed.error.issues.map((i) => `${i.path.join('.') || '(session)'}: ${i.message}`));
+  const spec = parsed.data;
+  const problems: string[] = [];
+  if (new Set(spec.labelSet).size !== spec.labelSet.length) problems.push('labelSet: labels must be distinct');
+  if (!('model' in spec.retrain.outputs)) problems.push('retrain.outputs: the retrain step must write an output named "model"');
+  if ('labeled' in spec.retrain.inputs) problems.push('retrain.inputs.labeled: "labeled" is given by the session (the merged labeled set); name your input otherwise');
+  if ('model' in spec.evaluate.inputs) problems.push('evaluate.inputs.model: "model" is given by the session (the retrained model); name your input otherwise');
+  if (spec.data.idColumn && spec.data.idColumn === spec.data.labelColumn) problems.push('data.idColumn: the id column cannot be the label column');
+  if (problems.length) throw new LabelingSpecError(problems);
+  return spec;
+}
+
+/** One sample waiting for a label, as the `pending` query shows it. */
+export interface PendingSample {
+  id: string;
+  score: number;
+  /** A presigned URL of the sample's PNG thumbnail (image data). */
+  preview?: string;
+  /** The sample's values (tabular data with at most 64 columns). */
+  row?: Record<string, number | string | null>;
+}
+
+export interface SelectBatchInput {
+  round: number;
+  pool: ArtifactRef;
+  labeled: ArtifactRef;
+  /** Every label given in earlier rounds (a CSV ledger): those samples are not asked again. */
+  ledger?: ArtifactRef;
+  scorer: Scorer;
+  batchSize: number;
+  diversify: boolean;
+  minScore?: number;
+  data: DataOptions;
+  /** How long preview URLs stay valid. */
+  previewSeconds: number;
+}
+
+export interface SelectBatchResult {
+  /** The batch as stored in MinIO: ids, scores, rows, thumbnails. */
+  batch: ArtifactRef;
+  samples: PendingSample[];
+  /** Samples not labeled yet (and above minScore). */
+  candidates: number;
+  poolRows: number;
+  /** True when this round's batch is image data (previews are thumbnails). */
+  images: boolean;
+}
+
+/** One accepted label in workflow state. */
+export interface GivenLabel {
+  label: string;
+  labeler?: string;
+  at: number;
+}
+
+export interface MergeLabelsInput {
+  round: number;
+  labeled: ArtifactRef;
+  ledger?: ArtifactRef;
+  batch: ArtifactRef;
+  labels: Record<string, GivenLabel>;
+  data: DataOptions;
+}
+
+export interface MergeLabelsResult {
+  /** The new version of the labeled set. */
+  labeled: ArtifactRef;
+  /** Every label of the session so far (id,label,labeler,round,at). */
+  ledger: ArtifactRef;
+  /** This round's labels alone (the same columns). */
+  roundLabels: ArtifactRef;
+  added: number;
+  labeledRows: number;
+}
+
+export interface TrackRoundInput {
+  name: string;
+  /** The session's MLflow run, once made (carried across rounds). */
+  runId?: string;
+  round: number;
+  metrics: Record<string, number>;
+  roundLabels?: ArtifactRef;
+  tags?: Record<string, string>;
+}
+
+export interface RoundSummary {
+  round: number;
+  asked: number;
+  labeled: number;
+  /** Labeled-set rows after the merge. */
+  labeledRows: number;
+  metric?: number;
+  modelVersion?: string;
+  promoted?: boolean;
+  /** How the round closed. */
+  closed: 'complete' | 'deadline' | 'empty';
+  pipelineWorkflowId?: string;
+}
+
+export type SessionPhase = 'selecting' | 'waiting' | 'retraining' | 'completed' | 'stopped';
+
+export interface LabelingSessionResult {
+  name: string;
+  rounds: RoundSummary[];
+  reason: 'rounds' | 'target' | 'pool-exhausted' | 'deadline-stop';
+  labeled: ArtifactRef;
+  ledger?: ArtifactRef;
+  championVersion?: string;
+}
+
+/** The raw (as written) retrain and evaluate steps and what the round's pipeline needs of the session. */
+export interface RoundPipelineSource {
+  name: string;
+  retrain: Record<string, unknown>;
+  evaluate: Record<string, unknown>;
+  metric: { name: string; greaterIsBetter: boolean };
+  register?: { name: string; alias: string };
+  tracking: boolean;
+}
+
+/**
+ * The pipeline a round runs: `retrain` on the merged labeled set, then `evaluate` on its model;
+ * the model is registered and promoted when it beats the champion. Built from the steps as the
+ * user wrote them (durations and all), so the pipeline validates them exactly as it would its own.
+ */
+export function roundPipelineSpec(src: RoundPipelineSource, labeled: ArtifactRef): Record<string, unknown> {
+  const inputsOf = (step: Record<string, unknown>) => (step.inputs && typeof step.inputs === 'object' ? step.inputs as Record<string, unknown> : {});
+  return {
+    name: src.name,
+    description: `labeling session ${src.name}: retrain on the merged labeled set, then evaluate`,
+    inputs: { labeled: { artifact: labeled } },
+    tracking: { enabled: src.tracking },
+    ...(src.register ? { promote: { step: 'retrain', metric: `evaluate.metrics.${src.metric.name}`, alias: src.register.alias, greaterIsBetter: src.metric.greaterIsBetter } } : {}),
+    steps: [
+      { ...src.retrain, name: 'retrain', inputs: { ...inputsOf(src.retrain), labeled: 'inputs.labeled' }, ...(src.register ? { register: { model: 'model', name: src.register.name } } : {}) },
+      { ...src.evaluate, name: 'evaluate', inputs: { ...inputsOf(src.evaluate), model: 'retrain.model' } },
+    ],
+  };
+}
