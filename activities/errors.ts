@@ -47,9 +47,15 @@ export class StepContractError extends Error {
   override name = 'StepContractError';
 }
 
+/** Thrown when a labeling session's pool, labeled set, ledger or scorer do not fit together. */
+export class LabelingDataError extends Error {
+  override name = 'LabelingDataError';
+}
+
 const NON_RETRYABLE = new Set([
   // checker plugins (plugins/errors.ts): bad input that no retry can mend
   'PluginNotFoundError', 'PluginShapeError', 'PluginConfigError', 'DataFormatError', 'EmptyDataError', 'DataShapeError', 'ModelLoadError', 'CheckerStateError', 'ContainerCheckerError',
+  'LabelingDataError',
   'StepTimeoutError', 'ArtifactMissingError', 'ImageMissingError', 'ImageBuildError', 'StepContractError', 'ArtifactIntegrityError']);
 
 /** Maps a domain error to the Temporal failure a workflow sees; anything else passes through. */

@@ -3,6 +3,7 @@ import { createMinioClient } from './artifacts/minio-client';
 import type { TidemarkDeps } from './deps';
 import { createWatchActivities } from './watch-prefix';
 import { mapFailures } from './errors';
+import { createLabelingActivities } from './labeling';
 import { createSmokeActivities } from './smoke';
 import { createStepActivities } from './steps';
 import { createTrackingActivities } from './tracking/track';
@@ -17,6 +18,7 @@ export function createActivities(deps: TidemarkDeps) {
     ...createStepActivities(deps),
     ...createTrackingActivities(deps),
     ...createCheckActivities(deps),
+    ...createLabelingActivities(deps),
     ...createWatchActivities(deps, createMinioClient(deps.config.minio)),
   };
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;

@@ -8,6 +8,10 @@ export const DriftAlarm = defineSearchAttributeKey('DriftAlarm', SearchAttribute
 export const LabelingStatus = defineSearchAttributeKey('LabelingStatus', SearchAttributeType.KEYWORD);
 export const LabelingPending = defineSearchAttributeKey('LabelingPending', SearchAttributeType.INT);
 export const LabelingRound = defineSearchAttributeKey('LabelingRound', SearchAttributeType.INT);
+/** Reminders sent in the current round: filter `LabelingReminders > 0` for sessions waiting too long. */
+export const LabelingReminders = defineSearchAttributeKey('LabelingReminders', SearchAttributeType.INT);
+/** When the current round stops waiting for labels. */
+export const LabelingDeadline = defineSearchAttributeKey('LabelingDeadline', SearchAttributeType.DATETIME);
 
 export const TIDEMARK_SEARCH_ATTRIBUTES = [
   PipelineName,
@@ -17,4 +21,6 @@ export const TIDEMARK_SEARCH_ATTRIBUTES = [
   LabelingStatus,
   LabelingPending,
   LabelingRound,
+  LabelingReminders,
+  LabelingDeadline,
 ] as const;

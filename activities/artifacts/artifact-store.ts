@@ -14,8 +14,8 @@ export interface ArtifactStore {
   /** Reads a small artifact into memory (refuses anything larger than `maxBytes`). */
   getBytes(ref: ArtifactRef, maxBytes?: number): Promise<Buffer>;
   exists(ref: ArtifactRef): Promise<boolean>;
-  /** A time-limited URL that anyone can GET. */
-  presign(ref: ArtifactRef, seconds?: number): Promise<string>;
+  /** A time-limited URL that anyone can GET (served as `contentType` when given, so a browser shows an image rather than downloading it). */
+  presign(ref: ArtifactRef, seconds?: number, contentType?: string): Promise<string>;
   /** Copies the bytes to another s3:// location on the same server, server-side (no bytes pass through the worker). */
   copyTo(ref: ArtifactRef, uri: string): Promise<void>;
   /** Small JSON documents by key (cache entries, step records), outside the content-addressed area. */

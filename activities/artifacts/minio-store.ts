@@ -176,8 +176,8 @@ export class MinioArtifactStore implements ArtifactStore {
     await this.client.putObject(this.bucket, `index/${key}`, body, body.length, { 'content-type': 'application/json' });
   }
 
-  async presign(ref: ArtifactRef, seconds = 24 * 3600): Promise<string> {
+  async presign(ref: ArtifactRef, seconds = 24 * 3600, contentType?: string): Promise<string> {
     const { bucket, key } = parseS3Uri(ref.uri);
-    return this.client.presignedGetObject(bucket, key, seconds);
+    return this.client.presignedGetObject(bucket, key, seconds, contentType ? { 'response-content-type': contentType } : {});
   }
 }

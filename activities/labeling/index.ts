@@ -1,0 +1,30 @@
+import { Context } from '@temporalio/activity';
+import type { MergeLabelsInput, MergeLabelsResult, SelectBatchInput, SelectBatchResult, TrackRoundInput } from '../../common/labeling';
+import type { PipelineTracking } from '../../common/tracking';
+import type { ArtifactRef } from '../../common/artifact';
+import type { TidemarkDeps } from '../deps';
+import { mergeLabels } from './merge-labels';
+import { selectBatch, type StoredBatch } from './select-batch';
+import { trackRound } from './track-round';
+
+/** The activities of labeling sessions: pick a batch, refresh its previews, merge labels, track a round. */
+export function createLabelingActivities(deps: TidemarkDeps) {
+  return {
+    selectLabelingBatch(input: SelectBatchInput): Promise<SelectBatchResult> {
+      const ctx = Context.current();
+      return selectBatch(deps, input, (rows) => ctx.heartbeat({ rows }));
+    },
+
+    /** New preview URLs for a stored batch (presigned URLs expire within a week). */
+    async presignLabelingPreviews(input: { batch: ArtifactRef; seconds: number }): Promise<Record<string, string>> {
+      const batch = JSON.parse((await deps.store.getBytes(input.batch)).toString('utf8')) as StoredBatch;
+      const urls: Record<string, string> = {};
+      for (const s of batch.samples) if (s.thumbnail) urls[s.id] = await deps.store.presign(s.thumbnail, input.seconds, 'image/png');
+      return urls;
+    },
+
+    mergeLabels: (input: MergeLabelsInput): Promise<MergeLabelsResult> => mergeLabels(deps, input),
+
+    trackLabelingRound: (input: TrackRoundInput): Promise<PipelineTracking> => trackRound(deps, input),
+  };
+}

@@ -1,0 +1,169 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ArtifactRef } from '../../common/artifact';
+import type { DataOptions, PendingSample, SelectBatchInput, SelectBatchResult } from '../../common/labeling';
+import { csvHeader } from '../../plugins/data/csv-source';
+import { numericColumns, withCategorical, type DataSchema } from '../../plugins/data/dataset';
+import { openDataset } from '../../plugins/data/open-dataset';
+import { TopK } from '../../plugins/stats/top-k';
+import type { TidemarkDeps } from '../deps';
+import { LabelingDataError } from '../errors';
+import { DIVERSIFY_POOL_FACTOR, diversify, type Candidate } from './diversify';
+import { readLedgerIds } from './ledger';
+import { openPoolScorer } from './pool-scorer';
+import { imageShapeOf, thumbnailPng } from './thumbnail';
+
+/** Rows of at most this many columns are shown in the `pending` query; wider ones only in the stored batch. */
+const MAX_ROW_COLUMNS = 64;
+const CHUNK_ROWS = 2048;
+
+/** The stored batch of a round (JSON in MinIO): what the merge reads back, and what any UI may fetch. */
+export interface StoredBatch {
+  round: number;
+  pool: ArtifactRef;
+  /** The pool's columns in file order (id column excluded): the keys of each row. */
+  columns: string[];
+  samples: { id: string; index: number; score: number; row: Record<string, number | string | null>; thumbnail?: ArtifactRef }[];
+}
+
+/** The pool's columns as the session reads them: ids, labels and the scorer's features told apart. */
+export interface PoolLayout {
+  schema: DataSchema;
+  columns: string[];
+  /** Indices into a chunk's numeric row of the features fed to the scorer. */
+  featureIdx: number[];
+  featureShape: number[];
+  image?: ReturnType<typeof imageShapeOf>;
+}
+
+export function poolLayout(schema0: DataSchema, data: DataOptions, where: string): PoolLayout {
+  const names = schema0.columns.map((c) => c.name);
+  const special = [data.idColumn, data.labelColumn].filter((c): c is string => !!c && names.includes(c));
+  if (data.idColumn && !names.includes(data.idColumn)) throw new LabelingDataError(`${where} has no id column "${data.idColumn}"; its columns are ${names.join(', ')}`);
+  const schema = withCategorical(schema0, special);
+  const numeric = numericColumns(schema).map((c) => c.name);
+  const wanted = data.features ?? numeric;
+  const featureIdx = wanted.map((name) => {
+    const i = numeric.indexOf(name);
+    if (i < 0) throw new LabelingDataError(`${where}: feature "${name}" is not a numeric column; numeric columns are ${numeric.join(', ')}`);
+    return i;
+  });
+  if (featureIdx.length === 0) throw new LabelingDataError(`${where} has no numeric column to score`);
+  const all = !data.features && schema.format === 'npy';
+  const featureShape = all ? schema.featureShape : [featureIdx.length];
+  const image = imageShapeOf(schema.format === 'npy' ? schema.featureShape : [], data.imageShape);
+  if (image && data.imageShape && data.imageShape.reduce((a, b) => a * b, 1) !== numeric.length) {
+    throw new LabelingDataError(`data.imageShape [${data.imageShape.join(', ')}] holds ${data.imageShape.reduce((a, b) => a * b, 1)} values, but ${where} has ${numeric.length} numeric columns per row`);
+  }
+  return { schema, columns: names.filter((n) => n !== data.idColumn), featureIdx, featureShape, image };
+}
+
+interface Kept extends Candidate {
+  id: string;
+  numeric: Float64Array;
+  categorical: Record<string, string | null>;
+}
+
+/**
+ * Scores the pool in bounded chunks, leaves out samples labeled in earlier rounds, keeps the
+ * top candidates in a heap, optionally spreads them out, and stores the batch with a thumbnail
+ * per image sample.
+ */
+export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, heartbeat: (rows: number) => void): Promise<SelectBatchResult> {
+  const dir = await mkdtemp(join(deps.workDir, 'labeling-select-'));
+  try {
+    const poolPath = join(dir, 'pool');
+    const labeledPath = join(dir, 'labeled.csv');
+    await Promise.all([deps.store.get(input.pool, poolPath), deps.store.get(input.labeled, labeledPath)]);
+    const pool = await openDataset(poolPath);
+    const layout = poolLayout(await pool.schema(), input.data, `the pool (${input.pool.name})`);
+    await checkLabeledColumns(labeledPath, input, layout);
+    const excluded = input.ledger ? await readLedgerIds(deps.store, input.ledger) : new Set<string>();
+    const scorer = await openPoolScorer(input.scorer, () => deps.store.getBytes((input.scorer as { model: ArtifactRef }).model, 1024 ** 3), layout.featureShape, input.round);
+
+    const keep = input.diversify ? input.batchSize * DIVERSIFY_POOL_FACTOR : input.batchSize;
+    const top = new TopK(keep);
+    const kept = new Map<number, Kept>();
+    const seenIds = input.data.idColumn ? new Set<string>() : undefined;
+    const numericNames = numericColumns(layout.schema).map((c) => c.name);
+    const categoricalNames = layout.schema.columns.filter((c) => c.kind === 'categorical').map((c) => c.name);
+    const F = layout.featureIdx.length;
+    let candidates = 0;
+    let rows = 0;
+    for await (const chunk of pool.chunks({ schema: layout.schema, chunkRows: CHUNK_ROWS })) {
+      const x = new Float32Array(chunk.rows * F);
+      for (let i = 0; i < chunk.rows; i++) for (let k = 0; k < F; k++) x[i * F + k] = chunk.numeric[i * chunk.width + layout.featureIdx[k]!]!;
+      const scores = await scorer.score(x, chunk.rows);
+      const ids = input.data.idColumn ? chunk.categorical.get(input.data.idColumn)! : undefined;
+      for (let i = 0; i < chunk.rows; i++) {
+        const index = chunk.offset + i;
+        const id = ids ? ids[i] : String(index);
+        if (id === null || id === undefined) throw new LabelingDataError(`the pool's row ${index + 1} has no id in column "${input.data.idColumn}"`);
+        if (seenIds) {
+          if (seenIds.has(id)) throw new LabelingDataError(`the pool's id column "${input.data.idColumn}" holds "${id}" twice (again on row ${index + 1}); ids must be unique`);
+          seenIds.add(id);
+        }
+        const score = scores[i]!;
+        if (excluded.has(id) || !Number.isFinite(score) || (input.minScore !== undefined && score <= input.minScore)) continue;
+        candidates++;
+        const floor = top.floor;
+        top.add(score, index);
+        if (score <= floor) continue; // did not enter the heap
+        kept.set(index, {
+          index,
+          id,
+          score,
+          features: x.slice(i * F, (i + 1) * F),
+          numeric: Float64Array.from(chunk.numeric.subarray(i * chunk.width, (i + 1) * chunk.width)),
+          categorical: Object.fromEntries(categoricalNames.filter((n) => n !== input.data.idColumn).map((n) => [n, chunk.categorical.get(n)![i] ?? null])),
+        });
+      }
+      if (kept.size > 4 * keep) {
+        const live = new Set(top.result().map((r) => r.id));
+        for (const k of kept.keys()) if (!live.has(k)) kept.delete(k);
+      }
+      rows += chunk.rows;
+      heartbeat(rows);
+    }
+    const best = top.result().map((r) => kept.get(r.id)!);
+    const picks = input.diversify ? diversify(best, input.batchSize) : best.slice(0, input.batchSize);
+
+    const samples: StoredBatch['samples'] = [];
+    const pending: PendingSample[] = [];
+    const showRow = !layout.image && layout.columns.length <= MAX_ROW_COLUMNS;
+    for (const p of picks as Kept[]) {
+      const row: Record<string, number | string | null> = { ...p.categorical };
+      numericNames.forEach((n, k) => (row[n] = Number.isFinite(p.numeric[k]!) ? p.numeric[k]! : null));
+      const ordered = Object.fromEntries(layout.columns.map((c) => [c, row[c] ?? null]));
+      let thumbnail: ArtifactRef | undefined;
+      let preview: string | undefined;
+      if (layout.image) {
+        thumbnail = await deps.store.putBytes(thumbnailPng(p.numeric, layout.image), `${p.id}.png`);
+        preview = await deps.store.presign(thumbnail, input.previewSeconds, 'image/png');
+      }
+      samples.push({ id: p.id, index: p.index, score: p.score, row: ordered, ...(thumbnail ? { thumbnail } : {}) });
+      pending.push({ id: p.id, score: p.score, ...(preview ? { preview } : {}), ...(showRow ? { row: ordered } : {}) });
+    }
+    const stored: StoredBatch = { round: input.round, pool: input.pool, columns: layout.columns, samples };
+    const batch = await deps.store.putBytes(JSON.stringify(stored), `labeling-round-${input.round}.json`);
+    return { batch, samples: pending, candidates, poolRows: rows, images: !!layout.image };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The labeled set must be a CSV with the label column and only columns the pool has. */
+async function checkLabeledColumns(path: string, input: SelectBatchInput, layout: PoolLayout): Promise<void> {
+  const header = await csvHeader(path);
+  const label = input.data.labelColumn;
+  if (!header.includes(label)) {
+    throw new LabelingDataError(`the labeled set (${input.labeled.name}) has no label column "${label}"; its columns are ${header.join(', ') || 'none (is it a CSV with a header row?)'}. Set data.labelColumn to the right one`);
+  }
+  const foreign = header.filter((c) => c !== label && !layout.columns.includes(c));
+  if (foreign.length) {
+    throw new LabelingDataError(
+      `the labeled set (${input.labeled.name}) has column(s) ${foreign.join(', ')} that the pool lacks, so pool samples cannot be merged into it; ` +
+        `the pool's columns are ${layout.columns.slice(0, 20).join(', ')}${layout.columns.length > 20 ? ', …' : ''}`,
+    );
+  }
+}

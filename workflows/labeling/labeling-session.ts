@@ -1,0 +1,277 @@
+import {
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, executeChild, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { TidemarkActivities } from '../../activities';
+import type { ArtifactRef } from '../../common/artifact';
+import {
+  LabelingSpecError, roundPipelineSpec, validateLabelingSpec, type LabelingSessionResult, type LabelingSessionSpec, type RoundSummary, type Scorer, type SessionPhase,
+} from '../../common/labeling';
+import {
+  labelsQuery, pendingQuery, sessionQuery, submitLabelsSignal, submitLabelsUpdate, SubmitLabelsSchema, type RejectedLabel, type SubmitLabels,
+} from '../../common/labeling-messages';
+import { LabelingDeadline, LabelingPending, LabelingReminders, LabelingRound, LabelingStatus } from '../../common/search-attributes';
+import type { pipeline } from '../pipeline/pipeline';
+import { LabelBook, type Submission } from './label-book';
+
+/** What a session carries from one round to the next (refs only: continue-as-new keeps history small). */
+export interface CarriedSession {
+  round: number;
+  labeled: ArtifactRef;
+  ledger?: ArtifactRef;
+  scorer: Scorer;
+  rounds: RoundSummary[];
+  mlflowRunId?: string;
+  mlflowRunUrl?: string;
+}
+
+export interface LabelingSessionInput {
+  /** The session spec as written (pool, labeled set and models already uploaded as refs). */
+  spec: unknown;
+  /** Set by continue-as-new. */
+  carried?: CarriedSession;
+}
+
+/** Preview URLs are presigned for a week at most (S3's limit) and refreshed a day before they expire. */
+const PREVIEW_SECONDS = 7 * 86_400;
+const PREVIEW_REFRESH_MS = 6 * 86_400_000;
+const KEEP_REJECTIONS = 20;
+const KEEP_ROUNDS = 50;
+
+const acts = proxyActivities<TidemarkActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** MLflow may be away: tracking retries for an hour, then the round goes on without it. */
+const tracking = proxyActivities<TidemarkActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: false; reason: string } {
+  const parsed = SubmitLabelsSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, reason: `malformed submission (${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}); send { "labeler": "you", "labels": { "<sample id>": "<label>" } }` };
+  }
+  if (Object.keys(parsed.data.labels).length === 0) return { ok: false, reason: 'the submission holds no labels' };
+  return { ok: true, sub: parsed.data };
+}
+
+/**
+ * A human-in-the-loop labeling session. Each round it scores the pool and picks the most
+ * informative samples, then waits (for days if need be, at no compute cost) for labels sent as
+ * `submitLabels` signals or updates, merges them into a new version of the labeled set, retrains
+ * and evaluates in a child pipeline (tracked in MLflow, promoted when it beats the champion),
+ * and continues as new carrying only refs.
+ */
+export async function labelingSession(input: LabelingSessionInput): Promise<LabelingSessionResult> {
+  let spec: LabelingSessionSpec;
+  try {
+    spec = validateLabelingSpec(input.spec);
+  } catch (err) {
+    if (err instanceof LabelingSpecError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidLabelingSession', err.problems);
+    throw err;
+  }
+  const raw = input.spec as { retrain: Record<string, unknown>; evaluate: Record<string, unknown> };
+  const carried: CarriedSession = input.carried ?? { round: 1, labeled: spec.labeled, scorer: spec.scorer, rounds: [] };
+  const round = carried.round;
+  const workflowId = workflowInfo().workflowId;
+
+  let phase: SessionPhase = 'selecting';
+  let book: LabelBook | undefined = undefined;
+  let images = false;
+  let deadlineAt: number | undefined;
+  let reminders = 0;
+  const recentRejections: RejectedLabel[] = [];
+
+  const notTaking = (): string =>
+    phase === 'selecting' ? `round ${round} is still picking its batch; send labels once the session is waiting` : `round ${round} is closed (${phase}); labels are taken while the session is waiting`;
+  const remember = (rejected: RejectedLabel[]) => {
+    if (rejected.length === 0) return;
+    recentRejections.push(...rejected);
+    recentRejections.splice(0, Math.max(0, recentRejections.length - KEEP_REJECTIONS));
+    log.warn(`labels rejected in round ${round}: ${rejected.map((r) => `${r.id}=${r.label}: ${r.reason}`).join('; ')}`);
+  };
+  const take = (sub: Submission) => {
+    const verdict = book!.apply(sub, Date.now());
+    remember(verdict.rejected);
+    if (verdict.accepted.length > 0) upsertSearchAttributes([{ key: LabelingPending, value: book!.pending().length }]);
+    return verdict;
+  };
+
+  setHandler(submitLabelsSignal, (payload: SubmitLabels) => {
+    const parsed = parseSubmission(payload);
+    if (!parsed.ok) return remember([{ id: '*', label: '', reason: parsed.reason }]);
+    if (!book || book.isClosed) return remember(Object.entries(parsed.sub.labels).map(([id, label]) => ({ id, label, reason: notTaking() })));
+    take(parsed.sub);
+  });
+  setHandler(submitLabelsUpdate, (payload: SubmitLabels) => {
+    // The validator ran just before, in the same activation: the payload parses and the round is open.
+    const parsed = parseSubmission(payload);
+    return take(parsed.ok ? parsed.sub : { labels: {} });
+  }, {
+    // Rejected here, a submission leaves no trace in history: bad payloads, a closed round, or nothing acceptable.
+    validator: (payload: SubmitLabels) => {
+      const parsed = parseSubmission(payload);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      if (!book || book.isClosed) throw new Error(notTaking());
+      const verdict = book.review(parsed.sub);
+      if (verdict.accepted.length === 0 && verdict.unchanged.length === 0) {
+        throw new Error(`no label accepted:\n${verdict.rejected.map((r) => `  ${r.id}=${r.label}: ${r.reason}`).join('\n')}`);
+      }
+    },
+  });
+  setHandler(pendingQuery, () => ({
+    round,
+    phase,
+    deadline: deadlineAt,
+    remindersSent: reminders,
+    labelSet: spec.labelSet,
+    images,
+    asked: book?.asked ?? 0,
+    labeled: book?.labeledCount ?? 0,
+    samples: book && !book.isClosed ? book.pending() : [],
+  }));
+  setHandler(labelsQuery, () => book?.labels() ?? {});
+  setHandler(sessionQuery, () => ({
+    name: spec.name,
+    phase,
+    round,
+    pending: book && !book.isClosed ? book.pending().length : 0,
+    labeled: book?.labeledCount ?? 0,
+    rounds: carried.rounds,
+    recentRejections,
+    mlflowRunUrl: carried.mlflowRunUrl,
+  }));
+
+  const setPhase = (p: SessionPhase) => {
+    phase = p;
+    upsertSearchAttributes([{ key: LabelingStatus, value: p }]);
+  };
+  upsertSearchAttributes([
+    { key: LabelingStatus, value: 'selecting' },
+    { key: LabelingRound, value: round },
+    { key: LabelingPending, value: 0 },
+    { key: LabelingReminders, value: 0 },
+  ]);
+  const finish = (reason: LabelingSessionResult['reason']): LabelingSessionResult => {
+    setPhase(reason === 'deadline-stop' ? 'stopped' : 'completed');
+    upsertSearchAttributes([{ key: LabelingPending, value: 0 }]);
+    const champion = [...carried.rounds].reverse().find((r) => r.promoted)?.modelVersion;
+    return { name: spec.name, rounds: carried.rounds, reason, labeled: carried.labeled, ...(carried.ledger ? { ledger: carried.ledger } : {}), ...(champion ? { championVersion: champion } : {}) };
+  };
+
+  // 1-2. Score the pool and store the batch.
+  const selected = await acts.selectLabelingBatch({
+    round,
+    pool: spec.pool,
+    labeled: carried.labeled,
+    ledger: carried.ledger,
+    scorer: carried.scorer,
+    batchSize: spec.batchSize,
+    diversify: spec.diversify,
+    minScore: spec.minScore,
+    data: spec.data,
+    previewSeconds: PREVIEW_SECONDS,
+  });
+  if (selected.samples.length === 0) {
+    log.info(`round ${round}: no sample left to ask about (pool of ${selected.poolRows}); the session ends`);
+    return finish('pool-exhausted');
+  }
+  images = selected.images;
+  book = new LabelBook(round, selected.samples, spec.labelSet);
+
+  // 3-4. Wait for labels, until the batch is labeled or the deadline (with reminders on the way).
+  setPhase('waiting');
+  const startedWaiting = Date.now();
+  deadlineAt = startedWaiting + spec.deadline;
+  upsertSearchAttributes([{ key: LabelingPending, value: book.pending().length }, { key: LabelingDeadline, value: new Date(deadlineAt) }]);
+  let nextReminder = spec.remindEvery ? startedWaiting + spec.remindEvery : Number.POSITIVE_INFINITY;
+  let refreshAt = selected.images ? startedWaiting + PREVIEW_REFRESH_MS : Number.POSITIVE_INFINITY;
+  let extensionsLeft = spec.extensions;
+  let closed: RoundSummary['closed'] = 'complete';
+  for (;;) {
+    const wakeAt = Math.min(deadlineAt, nextReminder, refreshAt);
+    if (await condition(() => book!.complete, Math.max(1, wakeAt - Date.now()))) break;
+    const now = Date.now();
+    if (now >= deadlineAt) {
+      if (spec.partial === 'extend' && extensionsLeft > 0) {
+        extensionsLeft--;
+        deadlineAt += spec.deadline;
+        upsertSearchAttributes([{ key: LabelingDeadline, value: new Date(deadlineAt) }]);
+        log.warn(`round ${round}: deadline passed with ${book.pending().length} of ${book.asked} samples unlabeled; waiting once more, until ${new Date(deadlineAt).toISOString()}`);
+        continue;
+      }
+      closed = 'deadline';
+      break;
+    }
+    if (now >= nextReminder) {
+      reminders++;
+      upsertSearchAttributes([{ key: LabelingReminders, value: reminders }]);
+      log.warn(`reminder ${reminders}: labeling session ${workflowId} round ${round} waits for ${book.pending().length} of ${book.asked} labels (deadline ${new Date(deadlineAt).toISOString()})`);
+      nextReminder += spec.remindEvery!;
+    }
+    if (now >= refreshAt) {
+      book.setPreviews(await acts.presignLabelingPreviews({ batch: selected.batch, seconds: PREVIEW_SECONDS }));
+      refreshAt += PREVIEW_REFRESH_MS;
+    }
+  }
+  // Labels sent from here on are refused with a reason; every accepted one is in `book`.
+  book.close(`round ${round} closed at ${closed === 'complete' ? 'completion' : 'its deadline'}`);
+  setPhase('retraining');
+  const given = book.labels();
+  const summary: RoundSummary = { round, asked: book.asked, labeled: book.labeledCount, labeledRows: 0, closed: book.labeledCount === 0 ? 'empty' : closed };
+  log.info(`round ${round}: ${book.labeledCount} of ${book.asked} labeled (${summary.closed})`);
+
+  // 7. Merge, retrain, evaluate, track, promote.
+  let mergedRoundLabels: ArtifactRef | undefined;
+  if (book.labeledCount > 0) {
+    const merged = await acts.mergeLabels({ round, labeled: carried.labeled, ledger: carried.ledger, batch: selected.batch, labels: given, data: spec.data });
+    carried.labeled = merged.labeled;
+    carried.ledger = merged.ledger;
+    mergedRoundLabels = merged.roundLabels;
+    summary.labeledRows = merged.labeledRows;
+    if (!(spec.partial === 'stop' && closed === 'deadline')) {
+      const child = `${workflowId}/round-${round}`;
+      summary.pipelineWorkflowId = child;
+      const result = await executeChild<typeof pipeline>('pipeline', {
+        workflowId: child,
+        args: [{ spec: roundPipelineSpec({ name: spec.name, retrain: raw.retrain, evaluate: raw.evaluate, metric: spec.metric, register: spec.register, tracking: spec.tracking }, merged.labeled) }],
+      });
+      const evaluated = result.steps.find((s) => s.step === 'evaluate');
+      summary.metric = evaluated?.metrics?.[spec.metric.name];
+      if (result.promotion) {
+        summary.modelVersion = result.promotion.version;
+        summary.promoted = result.promotion.promoted;
+      }
+      const retrained = result.steps.find((s) => s.step === 'retrain')?.outputs?.scorer;
+      if (retrained && !Array.isArray(retrained) && carried.scorer.kind !== 'random') carried.scorer = { ...carried.scorer, model: retrained };
+      log.info(`round ${round}: ${spec.metric.name} = ${String(summary.metric)}${summary.promoted ? `, promoted v${summary.modelVersion}` : ''}`);
+    }
+  }
+  if (spec.tracking) {
+    const metrics: Record<string, number> = { asked: summary.asked, labels_added: summary.labeled, labeled_rows: summary.labeledRows };
+    if (summary.metric !== undefined) metrics[spec.metric.name] = summary.metric;
+    const tracked = await tracking.trackLabelingRound({
+      name: spec.name, runId: carried.mlflowRunId, round, metrics, roundLabels: mergedRoundLabels,
+      tags: { 'tidemark.labeling.closed': summary.closed, ...(summary.pipelineWorkflowId ? { 'tidemark.labeling.last_pipeline': summary.pipelineWorkflowId } : {}) },
+    }).catch((err: unknown) => {
+      log.warn(`round ${round} could not be logged to MLflow, going on without it: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (tracked) {
+      carried.mlflowRunId = tracked.runId;
+      carried.mlflowRunUrl = tracked.url;
+    }
+  }
+  carried.rounds = [...carried.rounds, summary].slice(-KEEP_ROUNDS);
+
+  // Stop criteria, then 8: continue as new with refs only.
+  if (spec.partial === 'stop' && closed === 'deadline') return finish('deadline-stop');
+  if (spec.stop.target !== undefined && summary.metric !== undefined && (spec.metric.greaterIsBetter ? summary.metric >= spec.stop.target : summary.metric <= spec.stop.target)) return finish('target');
+  if (spec.stop.rounds !== undefined && round >= spec.stop.rounds) return finish('rounds');
+  if (selected.candidates <= book.labeledCount) return finish('pool-exhausted');
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof labelingSession>({ spec: input.spec, carried: { ...carried, round: round + 1 } });
+}
