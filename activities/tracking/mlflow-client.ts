@@ -128,6 +128,12 @@ export class MlflowClient {
     await this.call('POST', 'runs/set-tag', { run_id: runId, key, value });
   }
 
+  /** Every logged value of one metric (one per step for metrics logged per round or epoch). */
+  async metricHistory(runId: string, key: string): Promise<MlflowMetric[]> {
+    const r = await this.call<{ metrics?: MlflowMetric[] }>('GET', 'metrics/get-history', { run_id: runId, metric_key: key });
+    return (r.metrics ?? []).map((m) => ({ ...m, step: Number(m.step ?? 0) }));
+  }
+
   async listArtifacts(runId: string, path?: string): Promise<MlflowFileInfo[]> {
     const r = await this.call<{ files?: MlflowFileInfo[] }>('GET', 'artifacts/list', { run_id: runId, path });
     return r.files ?? [];

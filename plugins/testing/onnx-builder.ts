@@ -45,3 +45,31 @@ export function buildDenseModel(opts: DenseModelOptions): Uint8Array {
     outputs: [{ name: outputName, dims: [batch, opts.widths.at(-1)!] }],
   });
 }
+
+/**
+ * A linear classifier with a softmax: probabilities = softmax(x · weights + bias), with
+ * `weights` as rows of `features` values per class ([classes][features]). Enough for a
+ * nearest-centroid model: weights = class means, bias = −|mean|²/2.
+ */
+export function buildLinearClassifier(opts: { weights: number[][]; bias: number[]; inputName?: string; outputName?: string }): Uint8Array {
+  const classes = opts.weights.length;
+  const features = opts.weights[0]!.length;
+  const w = new Float32Array(features * classes);
+  for (let c = 0; c < classes; c++) for (let f = 0; f < features; f++) w[f * classes + c] = opts.weights[c]![f]!;
+  const inputName = opts.inputName ?? 'input';
+  const outputName = opts.outputName ?? 'probabilities';
+  return encodeGraph({
+    name: 'linear_classifier',
+    nodes: [
+      { op: 'MatMul', inputs: [inputName, 'w'], outputs: ['mm'] },
+      { op: 'Add', inputs: ['mm', 'b'], outputs: ['logits'] },
+      { op: 'Softmax', inputs: ['logits'], outputs: [outputName], attributes: { axis: 1 } },
+    ],
+    initializers: [
+      { name: 'w', dims: [features, classes], values: w },
+      { name: 'b', dims: [classes], values: Float32Array.from(opts.bias) },
+    ],
+    inputs: [{ name: inputName, dims: ['batch', features] }],
+    outputs: [{ name: outputName, dims: ['batch', classes] }],
+  });
+}
