@@ -35,19 +35,21 @@ export interface TestWorker {
 
 /** A worker with the Tidemark plugin on its own task queue, and a client, against the real stack. */
 export async function createTestWorker(opts: { plugin?: TidemarkPluginOptions; worker?: Partial<WorkerOptions>; workflowsPath?: string; taskQueue?: string } = {}): Promise<TestWorker> {
-  const plugin = new TidemarkPlugin({ config: testConfig, ...opts.plugin });
+  // A test with its own server passes a whole config of its own.
+  const config = (opts.plugin?.config as TidemarkConfig | undefined) ?? testConfig;
+  const plugin = new TidemarkPlugin({ config, ...opts.plugin });
   const taskQueue = opts.taskQueue ?? uniqueId('test');
-  const nativeConnection = await NativeConnection.connect({ address: testConfig.temporal.address });
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection: nativeConnection,
-    namespace: testConfig.temporal.namespace,
+    namespace: config.temporal.namespace,
     taskQueue,
     workflowBundle: await bundleFor(plugin, opts.workflowsPath),
     plugins: [plugin],
     ...opts.worker,
   });
-  const connection = await Connection.connect({ address: testConfig.temporal.address });
-  const client = new Client({ connection, namespace: testConfig.temporal.namespace, plugins: [plugin] });
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace, plugins: [plugin] });
   return {
     worker,
     client,

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
-import { pendingQuery, submitLabelsSignal, submitLabelsUpdate } from '../common/labeling-messages';
+import { labelsQuery, pendingQuery, sessionQuery, submitLabelsSignal, submitLabelsUpdate } from '../common/labeling-messages';
 import { MlflowClient } from '../activities/tracking/mlflow-client';
 import type { labelingSession } from '../workflows/labeling/labeling-session';
 import { startLabelingSession } from '../workers/start-labeling-session';
@@ -28,15 +28,25 @@ describe('labeling sessions', function () {
   let tw: TestWorker;
   let data: LabelingData;
 
-  before(async () => {
+  // A worker runs once: each test gets a fresh one on a task queue of its own.
+  const withWorker = async (fn: () => Promise<void>) => {
     tw = await createTestWorker();
-    data = await labelingData(tw.plugin.deps.store);
+    try {
+      await tw.worker.runUntil(fn);
+    } finally {
+      await tw.close();
+    }
+  };
+
+  before(async () => {
+    const w = await createTestWorker();
+    data = await labelingData(w.plugin.deps.store);
+    await w.close();
   });
-  after(async () => tw?.close());
 
   it('runs two rounds with a scripted labeler: picks informative samples, merges labels, retrains, tracks and promotes, continuing as new', async () => {
     const name = uniqueId('lab2');
-    await tw.worker.runUntil(async () => {
+    await withWorker(async () => {
       const h = await start(tw, sessionSpec(data, name, { stop: { rounds: 2 }, register: { name: `${name}-model` } }));
       const firstRun = (await h.describe()).runId;
       const asked: string[] = [];
@@ -114,5 +124,121 @@ describe('labeling sessions', function () {
         assert.ok(events.length > 5 && events.length < 80, `run ${runId} has ${events.length} events`);
       }
     });
+  });
+
+  it('validates submissions: the update rejects each bad case with its reason, and a repeated signal changes nothing', async () => {
+    await withWorker(async () => {
+      const h = await start(tw, sessionSpec(data, uniqueId('labval'), { tracking: false }));
+      const pending = await waiting(h, 1);
+      const [s1, s2] = pending.samples.map((s) => s.id) as [string, string];
+      const rejectedWith = async (payload: unknown, reason: RegExp) => {
+        await assert.rejects(h.executeUpdate(submitLabelsUpdate, { args: [payload as never] }), (err: Error) => {
+          assert.ok(err instanceof WorkflowUpdateFailedError, `${err.name}: ${err.message}`);
+          assert.match((err.cause as Error).message, reason);
+          return true;
+        });
+      };
+      await rejectedWith({ labels: { nope: 'a' } }, /unknown sample id "nope": round 1 asks for/);
+      await rejectedWith({ labels: { [s1]: 'c' } }, /label "c" is not in the label set \(a, b\)/);
+      await rejectedWith({ labels: 'a' }, /malformed submission .*labels/);
+      await rejectedWith({ labels: {} }, /holds no labels/);
+      assert.deepEqual(await h.query(labelsQuery), {}, 'a rejected update records nothing');
+
+      // A mixed submission: the good label is taken, the bad one named with its reason.
+      const mixed = await h.executeUpdate(submitLabelsUpdate, { args: [{ labeler: 'ann', labels: { [s1]: 'a', ghost: 'b' } }] });
+      assert.deepEqual(mixed.accepted, [s1]);
+      assert.deepEqual(mixed.rejected.map((r) => r.id), ['ghost']);
+      assert.equal(mixed.pending, 3);
+      await rejectedWith({ labels: { [s1]: 'b' } }, new RegExp(`sample "${s1}" is already labeled "a" by ann; send overwrite: true`));
+      const again = await h.executeUpdate(submitLabelsUpdate, { args: [{ labels: { [s1]: 'a' } }] });
+      assert.deepEqual(again.unchanged, [s1], 'the same label again is unchanged, not an error');
+      const over = await h.executeUpdate(submitLabelsUpdate, { args: [{ labeler: 'bob', labels: { [s1]: 'b' }, overwrite: true }] });
+      assert.deepEqual(over.accepted, [s1]);
+
+      // A signal sent twice: the second changes nothing (same labels, same labeler, same time).
+      await h.signal(submitLabelsSignal, { labeler: 'cy', labels: { [s2]: 'a' } });
+      const once = await eventually(() => h.query(labelsQuery), (l) => s2 in l);
+      await h.signal(submitLabelsSignal, { labeler: 'cy', labels: { [s2]: 'a' } });
+      await h.signal(submitLabelsSignal, { labels: { [s2]: 'c' } }); // a marker: rejected, recorded after the repeat
+      const status = await eventually(() => h.query(sessionQuery), (st) => st.recentRejections.length > 0);
+      assert.deepEqual(await h.query(labelsQuery), once);
+      assert.deepEqual(once[s1], { label: 'b', labeler: 'bob', at: once[s1]!.at });
+      assert.deepEqual(status.recentRejections.map((r) => r.id), [s2], 'only the bad signal was rejected, not the repeat');
+      assert.equal((await h.query(pendingQuery)).samples.length, 2);
+      await h.terminate('test done');
+    });
+  });
+
+  it('at the deadline, follows the partial-batch policy: proceed retrains with what arrived', async () => {
+    await withWorker(async () => {
+      const h = await start(tw, sessionSpec(data, uniqueId('labproceed'), { tracking: false, deadline: '4s' }));
+      const pending = await waiting(h, 1);
+      const two = pending.samples.slice(0, 2).map((s) => s.id);
+      await h.executeUpdate(submitLabelsUpdate, { args: [{ labels: Object.fromEntries(two.map((id) => [id, data.truth[id]!])) }] });
+      const result = await h.result();
+      assert.equal(result.reason, 'rounds');
+      assert.deepEqual({ ...result.rounds[0], pipelineWorkflowId: undefined, metric: undefined }, { round: 1, asked: 4, labeled: 2, labeledRows: data.labeledRows + 2, closed: 'deadline', pipelineWorkflowId: undefined, metric: undefined });
+      assert.ok(result.rounds[0]!.metric! > 0.8, 'it retrained on the partial batch');
+      assert.deepEqual((await csvRows(tw, result.ledger!)).map((r) => r.id).sort(), [...two].sort());
+    });
+  });
+
+  it('at the deadline, follows the partial-batch policy: stop keeps the labels and ends, after durable reminders', async () => {
+    await withWorker(async () => {
+      const h = await start(tw, sessionSpec(data, uniqueId('labstop'), { tracking: false, deadline: '5s', remindEvery: '1500ms', partial: 'stop', stop: { rounds: 5 } }));
+      const pending = await waiting(h, 1);
+      await h.signal(submitLabelsSignal, { labels: { [pending.samples[0]!.id]: data.truth[pending.samples[0]!.id]! } });
+      await eventually(() => h.describe(), (d) => Number(d.searchAttributes.LabelingReminders?.[0] ?? 0) >= 1, 10_000, 'a reminder');
+      const result = await h.result();
+      assert.equal(result.reason, 'deadline-stop');
+      assert.equal(result.rounds[0]!.closed, 'deadline');
+      assert.equal(result.rounds[0]!.pipelineWorkflowId, undefined, 'no retraining');
+      assert.deepEqual((await csvRows(tw, result.ledger!)).map((r) => r.id), [pending.samples[0]!.id], 'the label that arrived is stored');
+      assert.equal((await csvRows(tw, result.labeled)).length, data.labeledRows + 1);
+      assert.equal((await h.describe()).searchAttributes.LabelingStatus?.[0], 'stopped');
+    });
+  });
+
+  it('at the deadline, follows the partial-batch policy: extend waits once more for the rest', async () => {
+    await withWorker(async () => {
+      const h = await start(tw, sessionSpec(data, uniqueId('labextend'), { tracking: false, deadline: '4s', partial: 'extend', extensions: 1 }));
+      const pending = await waiting(h, 1);
+      const ids = pending.samples.map((s) => s.id);
+      await h.signal(submitLabelsSignal, { labels: { [ids[0]!]: data.truth[ids[0]!]! } });
+      const firstDeadline = pending.deadline!;
+      await eventually(() => h.query(pendingQuery), (p) => p.deadline! > firstDeadline, 15_000, 'the deadline to move');
+      await h.signal(submitLabelsSignal, { labels: Object.fromEntries(ids.slice(1).map((id) => [id, data.truth[id]!])) });
+      const result = await h.result();
+      assert.equal(result.rounds[0]!.closed, 'complete');
+      assert.equal(result.rounds[0]!.labeled, 4);
+    });
+  });
+
+  it('loses no label when the worker restarts while the session waits', async () => {
+    const spec = sessionSpec(data, uniqueId('labrestart'), { tracking: false });
+    let workflowId = '';
+    let ids: string[] = [];
+    await withWorker(async () => {
+      const h = await start(tw, spec);
+      workflowId = h.workflowId;
+      ids = (await waiting(h, 1)).samples.map((s) => s.id);
+      await h.executeUpdate(submitLabelsUpdate, { args: [{ labeler: 'before', labels: { [ids[0]!]: data.truth[ids[0]!]!, [ids[1]!]: data.truth[ids[1]!]! } }] });
+    });
+    // The first worker is gone. A second one for the same task queue; until it runs, a signal waits in history.
+    const second = await createTestWorker({ taskQueue: tw.taskQueue });
+    try {
+      const h = second.client.workflow.getHandle<typeof labelingSession>(workflowId);
+      await h.signal(submitLabelsSignal, { labeler: 'between', labels: { [ids[2]!]: data.truth[ids[2]!]! } });
+      await second.worker.runUntil(async () => {
+        const p = await eventually(() => h.query(pendingQuery), (q) => q.labeled === 3, 60_000, 'the labels to be there');
+        assert.deepEqual(p.samples.map((s) => s.id), [ids[3]]);
+        await h.signal(submitLabelsSignal, { labeler: 'after', labels: { [ids[3]!]: data.truth[ids[3]!]! } });
+        const result = await h.result();
+        const ledger = await csvRows(second, result.ledger!);
+        assert.deepEqual(ledger.map((r) => [r.id, r.labeler]).sort(), [[ids[0], 'before'], [ids[1], 'before'], [ids[2], 'between'], [ids[3], 'after']].sort());
+      });
+    } finally {
+      await second.close();
+    }
   });
 });

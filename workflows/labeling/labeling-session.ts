@@ -93,9 +93,10 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     recentRejections.splice(0, Math.max(0, recentRejections.length - KEEP_REJECTIONS));
     log.warn(`labels rejected in round ${round}: ${rejected.map((r) => `${r.id}=${r.label}: ${r.reason}`).join('; ')}`);
   };
-  const take = (sub: Submission) => {
+  const take = (sub: Submission, by: 'signal' | 'update') => {
     const verdict = book!.apply(sub, Date.now());
-    remember(verdict.rejected);
+    // An update's caller is told directly; a signal's sender can only look them up.
+    if (by === 'signal') remember(verdict.rejected);
     if (verdict.accepted.length > 0) upsertSearchAttributes([{ key: LabelingPending, value: book!.pending().length }]);
     return verdict;
   };
@@ -104,12 +105,12 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     const parsed = parseSubmission(payload);
     if (!parsed.ok) return remember([{ id: '*', label: '', reason: parsed.reason }]);
     if (!book || book.isClosed) return remember(Object.entries(parsed.sub.labels).map(([id, label]) => ({ id, label, reason: notTaking() })));
-    take(parsed.sub);
+    take(parsed.sub, 'signal');
   });
   setHandler(submitLabelsUpdate, (payload: SubmitLabels) => {
     // The validator ran just before, in the same activation: the payload parses and the round is open.
     const parsed = parseSubmission(payload);
-    return take(parsed.ok ? parsed.sub : { labels: {} });
+    return take(parsed.ok ? parsed.sub : { labels: {} }, 'update');
   }, {
     // Rejected here, a submission leaves no trace in history: bad payloads, a closed round, or nothing acceptable.
     validator: (payload: SubmitLabels) => {
