@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerExportCompose } from './commands/export-compose';
 import { registerGraph } from './commands/graph';
 import { registerInspect } from './commands/inspect';
+import { registerLabel } from './commands/label';
 import { registerRun } from './commands/run';
 import { registerSmoke } from './commands/smoke';
 
@@ -9,6 +10,7 @@ const program = new Command('tidemark').description('Durable machine-learning wo
 registerRun(program);
 registerInspect(program);
 registerGraph(program);
+registerLabel(program);
 registerExportCompose(program);
 registerSmoke(program);
 
