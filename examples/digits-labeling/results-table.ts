@@ -20,9 +20,9 @@ export interface Results {
 
 const f3 = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
 
-/** One cell: accuracy on the whole test set, on its shifted samples, and how many shifted samples were labeled so far. */
-function cell(metrics: Record<string, number>, shiftedSoFar?: number): string {
-  return `${f3(metrics.accuracy)} (${f3(metrics.accuracy_shifted)})${shiftedSoFar === undefined ? '' : ` [${shiftedSoFar}]`}`;
+/** One cell: accuracy on the whole test set, on its shifted samples, and [shifted samples / samples] labeled so far. */
+function cell(metrics: Record<string, number>, labeled?: { shifted: number; all: number }): string {
+  return `${f3(metrics.accuracy)} (${f3(metrics.accuracy_shifted)})${labeled ? ` [${labeled.shifted}/${labeled.all}]` : ''}`;
 }
 
 /** Rows: before, then one per round; columns: each session. */
@@ -30,12 +30,12 @@ function rows(r: Results): string[][] {
   const out = [['0', '0', ...r.outcomes.map(() => cell(r.before))]];
   const rounds = Math.max(...r.outcomes.map((o) => o.rounds.length));
   for (let i = 0; i < rounds; i++) {
-    const labels = r.outcomes[0]!.rounds.slice(0, i + 1).reduce((s, x) => s + x.labeled, 0);
-    out.push([String(i + 1), String(labels), ...r.outcomes.map((o) => {
+    out.push([String(i + 1), String((i + 1) * r.batch), ...r.outcomes.map((o) => {
       const round = o.rounds[i];
-      if (!round) return '–';
-      const shifted = o.rounds.slice(0, i + 1).reduce((s, x) => s + Object.entries(x.picked?.kinds ?? {}).filter(([k]) => k !== 'upright').reduce((a, [, n]) => a + n, 0), 0);
-      return cell(round.metrics, shifted);
+      if (!round) return '– (pool exhausted)';
+      const sofar = o.rounds.slice(0, i + 1);
+      const shifted = sofar.reduce((s, x) => s + Object.entries(x.picked?.kinds ?? {}).filter(([k]) => k !== 'upright').reduce((a, [, n]) => a + n, 0), 0);
+      return cell(round.metrics, { shifted, all: sofar.reduce((s, x) => s + x.labeled, 0) });
     })]);
   }
   return out;
@@ -43,11 +43,11 @@ function rows(r: Results): string[][] {
 
 /** Prints the comparison as a terminal table and as Markdown (for the README). */
 export function printResults(r: Results): void {
-  const head = ['round', 'labels so far', ...r.outcomes.map((o) => o.title)];
+  const head = ['round', 'label budget so far', ...r.outcomes.map((o) => o.title)];
   const table = new Table({ head });
   for (const row of rows(r)) table.push(row);
   console.log(`\nshift: ${r.shift}; ${r.batch} labels a round; autoencoder minScore = reference p${r.percentile} = ${r.threshold.toFixed(2)}`);
-  console.log('cells: test accuracy (accuracy on its shifted samples) [shifted samples labeled so far]');
+  console.log('cells: test accuracy (accuracy on its shifted samples) [shifted samples / samples labeled so far]');
   console.log(table.toString());
   console.log('\nMarkdown:\n');
   console.log(`| ${head.join(' | ')} |`);
