@@ -105,7 +105,7 @@ async function main(opts: Options): Promise<void> {
           const child = await client.workflow.getHandle<typeof pipeline>(r.pipelineWorkflowId!).result();
           return { ...r, metrics: child.steps.find((s) => s.step === 'evaluate')?.metrics ?? {}, picked: asked.find((a) => a.round === r.round) };
         }));
-        log.info(`session ${v.key}: done (${result.reason}), champion v${result.championVersion ?? '–'}`);
+        log.info(`session ${v.key}: done (${result.reason}); ${result.championVersion ? `champion now v${result.championVersion}` : 'no round beat the registered champion'}`);
         return { key: v.key, title: v.title, rounds };
       }));
       printResults({ before, outcomes, shift: opts.shift, batch: opts.batch, threshold, percentile: opts.percentile });
