@@ -1,6 +1,7 @@
 /** `npm run bench -- <name>`: runs one benchmark; each prints its figures, the last line in a fixed format. */
 import { checkerBench } from './checker';
 import { fanoutBench } from './fanout';
+import { labelingBench } from './labeling';
 import { stepsBench } from './steps';
 import { trackingBench } from './tracking';
 
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   fanout: fanoutBench,
   checker: checkerBench,
   tracking: trackingBench,
+  labeling: labelingBench,
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import type { ClientOptions } from '@temporalio/client';
 import { SimplePlugin } from '@temporalio/plugin';
-import type { Worker, WorkerOptions } from '@temporalio/worker';
+import type { BundleOptions, Worker, WorkerOptions } from '@temporalio/worker';
 import type { TidemarkConfig, TidemarkConfigInput } from '../common/config';
 import { createActivities } from '../activities';
 import type { TidemarkDeps } from '../activities/deps';
@@ -15,6 +16,19 @@ export interface TidemarkPluginOptions {
   config?: TidemarkConfigInput;
   /** Replace some dependencies of the activities (tests, custom stores). */
   deps?: Partial<TidemarkDeps>;
+}
+
+/**
+ * Modules loaded once per worker and shared by every workflow it runs, instead of once per
+ * workflow: Temporal's reusable V8 context gives each workflow its own copy of every module it
+ * imports, and zod's classes cost over a megabyte a copy. Shared modules are deep-frozen, so only
+ * code that never mutates its module-level objects belongs here: zod's library code qualifies,
+ * schemas built with it do not (zod writes to its schema objects as it parses).
+ */
+export const SHARED_WORKFLOW_MODULES = [fileURLToPath(new URL('../common/zod-shared.ts', import.meta.url))];
+
+function withShared(existing: string[] | undefined): string[] {
+  return [...new Set([...(existing ?? []), ...SHARED_WORKFLOW_MODULES])];
 }
 
 /**
@@ -51,7 +65,13 @@ export class TidemarkPlugin extends SimplePlugin {
     });
     // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
     if (options.workflowBundle) delete configured.workflowsPath;
+    else configured.bundlerOptions = { ...configured.bundlerOptions, preloadModules: withShared(configured.bundlerOptions?.preloadModules) };
     return configured;
+  }
+
+  override configureBundler(options: BundleOptions): BundleOptions {
+    const configured = super.configureBundler(options);
+    return { ...configured, preloadModules: withShared(configured.preloadModules) };
   }
 
   override configureClient(options: ClientOptions): ClientOptions {

@@ -1,0 +1,135 @@
+/**
+ * Labeling sessions at scale: N sessions (default 2,000; LABELING_SESSIONS=10000 for more) wait
+ * for labels on one worker (a process of its own, default options) with a tiny classifier as
+ * scorer. Then each gets one `submitLabels` signal, and we time how long until a query sees
+ * the label. Signals go out from 16 senders at once.
+ *
+ * Last line: labeling sessions=<n> p50_ms=<x> p99_ms=<y> worker_rss_mb=<peak RSS of the worker>
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { execa } from 'execa';
+import { createMinioClient } from '../activities/artifacts/minio-client';
+import { MinioArtifactStore } from '../activities/artifacts/minio-store';
+import type { LabelingSessionSpecInput } from '../common/labeling';
+import { labelsQuery, pendingQuery, submitLabelsSignal } from '../common/labeling-messages';
+import { buildLinearClassifier } from '../plugins/testing/onnx-builder';
+import { Stack } from '../scripts/stack/stack';
+import { connectClient } from '../workers/client';
+import { resolveConfig } from '../workers/config';
+import type { labelingSession } from '../workflows/labeling/labeling-session';
+
+const SENDERS = 16;
+const STARTERS = 32;
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MiB. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function inParallel<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  }));
+}
+
+export async function labelingBench(): Promise<void> {
+  const n = Number(process.env.LABELING_SESSIONS ?? 2000);
+  const config = resolveConfig();
+  await Stack.ensure({ config, log: () => undefined });
+  const taskQueue = `bench-labeling-${Date.now()}`;
+  const dir = await mkdtemp(join(tmpdir(), 'tidemark-bench-labeling-'));
+  const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, dir);
+  const worker = execa('node', ['--import', 'tsx', 'bench/labeling-worker.ts', taskQueue], { stdout: 'pipe', stderr: 'inherit' });
+  const client = await connectClient(config);
+  const bar = new cliProgress.SingleBar({ format: '{phase} {bar} {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      worker.catch(reject);
+    });
+    // The same tiny data for every session: 12 rows of 4 features, a linear classifier, batches of 2.
+    await writeFile(join(dir, 'pool.csv'), `f0,f1,f2,f3\n${Array.from({ length: 12 }, (_, i) => [i, i % 3, i % 5, 1].map((v) => v / 4).join(',')).join('\n')}\n`);
+    await writeFile(join(dir, 'labeled.csv'), 'f0,f1,f2,f3,label\n0,0,0,0,a\n1,1,1,1,b\n');
+    const spec: LabelingSessionSpecInput = {
+      name: 'bench-labeling',
+      pool: await store.put(join(dir, 'pool.csv'), 'pool.csv'),
+      labeled: await store.put(join(dir, 'labeled.csv'), 'labeled.csv'),
+      scorer: { kind: 'classifier', model: await store.putBytes(buildLinearClassifier({ weights: [[1, 0, 0, 0], [0, 1, 0, 0]], bias: [0, 0] }), 'tiny.onnx'), strategy: 'entropy' },
+      batchSize: 2,
+      labelSet: ['a', 'b'],
+      retrain: { image: 'tidemark/busybox:latest', args: ['true'], outputs: { model: 'model' } },
+      evaluate: { image: 'tidemark/busybox:latest', args: ['true'] },
+      deadline: '30d',
+      tracking: false,
+    };
+    const ids = Array.from({ length: n }, (_, i) => `${taskQueue}-${i}`);
+
+    const t0 = performance.now();
+    bar.start(n, 0, { phase: 'starting sessions' });
+    let started = 0;
+    await inParallel(ids, STARTERS, async (workflowId) => {
+      await client.workflow.start<typeof labelingSession>('labelingSession', { taskQueue, workflowId, args: [{ spec }] });
+      bar.update(++started);
+    });
+    bar.setTotal(n);
+    bar.update(0, { phase: 'waiting for batches' });
+    let waiting = 0;
+    while (waiting < n) {
+      await new Promise((r) => setTimeout(r, 1000));
+      waiting = (await client.workflow.count(`TaskQueue = '${taskQueue}' AND LabelingStatus = 'waiting'`)).count;
+      bar.update(waiting);
+    }
+    const startMs = performance.now() - t0;
+    bar.stop();
+    const sample = (await client.workflow.getHandle<typeof labelingSession>(ids[0]!).query(pendingQuery)).samples[0]!.id;
+    const idle = memoryOf(worker.pid!);
+
+    const latencies: number[] = [];
+    bar.start(n, 0, { phase: 'signal → query sees the label' });
+    await inParallel(ids, SENDERS, async (workflowId) => {
+      const h = client.workflow.getHandle<typeof labelingSession>(workflowId);
+      const s0 = performance.now();
+      await h.signal(submitLabelsSignal, { labeler: 'bench', labels: { [sample]: 'a' } });
+      while (!(sample in (await h.query(labelsQuery)))) { /* ask again at once */ }
+      latencies.push(performance.now() - s0);
+      bar.increment();
+    });
+    bar.stop();
+    const mem = memoryOf(worker.pid!);
+
+    bar.start(n, 0, { phase: 'terminating sessions' });
+    await inParallel(ids, STARTERS, async (workflowId) => {
+      await client.workflow.getHandle(workflowId).terminate('benchmark done').catch(() => undefined);
+      bar.increment();
+    });
+    bar.stop();
+
+    latencies.sort((a, b) => a - b);
+    const p50 = quantile(latencies, 0.5);
+    const p99 = quantile(latencies, 0.99);
+    console.log(`${n} sessions started and waiting for labels in ${(startMs / 1000).toFixed(1)} s (${(n / (startMs / 1000)).toFixed(0)} sessions/s), ${SENDERS} signal senders`);
+    console.log(`signal → query sees the label: p50 ${p50.toFixed(1)} ms, p90 ${quantile(latencies, 0.9).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
+    console.log(`worker RSS: ${idle.rss.toFixed(0)} MiB with every session waiting, ${mem.rss.toFixed(0)} MiB after the signals, peak ${mem.peak.toFixed(0)} MiB`);
+    console.log(`labeling sessions=${n} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} worker_rss_mb=${mem.peak.toFixed(0)}`);
+  } finally {
+    bar.stop();
+    worker.kill('SIGTERM');
+    await worker.catch(() => undefined);
+    await client.connection.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
