@@ -43,6 +43,8 @@ export interface PendingBatch {
   labelSet: string[];
   /** Previews are PNG thumbnails (image data) rather than rows. */
   images: boolean;
+  /** The score a sample had to beat to be asked about this round, if the session has a threshold. */
+  minScore?: number;
   asked: number;
   labeled: number;
   /** The samples still to label, most informative first. */

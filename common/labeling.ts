@@ -72,8 +72,14 @@ export const LabelingSessionSpecSchema = z.object({
   batchSize: z.number().int().positive().max(1000),
   /** Spread the batch out: never ask for near-duplicates of a sample already in it. */
   diversify: z.boolean().default(false),
-  /** Only samples scoring above this are candidates (e.g. the reference 99th percentile of reconstruction errors). */
+  /** Only samples scoring above this are candidates, in the scorer's own units (mean squared error for an autoencoder). */
   minScore: z.number().optional(),
+  /**
+   * Only samples scoring above this quantile of a reference set's scores are candidates (Scanflow's
+   * threshold): the reference (CSV or .npy with the pool's features, e.g. the training data) is scored
+   * with the same scorer each round, so the threshold is always in the scorer's units.
+   */
+  threshold: z.object({ reference: ArtifactRefSchema, quantile: z.number().gt(0).lt(1).default(0.99) }).strict().optional(),
   /** The allowed labels. */
   labelSet: z.array(z.union([z.string().min(1), z.number()]).transform(String)).min(2, 'a label set needs at least two labels'),
   data: DataOptionsSchema.default({ labelColumn: 'label' }),
@@ -128,6 +134,11 @@ export function validateLabelingSpec(raw: unknown): LabelingSessionSpec {
   if ('labeled' in spec.retrain.inputs) problems.push('retrain.inputs.labeled: "labeled" is given by the session (the merged labeled set); name your input otherwise');
   if ('model' in spec.evaluate.inputs) problems.push('evaluate.inputs.model: "model" is given by the session (the retrained model); name your input otherwise');
   if (spec.data.idColumn && spec.data.idColumn === spec.data.labelColumn) problems.push('data.idColumn: the id column cannot be the label column');
+  if (spec.minScore !== undefined && spec.threshold) problems.push('threshold: give either minScore or threshold, not both');
+  if (spec.scorer.kind === 'random') {
+    if (spec.diversify) problems.push('diversify: with the random scorer, farthest-first picking seeks outliers, so it is no longer a random baseline; drop diversify');
+    if (spec.threshold || spec.minScore !== undefined) problems.push('scorer: random scores are not informativeness; a threshold or minScore means nothing with them');
+  }
   if (problems.length) throw new LabelingSpecError(problems);
   return spec;
 }
@@ -152,6 +163,7 @@ export interface SelectBatchInput {
   batchSize: number;
   diversify: boolean;
   minScore?: number;
+  threshold?: { reference: ArtifactRef; quantile: number };
   data: DataOptions;
   /** How long preview URLs stay valid. */
   previewSeconds: number;
@@ -166,6 +178,8 @@ export interface SelectBatchResult {
   poolRows: number;
   /** True when this round's batch is image data (previews are thumbnails). */
   images: boolean;
+  /** The score a sample had to beat this round (minScore, or the reference quantile), if any. */
+  minScore?: number;
 }
 
 /** One accepted label in workflow state. */

@@ -35,6 +35,7 @@ describe('labeling image data', function () {
   let pool: ArtifactRef;
   let labeled: ArtifactRef;
   let model: ArtifactRef;
+  let ordinary: ArtifactRef;
   const values: number[][] = [];
 
   before(async () => {
@@ -47,6 +48,10 @@ describe('labeling image data', function () {
     });
     const header = [...Array.from({ length: PIXELS }, (_, p) => `f${p}`), 'label'].join(',');
     writeFileSync(join(dir, 'labeled.csv'), `${header}\n${[0, 1, 2, 3].map((i) => `${poolImage(i, g).join(',')},${i % 2 ? 'odd' : 'plain'}`).join('\n')}\n`);
+    await writeNpy(join(dir, 'ordinary.npy'), 30, [8, 8], (block, first, n) => {
+      for (let r = 0; r < n; r++) block.set(values[first + r]!, r * PIXELS);
+    });
+    ordinary = await tw.plugin.deps.store.put(join(dir, 'ordinary.npy'), 'ordinary.npy');
     pool = await tw.plugin.deps.store.put(join(dir, 'pool.npy'), 'pool.npy');
     labeled = await tw.plugin.deps.store.put(join(dir, 'labeled.csv'), 'labeled.csv');
     model = await tw.plugin.deps.store.putBytes(buildDenseModel({ widths: [PIXELS, 8, PIXELS], seed: 11 }), 'ae.onnx');
@@ -91,6 +96,14 @@ describe('labeling image data', function () {
       }
 
       await plain.terminate('not needed further');
+
+      // A threshold from reference data: only the ten anomalies score above the ordinary images' maximum.
+      const thresholded = await startLabelingSession(tw.client, { ...spec(uniqueId('labthr'), false), batchSize: 20, threshold: { reference: ordinary, quantile: 0.999 } }, { baseDir: process.cwd(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue });
+      const p3 = await waitFor(thresholded);
+      assert.deepEqual(idsOf(p3).sort((a, b) => a - b), [...COPIES, ...OTHERS]);
+      assert.ok(p3.minScore! > 0 && p3.samples.every((s) => s.score > p3.minScore!));
+      await thresholded.terminate('test done');
+
       const labels = Object.fromEntries(p2.samples.map((s) => [s.id, 'anomaly']));
       await spread.signal(submitLabelsSignal, { labels });
       const result = await spread.result();

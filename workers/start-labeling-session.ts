@@ -45,6 +45,7 @@ export async function prepareLabelingSession(raw: unknown, opts: { baseDir: stri
   spec.pool = await upload(spec.pool, 'pool');
   spec.labeled = await upload(spec.labeled, 'labeled');
   if (spec.scorer && typeof spec.scorer === 'object' && 'model' in spec.scorer) spec.scorer = { ...(spec.scorer as Raw), model: await upload((spec.scorer as Raw).model, 'scorer.model') };
+  if (spec.threshold && typeof spec.threshold === 'object') spec.threshold = { ...(spec.threshold as Raw), reference: await upload((spec.threshold as Raw).reference, 'threshold.reference') };
   if (problems.length) throw new LabelingSpecError(problems);
 
   // The steps' own files, exactly as a pipeline's are uploaded.

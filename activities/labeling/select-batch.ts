@@ -10,7 +10,7 @@ import type { TidemarkDeps } from '../deps';
 import { LabelingDataError } from '../errors';
 import { DIVERSIFY_POOL_FACTOR, diversify, type Candidate } from './diversify';
 import { readLedgerIds } from './ledger';
-import { openPoolScorer } from './pool-scorer';
+import { openPoolScorer, type PoolScorer } from './pool-scorer';
 import { imageShapeOf, thumbnailPng } from './thumbnail';
 
 /** Rows of at most this many columns are shown in the `pending` query; wider ones only in the stored batch. */
@@ -32,6 +32,7 @@ export interface PoolLayout {
   columns: string[];
   /** Indices into a chunk's numeric row of the features fed to the scorer. */
   featureIdx: number[];
+  featureNames: string[];
   featureShape: number[];
   image?: ReturnType<typeof imageShapeOf>;
 }
@@ -55,7 +56,7 @@ export function poolLayout(schema0: DataSchema, data: DataOptions, where: string
   if (image && data.imageShape && data.imageShape.reduce((a, b) => a * b, 1) !== numeric.length) {
     throw new LabelingDataError(`data.imageShape [${data.imageShape.join(', ')}] holds ${data.imageShape.reduce((a, b) => a * b, 1)} values, but ${where} has ${numeric.length} numeric columns per row`);
   }
-  return { schema, columns: names.filter((n) => n !== data.idColumn), featureIdx, featureShape, image };
+  return { schema, columns: names.filter((n) => n !== data.idColumn), featureIdx, featureNames: wanted, featureShape, image };
 }
 
 interface Kept extends Candidate {
@@ -81,6 +82,7 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
     const excluded = input.ledger ? await readLedgerIds(deps.store, input.ledger) : new Set<string>();
     const scorer = await openPoolScorer(input.scorer, () => deps.store.getBytes((input.scorer as { model: ArtifactRef }).model, 1024 ** 3), layout.featureShape, input.round);
 
+    const minScore = input.threshold ? await referenceQuantile(deps, input, layout, scorer, dir) : input.minScore;
     const keep = input.diversify ? input.batchSize * DIVERSIFY_POOL_FACTOR : input.batchSize;
     const top = new TopK(keep);
     const kept = new Map<number, Kept>();
@@ -91,8 +93,7 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
     let candidates = 0;
     let rows = 0;
     for await (const chunk of pool.chunks({ schema: layout.schema, chunkRows: CHUNK_ROWS })) {
-      const x = new Float32Array(chunk.rows * F);
-      for (let i = 0; i < chunk.rows; i++) for (let k = 0; k < F; k++) x[i * F + k] = chunk.numeric[i * chunk.width + layout.featureIdx[k]!]!;
+      const x = featuresOf(chunk, layout.featureIdx);
       const scores = await scorer.score(x, chunk.rows);
       const ids = input.data.idColumn ? chunk.categorical.get(input.data.idColumn)! : undefined;
       for (let i = 0; i < chunk.rows; i++) {
@@ -104,7 +105,7 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
           seenIds.add(id);
         }
         const score = scores[i]!;
-        if (excluded.has(id) || !Number.isFinite(score) || (input.minScore !== undefined && score <= input.minScore)) continue;
+        if (excluded.has(id) || !Number.isFinite(score) || (minScore !== undefined && score <= minScore)) continue;
         candidates++;
         const floor = top.floor;
         top.add(score, index);
@@ -146,10 +147,40 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
     }
     const stored: StoredBatch = { round: input.round, pool: input.pool, columns: layout.columns, samples };
     const batch = await deps.store.putBytes(JSON.stringify(stored), `labeling-round-${input.round}.json`);
-    return { batch, samples: pending, candidates, poolRows: rows, images: !!layout.image };
+    return { batch, samples: pending, candidates, poolRows: rows, images: !!layout.image, ...(minScore !== undefined ? { minScore } : {}) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Features of one chunk, in the scorer's order. */
+function featuresOf(chunk: { rows: number; width: number; numeric: Float32Array | Float64Array }, idx: number[]): Float32Array {
+  const F = idx.length;
+  const x = new Float32Array(chunk.rows * F);
+  for (let i = 0; i < chunk.rows; i++) for (let k = 0; k < F; k++) x[i * F + k] = chunk.numeric[i * chunk.width + idx[k]!]!;
+  return x;
+}
+
+/** Scores the reference set with the round's scorer and returns the threshold quantile of its scores. */
+async function referenceQuantile(deps: TidemarkDeps, input: SelectBatchInput, pool: PoolLayout, scorer: PoolScorer, dir: string): Promise<number> {
+  const { reference, quantile } = input.threshold!;
+  const path = join(dir, 'reference');
+  await deps.store.get(reference, path);
+  const data = await openDataset(path);
+  const schema = await data.schema();
+  const where = `the threshold's reference (${reference.name})`;
+  const hasId = !!input.data.idColumn && schema.columns.some((c) => c.name === input.data.idColumn);
+  const layout = poolLayout(schema, { ...input.data, idColumn: hasId ? input.data.idColumn : undefined, features: schema.format === 'csv' ? pool.featureNames : input.data.features }, where);
+  if (layout.featureShape.join('x') !== pool.featureShape.join('x')) {
+    throw new LabelingDataError(`${where} has rows of shape [${layout.featureShape.join(', ')}], the pool [${pool.featureShape.join(', ')}]; they must match to be scored alike`);
+  }
+  const scores: number[] = [];
+  for await (const chunk of data.chunks({ schema: layout.schema, chunkRows: CHUNK_ROWS })) {
+    for (const v of await scorer.score(featuresOf(chunk, layout.featureIdx), chunk.rows)) if (Number.isFinite(v)) scores.push(v);
+  }
+  if (scores.length === 0) throw new LabelingDataError(`${where} has no rows to score`);
+  scores.sort((a, b) => a - b);
+  return scores[Math.min(scores.length - 1, Math.floor(quantile * scores.length))]!;
 }
 
 /** The labeled set must be a CSV with the label column and only columns the pool has. */

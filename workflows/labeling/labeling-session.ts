@@ -81,6 +81,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
   let phase: SessionPhase = 'selecting';
   let book: LabelBook | undefined = undefined;
   let images = false;
+  let minScore: number | undefined;
   let deadlineAt: number | undefined;
   let reminders = 0;
   const recentRejections: RejectedLabel[] = [];
@@ -130,6 +131,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     remindersSent: reminders,
     labelSet: spec.labelSet,
     images,
+    minScore,
     asked: book?.asked ?? 0,
     labeled: book?.labeledCount ?? 0,
     samples: book && !book.isClosed ? book.pending() : [],
@@ -173,6 +175,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     batchSize: spec.batchSize,
     diversify: spec.diversify,
     minScore: spec.minScore,
+    threshold: spec.threshold,
     data: spec.data,
     previewSeconds: PREVIEW_SECONDS,
   });
@@ -181,6 +184,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     return finish('pool-exhausted');
   }
   images = selected.images;
+  minScore = selected.minScore;
   book = new LabelBook(round, selected.samples, spec.labelSet);
 
   // 3-4. Wait for labels, until the batch is labeled or the deadline (with reminders on the way).
