@@ -81,7 +81,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
   let phase: SessionPhase = 'selecting';
   let book: LabelBook | undefined = undefined;
   let images = false;
-  let minScore: number | undefined;
+  let minScore: number | undefined = undefined;
   let deadlineAt: number | undefined;
   let reminders = 0;
   const recentRejections: RejectedLabel[] = [];
