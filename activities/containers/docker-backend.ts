@@ -151,6 +151,9 @@ export class DockerBackend implements ContainerBackend {
 
   async attach(name: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<number> {
     const container = this.docker.getContainer(name);
+    // Ask for the exit code and the log at once: one round trip fewer than one after the other.
+    const exited = container.wait() as Promise<{ StatusCode: number }>;
+    exited.catch(() => undefined); // awaited below; a failed log request must not leave it unhandled
     const raw = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
     const out = new PassThrough();
     this.docker.modem.demuxStream(raw, out, out);
@@ -160,7 +163,7 @@ export class DockerBackend implements ContainerBackend {
     const onAbort = () => (raw as unknown as { destroy?: () => void }).destroy?.();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = (await container.wait()) as { StatusCode: number };
+      const result = await exited;
       await lines;
       return result.StatusCode;
     } finally {

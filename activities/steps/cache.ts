@@ -42,8 +42,8 @@ export function cacheKey(input: RunStepInput, imageDigest: string): string {
 export async function lookupCache(store: ArtifactStore, key: string): Promise<CacheEntry | undefined> {
   const entry = await store.readIndex<CacheEntry>(`cache/${key}.json`);
   if (!entry) return undefined;
-  for (const ref of Object.values(entry.outputs)) if (!(await store.exists(ref))) return undefined;
-  return entry;
+  const present = await Promise.all(Object.values(entry.outputs).map((ref) => store.exists(ref)));
+  return present.every(Boolean) ? entry : undefined;
 }
 
 export async function writeCache(store: ArtifactStore, key: string, entry: CacheEntry): Promise<void> {

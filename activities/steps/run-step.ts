@@ -57,7 +57,8 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
   const tail: string[] = [];
   const state: StepHeartbeat = { stepKey: input.stepKey, phase: 'cache-lookup', container: name, lastLines: [] };
   const beat = () => ctx.heartbeat({ ...state, lastLines: tail.slice(-TAIL_LINES) });
-  beat();
+  // The first beat comes after HEARTBEAT_MS, not at once: a short step then costs Temporal no
+  // heartbeat at all, and a long one still beats well inside STEP_HEARTBEAT_TIMEOUT.
   const timer = setInterval(beat, HEARTBEAT_MS);
   const folder = new StepFolder(join(deps.workDir, 'steps', name));
   const t0 = Date.now();
@@ -121,16 +122,28 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     await new Promise<void>((resolve) => log.end(resolve));
 
     state.phase = 'uploading';
-    const logRef = await deps.store.put(folder.logFile, `${input.stepKey}.log`);
-    if (exitCode !== 0) throw new StepExitError(input.stepKey, exitCode, tail.slice(-TAIL_LINES).join('\n'));
-    const paths = await folder.outputPaths(input.outputs);
-    const metrics = await folder.metrics();
-    const outputs: Record<string, ArtifactRef> = {};
-    for (const [out, path] of Object.entries(paths)) outputs[out] = await deps.store.put(path, out);
-
+    const logUpload = deps.store.put(folder.logFile, `${input.stepKey}.log`);
+    logUpload.catch(() => undefined); // handled: awaited below on every path
+    let outputs: Record<string, ArtifactRef>;
+    let metrics: Record<string, number>;
+    try {
+      if (exitCode !== 0) throw new StepExitError(input.stepKey, exitCode, tail.slice(-TAIL_LINES).join('\n'));
+      const paths = await folder.outputPaths(input.outputs);
+      metrics = await folder.metrics();
+      // The outputs go up beside the log, and beside each other.
+      outputs = Object.fromEntries(await Promise.all(Object.entries(paths).map(async ([out, path]) => [out, await deps.store.put(path, out)] as const)));
+    } catch (err) {
+      await logUpload.catch(() => undefined); // the folder goes next; let the log finish first
+      throw err;
+    }
+    const logRef = await logUpload;
     const result: StepResult = { stepKey: input.stepKey, cached: false, outputs, metrics, log: logRef, exitCode, durationMs: Date.now() - t0, imageDigest, cacheKey: key, container: name };
-    if (input.cache.enabled) await writeCache(deps.store, key, { outputs, metrics, log: logRef, producedBy: { workflowId, runId, stepKey: input.stepKey } });
-    await deps.store.writeIndex(record, result); // before the container goes, so a retry finds the result
+    // The completion record before the container goes, so a retry finds the result; the cache
+    // entry beside it (a crash between the two costs a later cache miss, nothing more).
+    await Promise.all([
+      deps.store.writeIndex(record, result),
+      input.cache.enabled ? writeCache(deps.store, key, { outputs, metrics, log: logRef, producedBy: { workflowId, runId, stepKey: input.stepKey } }) : undefined,
+    ]);
     return result;
   } finally {
     clearInterval(timer);
@@ -138,8 +151,10 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     if (touched) {
         // Whatever happened (success, failure, cancellation), leave no container and no folder,
       // unless the worker itself dies here, in which case the retry reattaches and cleans up.
-      await deps.containers.stop(name).catch((err: unknown) => deps.logger.warn({ err, container: name }, 'could not remove step container'));
-      await folder.remove().catch(() => undefined);
+      await Promise.all([
+        deps.containers.stop(name).catch((err: unknown) => deps.logger.warn({ err, container: name }, 'could not remove step container')),
+        folder.remove().catch(() => undefined),
+      ]);
     }
   }
 }
