@@ -61,7 +61,9 @@ export class PipelineRunState {
   private changed(): void {
     // Steps, not map items: the attribute changes only when the set of running steps does.
     const running = [...new Set(this.all().filter((s) => s.state === 'running').map((s) => s.step))].join(',');
-    if (running !== this.currentStep) {
+    // Between two steps (one done, the next about to start) the attribute keeps the last step
+    // instead of flickering to empty: one upsert per step, not two. It clears when the run ends.
+    if (running !== this.currentStep && (running || this.state !== 'running')) {
       this.currentStep = running;
       upsertSearchAttributes([{ key: CurrentStep, value: running || null }]);
     }
