@@ -34,3 +34,19 @@ export interface TrackStepEndInput {
 export interface TrackStepEndResult {
   modelVersion?: string;
 }
+
+/** One finished step to record: into its own run when `runId` is set (the step logged into it), else into a new child run. */
+export type TrackStepRecord = Omit<TrackStepEndInput, 'runId'> & { runId?: string };
+
+/** Finished steps recorded by one activity call (the pipeline batches the steps that finish while a call is in flight). */
+export interface TrackStepsInput {
+  parent: PipelineTracking;
+  steps: TrackStepRecord[];
+  /** Set with the pipeline's last records: its run is then ended with this state. */
+  end?: { state: 'succeeded' | 'failed' | 'cancelled' };
+}
+
+export interface TrackStepsResult {
+  /** The model version each step registered, by step key. */
+  modelVersions: Record<string, string>;
+}

@@ -1,9 +1,12 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact';
 import type { RunStatus } from './mlflow-client';
-import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepStartInput } from '../../common/tracking';
+import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepsInput, TrackStepsResult, TrackStepStartInput } from '../../common/tracking';
 import type { TidemarkDeps } from '../deps';
 import { callingWorkflow } from '../workflow-context';
+
+/** How many steps of one batch are recorded at once (MLflow's calls are short; this overlaps their latency). */
+const BATCH_CONCURRENCY = 4;
 
 const STATUS: Record<string, RunStatus> = { succeeded: 'FINISHED', cached: 'FINISHED', skipped: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
 
@@ -125,6 +128,32 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     async trackStep(input: TrackStepStartInput & Omit<TrackStepEndInput, 'runId'>): Promise<TrackStepEndResult> {
       const started = await stepStart(input);
       return stepEnd({ ...input, runId: started.runId, artifactUri: started.artifactUri });
+    },
+
+    /**
+     * Several finished steps in one activity (the pipeline batches them), and with the last ones
+     * the end of the pipeline's run. Each step is recorded as trackStep/trackStepEnd would; a
+     * retry finds the runs an earlier attempt made, so no step gets two runs.
+     */
+    async trackSteps(input: TrackStepsInput): Promise<TrackStepsResult> {
+      const modelVersions: Record<string, string> = {};
+      const queue = [...input.steps];
+      const failures: unknown[] = [];
+      const worker = async () => {
+        for (let s = queue.shift(); s; s = queue.shift()) {
+          try {
+            const runId = s.runId;
+            const r = runId ? await stepEnd({ ...s, runId }) : await stepStart({ parent: input.parent, stepKey: s.stepKey }).then((started) => stepEnd({ ...s, runId: started.runId, artifactUri: started.artifactUri }));
+            if (r.modelVersion) modelVersions[s.stepKey] = r.modelVersion;
+          } catch (err) {
+            failures.push(err);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, input.steps.length) }, worker));
+      if (failures.length) throw failures[0]; // retried as a whole: what was recorded is found again
+      if (input.end) await mlflow.updateRun(input.parent.runId, STATUS[input.end.state]!);
+      return { modelVersions };
     },
 
     /**

@@ -1,8 +1,13 @@
-import { CancellationScope, log, proxyActivities, upsertMemo } from '@temporalio/workflow';
+import { CancellationScope, log, proxyActivities, sleep, upsertMemo } from '@temporalio/workflow';
 import type { TidemarkActivities } from '../../activities';
 import type { ArtifactRef } from '../../common/artifact';
 import type { StepStateName } from '../../common/messages';
-import type { PipelineTracking } from '../../common/tracking';
+import type { PipelineTracking, TrackStepRecord } from '../../common/tracking';
+
+/** Step records sent to MLflow in one call once this many are queued… */
+const BATCH_SIZE = 8;
+/** …or at most this long after the first of them was queued (or at the pipeline's end). */
+const BATCH_WINDOW_MS = 2000;
 
 export interface TrackingOptions {
   enabled: boolean;
@@ -10,11 +15,6 @@ export interface TrackingOptions {
   catchUpWithinMs: number;
 }
 
-/**
- * Mirrors a pipeline run into MLflow without ever holding the pipeline up: every call runs
- * beside the steps and retries with backoff while MLflow is away, so steps go on during an
- * outage and the tracking catches up when MLflow returns. `finish` waits for it all.
- */
 /** What promotion did with the version a step registered. */
 export interface Promotion {
   model: string;
@@ -24,9 +24,22 @@ export interface Promotion {
   previous?: string;
 }
 
+/**
+ * Mirrors a pipeline run into MLflow without ever holding the pipeline up: every call runs
+ * beside the steps and retries with backoff while MLflow is away, so steps go on during an
+ * outage and the tracking catches up when MLflow returns. `finish` waits for it all.
+ */
 export class PipelineTracker {
   private readonly acts: ReturnType<typeof proxyActivities<TidemarkActivities>>;
   private readonly pending: Promise<unknown>[] = [];
+  /** Finished steps not sent to MLflow yet. */
+  private readonly queue: { record: TrackStepRecord; resolve: (modelVersion: string | undefined) => void }[] = [];
+  /** The calls sending records now, if any; the timer that sends a partly filled queue. */
+  private sending?: Promise<void>;
+  private timer?: CancellationScope;
+  /** Set by finish: the pipeline's final state, sent with the last records. */
+  private ending?: 'succeeded' | 'failed' | 'cancelled';
+  private endSent = false;
   /** Model versions registered by steps, by step key. */
   readonly versions = new Map<string, Promise<string | undefined>>();
   readonly parent: Promise<PipelineTracking | undefined>;
@@ -57,27 +70,67 @@ export class PipelineTracker {
     return this.acts.trackStepStart({ parent, stepKey }).then((r) => r.runId, (err: unknown) => this.gaveUp(`step ${stepKey}`, err));
   }
 
-  /** Records a finished step (in the background). */
+  /**
+   * Records a finished step, in the background and in batches: records wait until
+   * BATCH_SIZE of them are queued, or for at most BATCH_WINDOW_MS, or for the end of the
+   * pipeline, and go to MLflow together in one activity; those that finish while a call is in
+   * flight go in the next. A wide fan-out, or a chain of short steps, then costs a few
+   * activities instead of one per step.
+   */
   step(stepKey: string, state: StepStateName, data: { runId?: string; params: Record<string, unknown>; metrics: Record<string, number>; tags: Record<string, string>; outputs: Record<string, ArtifactRef | ArtifactRef[]>; log?: ArtifactRef; register?: { model: string; name: string } }): void {
     if (!this.opts.enabled) return;
-    const task = CancellationScope.nonCancellable(async () => {
-      const record = { stepKey, state, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register };
-      let r;
-      if (data.runId) {
-        r = await this.acts.trackStepEnd({ runId: data.runId, ...record }).catch((err: unknown) => this.gaveUp(`step ${stepKey}`, err));
-      } else {
-        const parent = await this.parent;
-        if (!parent) return undefined;
-        r = await this.acts.trackStep({ parent, ...record }).catch((err: unknown) => this.gaveUp(`step ${stepKey}`, err));
-      }
-      return r?.modelVersion;
+    const record: TrackStepRecord = { stepKey, state, runId: data.runId, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register };
+    const version = new Promise<string | undefined>((resolve) => this.queue.push({ record, resolve }));
+    this.versions.set(stepKey, version);
+    this.pending.push(version);
+    this.schedule();
+  }
+
+  /** Sends the queue now when it is full, or starts the timer that sends it within the window. */
+  private schedule(): void {
+    if (this.sending || this.queue.length === 0) return;
+    if (this.queue.length >= BATCH_SIZE) return this.send();
+    if (this.timer) return;
+    const timer = new CancellationScope();
+    this.timer = timer;
+    timer.run(() => sleep(BATCH_WINDOW_MS)).then(() => {
+      if (this.timer !== timer) return;
+      this.timer = undefined;
+      this.send();
+    }, () => {
+      // Cancelled: a full queue or the pipeline's end sent the records, or the pipeline is
+      // being cancelled and its end will.
+      if (this.timer === timer) this.timer = undefined;
     });
-    this.versions.set(stepKey, task);
-    this.pending.push(task);
+  }
+
+  /** Sends the queued records, one call at a time; the pipeline's end goes with the last call. */
+  private send(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.sending || (this.queue.length === 0 && !this.ending)) return;
+    this.sending = CancellationScope.nonCancellable(async () => {
+      try {
+        const parent = await this.parent;
+        do {
+          const batch = this.queue.splice(0);
+          const end = this.ending && !this.endSent ? { state: this.ending } : undefined;
+          const r = parent
+            ? await this.acts.trackSteps({ parent, steps: batch.map((b) => b.record), end }).catch((err: unknown) => this.gaveUp(batch.length ? `steps ${batch.map((b) => b.record.stepKey).join(', ')}` : 'the pipeline run', err))
+            : undefined;
+          if (end) this.endSent = true;
+          for (const b of batch) b.resolve(r?.modelVersions[b.record.stepKey]);
+        } while (this.queue.length >= BATCH_SIZE || (this.ending && (this.queue.length || !this.endSent)));
+      } finally {
+        this.sending = undefined;
+      }
+      this.schedule();
+    });
   }
 
   /** Promotes the version a step registered to `alias` when `value` beats the alias holder's. */
   async promote(stepKey: string, modelName: string, p: { alias: string; metric: string; greaterIsBetter: boolean }, value: number): Promise<Promotion | undefined> {
+    if (this.queue.some((q) => q.record.stepKey === stepKey)) this.send(); // no need to wait for the window
     const version = await this.versions.get(stepKey);
     if (!version) return undefined;
     const r = await this.acts.promoteModel({ name: modelName, version, alias: p.alias, metric: p.metric, value, greaterIsBetter: p.greaterIsBetter })
@@ -87,14 +140,15 @@ export class PipelineTracker {
     return { model: modelName, version, alias: p.alias, promoted: r.promoted, previous: r.previous };
   }
 
-  /** Waits for every step record, then ends the pipeline's run with its final status. */
+  /** Sends what is queued, waits for every step record, and ends the pipeline's run with its final status. */
   async finish(state: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
     if (!this.opts.enabled) return;
     await CancellationScope.nonCancellable(async () => {
+      while (this.sending) await this.sending;
+      this.ending = state;
+      this.send(); // the last records and the pipeline's end, in one call
+      while (this.sending) await this.sending;
       await Promise.all(this.pending);
-      const parent = await this.parent;
-      if (parent) await this.acts.trackPipelineEnd({ runId: parent.runId, state }).catch((err: unknown) => this.gaveUp('the pipeline run', err));
     });
   }
-
 }
