@@ -15,21 +15,28 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs a pipeline spec on a worker in this process; returns its wall time and result. */
-export async function timePipeline(spec: unknown): Promise<{ ms: number; result: PipelineResult }> {
+export type TimePipeline = (spec: unknown) => Promise<{ ms: number; result: PipelineResult }>;
+
+/**
+ * Runs `fn` with one worker in this process (default config, its own task queue) and a function
+ * that times a pipeline on it: wall time from start to result.
+ */
+export async function withPipelineWorker<T>(fn: (timePipeline: TimePipeline) => Promise<T>): Promise<T> {
   const config = resolveConfig();
   await Stack.ensure({ config, log: () => undefined });
   const taskQueue = `bench-${Date.now()}`;
   const { worker, plugin, connection } = await createTidemarkWorker({ config, worker: { taskQueue } });
   const client = await connectClient(config);
+  const start = (spec: unknown) => startPipeline(client, spec, { baseDir: tmpdir(), store: plugin.deps.store, taskQueue });
   try {
     return await worker.runUntil(async () => {
-      // Warm-up: the first workflow task pays for the isolate; keep it out of the figure.
-      await (await startPipeline(client, { name: 'warmup', steps: [{ name: 'w', image: BUSYBOX, args: ['true'], cache: { enabled: false } }] }, { baseDir: tmpdir(), store: plugin.deps.store, taskQueue })).result();
-      const t0 = performance.now();
-      const handle = await startPipeline(client, spec, { baseDir: tmpdir(), store: plugin.deps.store, taskQueue });
-      const result = await handle.result();
-      return { ms: performance.now() - t0, result };
+      // Warm-up: the first workflow task pays for the isolate; keep it out of the figures.
+      await (await start({ name: 'warmup', steps: [{ name: 'w', image: BUSYBOX, args: ['true'], cache: { enabled: false } }] })).result();
+      return fn(async (spec) => {
+        const t0 = performance.now();
+        const result = await (await start(spec)).result();
+        return { ms: performance.now() - t0, result };
+      });
     });
   } finally {
     await client.connection.close();
@@ -42,4 +49,10 @@ export async function timeShell(script: string): Promise<number> {
   const t0 = performance.now();
   await execa('bash', ['-c', script], { stdio: 'ignore' });
   return performance.now() - t0;
+}
+
+/** The median of per-round ratios, with the range, as `1.234 (1.100–1.300)`. */
+export function ratioSummary(ratios: number[]): { median: number; text: string } {
+  const m = median(ratios);
+  return { median: m, text: `${m.toFixed(3)} (rounds ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})` };
 }
