@@ -82,6 +82,9 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const state = run.get(key)!;
     return slots.run(async () => {
       run.update(key, { state: 'running', startedAt: Date.now() });
+      // The last step to start: what is queued for MLflow goes now, so the pipeline's end waits
+      // only for the records of the steps still running.
+      if (!run.all().some((s) => s.state === 'pending')) tracker.flush();
       try {
         if (step.kind === 'container') {
           const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]));

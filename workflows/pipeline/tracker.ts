@@ -39,6 +39,8 @@ export class PipelineTracker {
   private timer?: CancellationScope;
   /** Set by finish: the pipeline's final state, sent with the last records. */
   private ending?: 'succeeded' | 'failed' | 'cancelled';
+  /** Set by flush: what is queued goes without waiting for the batch to fill. */
+  private flushing = false;
   private endSent = false;
   /** Model versions registered by steps, by step key. */
   readonly versions = new Map<string, Promise<string | undefined>>();
@@ -86,6 +88,13 @@ export class PipelineTracker {
     this.schedule();
   }
 
+  /** Sends what is queued without waiting for the batch to fill (after a call in flight, if any). */
+  flush(): void {
+    if (!this.opts.enabled || this.queue.length === 0) return;
+    this.flushing = true;
+    this.send();
+  }
+
   /** Sends the queue now when it is full, or starts the timer that sends it within the window. */
   private schedule(): void {
     if (this.sending || this.queue.length === 0) return;
@@ -114,13 +123,14 @@ export class PipelineTracker {
         const parent = await this.parent;
         do {
           const batch = this.queue.splice(0);
+          this.flushing = false;
           const end = this.ending && !this.endSent ? { state: this.ending } : undefined;
           const r = parent
             ? await this.acts.trackSteps({ parent, steps: batch.map((b) => b.record), end }).catch((err: unknown) => this.gaveUp(batch.length ? `steps ${batch.map((b) => b.record.stepKey).join(', ')}` : 'the pipeline run', err))
             : undefined;
           if (end) this.endSent = true;
           for (const b of batch) b.resolve(r?.modelVersions[b.record.stepKey]);
-        } while (this.queue.length >= BATCH_SIZE || (this.ending && (this.queue.length || !this.endSent)));
+        } while (this.queue.length >= BATCH_SIZE || (this.flushing && this.queue.length) || (this.ending && (this.queue.length || !this.endSent)));
       } finally {
         this.sending = undefined;
       }
