@@ -18,6 +18,7 @@ export const DEV_DEFAULTS = {
   mlflowArtifactBucket: 'mlflow',
   dockerSocket: '/var/run/docker.sock',
   kubeNamespace: 'default',
+  maxCachedWorkflows: 500,
 } as const;
 
 const url = (what: string) =>
@@ -40,6 +41,14 @@ export const TidemarkConfigSchema = z.object({
   mlflow: z.object({
     trackingUri: url('MLflow tracking URI').default(DEV_DEFAULTS.mlflowTrackingUri),
     artifactBucket: z.string().min(3).default(DEV_DEFAULTS.mlflowArtifactBucket),
+  }).prefault({}),
+  worker: z.object({
+    /**
+     * Workflows a worker keeps in memory between tasks (Temporal's sticky cache). An evicted
+     * workflow is replayed from its history on its next task. Each cached workflow costs memory,
+     * so a worker serving thousands of long-waiting labeling sessions keeps only the recent ones.
+     */
+    maxCachedWorkflows: z.coerce.number().int('maxCachedWorkflows is a whole number').min(0).default(DEV_DEFAULTS.maxCachedWorkflows),
   }).prefault({}),
   containers: z.object({
     backend: z.enum(['docker', 'kubernetes']).default('docker'),

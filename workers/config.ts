@@ -20,6 +20,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
     temporal: pruned({ address: env[ENV.temporalAddress], namespace: env[ENV.temporalNamespace], taskQueue: env[ENV.taskQueue], uiUrl: env[ENV.temporalUiUrl] }),
     minio: pruned({ endpoint: env[ENV.minioEndpoint], consoleUrl: env[ENV.minioConsoleUrl], accessKey: env[ENV.minioAccessKey], secretKey: env[ENV.minioSecretKey], bucket: env[ENV.artifactBucket] }),
     mlflow: pruned({ trackingUri: env[ENV.mlflowTrackingUri], artifactBucket: env[ENV.mlflowArtifactBucket] }),
+    worker: pruned({ maxCachedWorkflows: env[ENV.maxCachedWorkflows] }),
     containers: pruned({
       backend: env[ENV.containerBackend] as 'docker' | 'kubernetes' | undefined,
       dockerSocket: env[ENV.dockerSocket],

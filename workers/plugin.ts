@@ -62,6 +62,7 @@ export class TidemarkPlugin extends SimplePlugin {
       // Step activities heartbeat every 2 s; flushing at least every 3 s delivers a cancellation
       // (and the latest log lines) promptly instead of at 80% of the heartbeat timeout.
       maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval ?? '3 seconds',
+      maxCachedWorkflows: options.maxCachedWorkflows ?? this.config.worker.maxCachedWorkflows,
     });
     // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
     if (options.workflowBundle) delete configured.workflowsPath;
