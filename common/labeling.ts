@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ArtifactRefSchema, type ArtifactRef } from './artifact';
 import { DurationSchema } from './duration';
-import { NAME, refineStep, StepFields } from './step-spec';
+import { NAME, refineStep, stepSchemas } from './step-spec';
 
 /**
  * A labeling session (active learning): each round scores an unlabeled pool, asks people for
@@ -9,112 +9,123 @@ import { NAME, refineStep, StepFields } from './step-spec';
  * evaluates. Shared by the workflow, its activities, the client and the CLI.
  */
 
-/** How the pool is scored: higher is more informative. */
-export const ScorerSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('classifier'),
-    /** An ONNX model whose output is class probabilities (or logits: rows that are not distributions get a softmax). */
-    model: ArtifactRefSchema,
-    /** least confidence (1 − max p), smallest margin between the two likeliest classes, or entropy. */
-    strategy: z.enum(['uncertainty', 'margin', 'entropy']).default('entropy'),
-    inputName: z.string().optional(),
-    outputName: z.string().optional(),
-  }).strict(),
-  z.object({
-    kind: z.literal('autoencoder'),
-    /** An ONNX autoencoder: a sample's score is its mean squared reconstruction error (the Scanflow way). */
-    model: ArtifactRefSchema,
-    inputName: z.string().optional(),
-    outputName: z.string().optional(),
-  }).strict(),
-  z.object({
-    /** Random sampling: the baseline active learning has to beat. */
-    kind: z.literal('random'),
-    seed: z.number().int().default(0),
-  }).strict(),
-]);
-export type Scorer = z.output<typeof ScorerSchema>;
-
-export const DataOptionsSchema = z.object({
-  /** The label column of the labeled set (CSV). */
-  labelColumn: z.string().min(1).default('label'),
-  /** A pool column holding sample ids; without it a sample's id is its row number in the pool. */
-  idColumn: z.string().min(1).optional(),
-  /** Numeric columns fed to the scorer (default: every numeric column but the id). */
-  features: z.array(z.string().min(1)).min(1).optional(),
-  /** Rows are images of this shape ([height, width] or [channels, height, width]): previews are PNG thumbnails. `.npy` pools with 2-D or 3-D samples are images without it. */
-  imageShape: z.array(z.number().int().positive()).min(2).max(3).optional(),
-}).strict();
-export type DataOptions = z.output<typeof DataOptionsSchema>;
-
-export const PartialPolicySchema = z.enum(['proceed', 'extend', 'stop']);
 /**
- * What the deadline does to a batch that is not fully labeled:
- * - `proceed`: retrain with the labels that arrived (the others go back to the pool);
- * - `extend`: wait one more deadline, up to `extensions` times, then proceed;
- * - `stop`: keep the labels that arrived (merged and stored) and end the session.
+ * The session schemas, built per validation: Temporal loads workflow code afresh for every
+ * workflow it runs or replays, and a session waiting for days should not hold zod schemas.
  */
-export type PartialPolicy = z.output<typeof PartialPolicySchema>;
+function labelingSchemas() {
+  const { StepFields } = stepSchemas();
 
-/** A container step of the round's pipeline; the session names it (`retrain`, `evaluate`). */
-const { name: _name, ...unnamedStep } = StepFields;
-const RoundStepSchema = z.object(unnamedStep).strict().superRefine(refineStep);
+  /** How the pool is scored: higher is more informative. */
+  const ScorerSchema = z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('classifier'),
+      /** An ONNX model whose output is class probabilities (or logits: rows that are not distributions get a softmax). */
+      model: ArtifactRefSchema,
+      /** least confidence (1 − max p), smallest margin between the two likeliest classes, or entropy. */
+      strategy: z.enum(['uncertainty', 'margin', 'entropy']).default('entropy'),
+      inputName: z.string().optional(),
+      outputName: z.string().optional(),
+    }).strict(),
+    z.object({
+      kind: z.literal('autoencoder'),
+      /** An ONNX autoencoder: a sample's score is its mean squared reconstruction error (the Scanflow way). */
+      model: ArtifactRefSchema,
+      inputName: z.string().optional(),
+      outputName: z.string().optional(),
+    }).strict(),
+    z.object({
+      /** Random sampling: the baseline active learning has to beat. */
+      kind: z.literal('random'),
+      seed: z.number().int().default(0),
+    }).strict(),
+  ]);
 
-export const LabelingSessionSpecSchema = z.object({
-  /** Names the session's MLflow experiment and its registered model. */
-  name: z.string().regex(NAME, 'name must start with a letter and hold only letters, digits, _ and -'),
-  /** Unlabeled samples: CSV, or .npy (N-D for images). */
-  pool: ArtifactRefSchema,
-  /** The labeled set: a CSV with the pool's feature columns and the label column (f0, f1, … for a .npy pool). */
-  labeled: ArtifactRefSchema,
-  scorer: ScorerSchema,
-  /** Samples asked for per round. */
-  batchSize: z.number().int().positive().max(1000),
-  /** Spread the batch out: never ask for near-duplicates of a sample already in it. */
-  diversify: z.boolean().default(false),
-  /** Only samples scoring above this are candidates, in the scorer's own units (mean squared error for an autoencoder). */
-  minScore: z.number().optional(),
+  const DataOptionsSchema = z.object({
+    /** The label column of the labeled set (CSV). */
+    labelColumn: z.string().min(1).default('label'),
+    /** A pool column holding sample ids; without it a sample's id is its row number in the pool. */
+    idColumn: z.string().min(1).optional(),
+    /** Numeric columns fed to the scorer (default: every numeric column but the id). */
+    features: z.array(z.string().min(1)).min(1).optional(),
+    /** Rows are images of this shape ([height, width] or [channels, height, width]): previews are PNG thumbnails. `.npy` pools with 2-D or 3-D samples are images without it. */
+    imageShape: z.array(z.number().int().positive()).min(2).max(3).optional(),
+  }).strict();
+
   /**
-   * Only samples scoring above this quantile of a reference set's scores are candidates (Scanflow's
-   * threshold): the reference (CSV or .npy with the pool's features, e.g. the training data) is scored
-   * with the same scorer each round, so the threshold is always in the scorer's units.
+   * What the deadline does to a batch that is not fully labeled:
+   * - `proceed`: retrain with the labels that arrived (the others go back to the pool);
+   * - `extend`: wait one more deadline, up to `extensions` times, then proceed;
+   * - `stop`: keep the labels that arrived (merged and stored) and end the session.
    */
-  threshold: z.object({ reference: ArtifactRefSchema, quantile: z.number().gt(0).lt(1).default(0.99) }).strict().optional(),
-  /** The allowed labels. */
-  labelSet: z.array(z.union([z.string().min(1), z.number()]).transform(String)).min(2, 'a label set needs at least two labels'),
-  data: DataOptionsSchema.default({ labelColumn: 'label' }),
-  /**
-   * The retrain step: gets `/inputs/labeled` (the merged labeled set) and writes `model`; when it
-   * also writes `scorer` (ONNX), the next round scores with it. Its other inputs are yours.
-   */
-  retrain: RoundStepSchema,
-  /** The evaluate step: gets `/inputs/model` and writes the metric to `/outputs/metrics.json`. */
-  evaluate: RoundStepSchema,
-  /** The metric that decides promotion and the target stop. */
-  metric: z.object({
-    name: z.string().min(1).default('accuracy'),
-    greaterIsBetter: z.boolean().default(true),
-  }).strict().default({ name: 'accuracy', greaterIsBetter: true }),
-  /** Register each retrained model under this name and promote it to `alias` when it beats the champion. */
-  register: z.object({ name: z.string().min(1), alias: z.string().min(1).default('champion') }).strict().optional(),
-  stop: z.object({
-    rounds: z.number().int().positive().optional(),
-    /** Stop once the metric reaches this. */
-    target: z.number().optional(),
-  }).strict().default({}),
-  /** How long a round waits for labels. */
-  deadline: DurationSchema.default(7 * 86_400_000),
-  /** A reminder (log line and search attribute) this often while labels are missing. */
-  remindEvery: DurationSchema.optional(),
-  partial: PartialPolicySchema.default('proceed'),
-  /** Deadline extensions under the `extend` policy. */
-  extensions: z.number().int().nonnegative().default(1),
-  /** Log rounds to MLflow. */
-  tracking: z.boolean().default(true),
-}).strict();
+  const PartialPolicySchema = z.enum(['proceed', 'extend', 'stop']);
 
-export type LabelingSessionSpecInput = z.input<typeof LabelingSessionSpecSchema>;
-export type LabelingSessionSpec = z.output<typeof LabelingSessionSpecSchema>;
+  /** A container step of the round's pipeline; the session names it (`retrain`, `evaluate`). */
+  const { name: _name, ...unnamedStep } = StepFields;
+  const RoundStepSchema = z.object(unnamedStep).strict().superRefine(refineStep);
+
+  const LabelingSessionSpecSchema = z.object({
+    /** Names the session's MLflow experiment and its registered model. */
+    name: z.string().regex(NAME, 'name must start with a letter and hold only letters, digits, _ and -'),
+    /** Unlabeled samples: CSV, or .npy (N-D for images). */
+    pool: ArtifactRefSchema,
+    /** The labeled set: a CSV with the pool's feature columns and the label column (f0, f1, … for a .npy pool). */
+    labeled: ArtifactRefSchema,
+    scorer: ScorerSchema,
+    /** Samples asked for per round. */
+    batchSize: z.number().int().positive().max(1000),
+    /** Spread the batch out: never ask for near-duplicates of a sample already in it. */
+    diversify: z.boolean().default(false),
+    /** Only samples scoring above this are candidates, in the scorer's own units (mean squared error for an autoencoder). */
+    minScore: z.number().optional(),
+    /**
+     * Only samples scoring above this quantile of a reference set's scores are candidates (Scanflow's
+     * threshold): the reference (CSV or .npy with the pool's features, e.g. the training data) is scored
+     * with the same scorer each round, so the threshold is always in the scorer's units.
+     */
+    threshold: z.object({ reference: ArtifactRefSchema, quantile: z.number().gt(0).lt(1).default(0.99) }).strict().optional(),
+    /** The allowed labels. */
+    labelSet: z.array(z.union([z.string().min(1), z.number()]).transform(String)).min(2, 'a label set needs at least two labels'),
+    data: DataOptionsSchema.default({ labelColumn: 'label' }),
+    /**
+     * The retrain step: gets `/inputs/labeled` (the merged labeled set) and writes `model`; when it
+     * also writes `scorer` (ONNX), the next round scores with it. Its other inputs are yours.
+     */
+    retrain: RoundStepSchema,
+    /** The evaluate step: gets `/inputs/model` and writes the metric to `/outputs/metrics.json`. */
+    evaluate: RoundStepSchema,
+    /** The metric that decides promotion and the target stop. */
+    metric: z.object({
+      name: z.string().min(1).default('accuracy'),
+      greaterIsBetter: z.boolean().default(true),
+    }).strict().default({ name: 'accuracy', greaterIsBetter: true }),
+    /** Register each retrained model under this name and promote it to `alias` when it beats the champion. */
+    register: z.object({ name: z.string().min(1), alias: z.string().min(1).default('champion') }).strict().optional(),
+    stop: z.object({
+      rounds: z.number().int().positive().optional(),
+      /** Stop once the metric reaches this. */
+      target: z.number().optional(),
+    }).strict().default({}),
+    /** How long a round waits for labels. */
+    deadline: DurationSchema.default(7 * 86_400_000),
+    /** A reminder (log line and search attribute) this often while labels are missing. */
+    remindEvery: DurationSchema.optional(),
+    partial: PartialPolicySchema.default('proceed'),
+    /** Deadline extensions under the `extend` policy. */
+    extensions: z.number().int().nonnegative().default(1),
+    /** Log rounds to MLflow. */
+    tracking: z.boolean().default(true),
+  }).strict();
+
+  return { ScorerSchema, DataOptionsSchema, PartialPolicySchema, LabelingSessionSpecSchema };
+}
+type LabelingSchemas = ReturnType<typeof labelingSchemas>;
+export type Scorer = z.output<LabelingSchemas['ScorerSchema']>;
+export type DataOptions = z.output<LabelingSchemas['DataOptionsSchema']>;
+export type PartialPolicy = z.output<LabelingSchemas['PartialPolicySchema']>;
+
+export type LabelingSessionSpecInput = z.input<LabelingSchemas['LabelingSessionSpecSchema']>;
+export type LabelingSessionSpec = z.output<LabelingSchemas['LabelingSessionSpecSchema']>;
 
 export class LabelingSpecError extends TypeError {
   constructor(readonly problems: string[]) {
@@ -125,7 +136,7 @@ export class LabelingSpecError extends TypeError {
 
 /** Validates a session spec, naming every problem with its field. */
 export function validateLabelingSpec(raw: unknown): LabelingSessionSpec {
-  const parsed = LabelingSessionSpecSchema.safeParse(raw);
+  const parsed = labelingSchemas().LabelingSessionSpecSchema.safeParse(raw);
   if (!parsed.success) throw new LabelingSpecError(parsed.error.issues.map((i) => `${i.path.join('.') || '(session)'}: ${i.message}`));
   const spec = parsed.data;
   const problems: string[] = [];

@@ -2,34 +2,72 @@ import { z } from 'zod';
 import { parseCondition } from './condition';
 import { DurationSchema } from './duration';
 import { unresolvedRefs } from './interpolate';
-import { InputSourceSchema, NAME, refineStep, StepFields, type InputSource, type StepSpec } from './step-spec';
+import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec';
 
-const nameField = z.string().regex(NAME, 'names start with a letter and hold only letters, digits, _ and - (at most 63)');
+/** The pipeline schemas, built per validation (see stepSchemas for why not at module load). */
+function pipelineSchemas() {
+  const { InputSourceSchema, StepFields } = stepSchemas();
+  const nameField = z.string().regex(NAME, 'names start with a letter and hold only letters, digits, _ and - (at most 63)');
 
-export const MapSchema = z.object({
-  /** A list, or `${params.<name>}` naming a list param. */
-  over: z.union([z.array(z.unknown()), z.string().regex(/^\$\{params\.[\w-]+\}$/, 'map.over is a list or "${params.<name>}"')]),
-  /** The variable each item is bound to: `${<as>}` in params, args and env. */
-  as: nameField.default('item'),
-}).strict();
+  const MapSchema = z.object({
+    /** A list, or `${params.<name>}` naming a list param. */
+    over: z.union([z.array(z.unknown()), z.string().regex(/^\$\{params\.[\w-]+\}$/, 'map.over is a list or "${params.<name>}"')]),
+    /** The variable each item is bound to: `${<as>}` in params, args and env. */
+    as: nameField.default('item'),
+  }).strict();
 
-const Flow = { when: z.string().optional(), map: MapSchema.optional() };
+  const Flow = { when: z.string().optional(), map: MapSchema.optional() };
 
-export const ContainerStepSchema = z.object({ ...StepFields, ...Flow }).strict().superRefine(refineStep);
+  const ContainerStepSchema = z.object({ ...StepFields, ...Flow }).strict().superRefine(refineStep);
 
-export const CheckStepSchema = z.object({
-  name: nameField,
-  check: z.object({
-    plugin: z.string().min(1),
-    config: z.record(z.string(), z.unknown()).default({}),
-    batch: InputSourceSchema,
-    reference: InputSourceSchema.optional(),
-    state: InputSourceSchema.optional(),
-    /** Artifacts the plugin's config needs (e.g. `model: train-ae.model`), merged into `config`. */
-    inputs: z.record(z.string(), InputSourceSchema).default({}),
-  }).strict(),
-  ...Flow,
-}).strict();
+  const CheckStepSchema = z.object({
+    name: nameField,
+    check: z.object({
+      plugin: z.string().min(1),
+      config: z.record(z.string(), z.unknown()).default({}),
+      batch: InputSourceSchema,
+      reference: InputSourceSchema.optional(),
+      state: InputSourceSchema.optional(),
+      /** Artifacts the plugin's config needs (e.g. `model: train-ae.model`), merged into `config`. */
+      inputs: z.record(z.string(), InputSourceSchema).default({}),
+    }).strict(),
+    ...Flow,
+  }).strict();
+
+  const PipelineHeadSchema = z.object({
+    name: nameField,
+    description: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).default({}),
+    inputs: z.record(nameField, InputSourceSchema).default({}),
+    outputs: z.record(nameField, z.string().regex(/^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$/, 'pipeline outputs are "<step>.<output>"')).default({}),
+    maxParallel: z.number().int().min(1).max(256).default(4),
+    failFast: z.boolean().default(true),
+    /**
+     * Promote the model a step registered to an alias (e.g. `champion`) when a metric beats the
+     * current holder's: `{ step: train, metric: evaluate.metrics.accuracy, alias: champion }`.
+     */
+    promote: z.object({
+      step: nameField,
+      metric: z.string().regex(/^[A-Za-z][\w-]*\.metrics\.[\w.-]+$/, 'promote.metric is "<step>.metrics.<name>"'),
+      alias: z.string().regex(/^[A-Za-z][\w-]*$/).default('champion'),
+      greaterIsBetter: z.boolean().default(true),
+    }).strict().optional(),
+    /** MLflow tracking: on by default; while MLflow is down it retries for `catchUpWithin`. */
+    tracking: z.object({ enabled: z.boolean().default(true), catchUpWithin: DurationSchema.default(24 * 3_600_000) }).strict().prefault({}),
+    steps: z.array(z.record(z.string(), z.unknown())).min(1, 'a pipeline needs at least one step'),
+  }).strict();
+
+  const NestedHeadSchema = z.object({
+    name: nameField,
+    pipeline: z.record(z.string(), z.unknown()),
+    inputs: z.record(nameField, InputSourceSchema).default({}),
+    params: z.record(z.string(), z.unknown()).default({}),
+    ...Flow,
+  }).strict();
+
+  return { MapSchema, ContainerStepSchema, CheckStepSchema, PipelineHeadSchema, NestedHeadSchema, InputSourceSchema };
+}
+type PipelineSchemas = ReturnType<typeof pipelineSchemas>;
 
 export interface PipelineSpecShape {
   name: string;
@@ -44,8 +82,8 @@ export interface PipelineSpecShape {
   steps: PipelineStep[];
 }
 
-export type ContainerStep = z.output<typeof ContainerStepSchema> & { kind: 'container' };
-export type CheckStep = z.output<typeof CheckStepSchema> & { kind: 'check' };
+export type ContainerStep = z.output<PipelineSchemas['ContainerStepSchema']> & { kind: 'container' };
+export type CheckStep = z.output<PipelineSchemas['CheckStepSchema']> & { kind: 'check' };
 export interface NestedStep {
   kind: 'pipeline';
   name: string;
@@ -53,41 +91,10 @@ export interface NestedStep {
   inputs: Record<string, InputSource>;
   params: Record<string, unknown>;
   when?: string;
-  map?: z.output<typeof MapSchema>;
+  map?: z.output<PipelineSchemas['MapSchema']>;
 }
 export type PipelineStep = ContainerStep | CheckStep | NestedStep;
 export type PipelineSpec = PipelineSpecShape;
-
-const PipelineHeadSchema = z.object({
-  name: nameField,
-  description: z.string().optional(),
-  params: z.record(z.string(), z.unknown()).default({}),
-  inputs: z.record(nameField, InputSourceSchema).default({}),
-  outputs: z.record(nameField, z.string().regex(/^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$/, 'pipeline outputs are "<step>.<output>"')).default({}),
-  maxParallel: z.number().int().min(1).max(256).default(4),
-  failFast: z.boolean().default(true),
-  /**
-   * Promote the model a step registered to an alias (e.g. `champion`) when a metric beats the
-   * current holder's: `{ step: train, metric: evaluate.metrics.accuracy, alias: champion }`.
-   */
-  promote: z.object({
-    step: nameField,
-    metric: z.string().regex(/^[A-Za-z][\w-]*\.metrics\.[\w.-]+$/, 'promote.metric is "<step>.metrics.<name>"'),
-    alias: z.string().regex(/^[A-Za-z][\w-]*$/).default('champion'),
-    greaterIsBetter: z.boolean().default(true),
-  }).strict().optional(),
-  /** MLflow tracking: on by default; while MLflow is down it retries for `catchUpWithin`. */
-  tracking: z.object({ enabled: z.boolean().default(true), catchUpWithin: DurationSchema.default(24 * 3_600_000) }).strict().prefault({}),
-  steps: z.array(z.record(z.string(), z.unknown())).min(1, 'a pipeline needs at least one step'),
-}).strict();
-
-const NestedHeadSchema = z.object({
-  name: nameField,
-  pipeline: z.record(z.string(), z.unknown()),
-  inputs: z.record(nameField, InputSourceSchema).default({}),
-  params: z.record(z.string(), z.unknown()).default({}),
-  ...Flow,
-}).strict();
 
 /** Thrown when a pipeline spec is invalid; `problems` names every problem with its step and field. */
 export class PipelineSpecError extends TypeError {
@@ -141,24 +148,24 @@ export function dependencies(step: PipelineStep): string[] {
   return [...deps];
 }
 
-function parseStep(raw: Record<string, unknown>, index: number, problems: string[], prefix: string): PipelineStep | undefined {
+function parseStep(S: PipelineSchemas, raw: Record<string, unknown>, index: number, problems: string[], prefix: string): PipelineStep | undefined {
   const label = typeof raw.name === 'string' ? raw.name : `#${index + 1}`;
   const report = (issues: z.core.$ZodIssue[]) => { for (const i of issues) problems.push(`${prefix}${where(label, i.path)}: ${i.message}`); };
   if ('pipeline' in raw) {
-    const head = NestedHeadSchema.safeParse(raw);
+    const head = S.NestedHeadSchema.safeParse(raw);
     if (!head.success) return void report(head.error.issues);
-    const child = parsePipeline(head.data.pipeline, problems, `${prefix}step "${label}" > `);
+    const child = parsePipeline(S, head.data.pipeline, problems, `${prefix}step "${label}" > `);
     return child && { kind: 'pipeline', ...head.data, pipeline: child };
   }
   if ('check' in raw) {
-    const r = CheckStepSchema.safeParse(raw);
+    const r = S.CheckStepSchema.safeParse(raw);
     if (!r.success) return void report(r.error.issues);
     return { kind: 'check', ...r.data };
   }
-  const r = ContainerStepSchema.safeParse(raw);
+  const r = S.ContainerStepSchema.safeParse(raw);
   if (!r.success) {
     report(r.error.issues);
-    return looseStep(raw);
+    return looseStep(S, raw);
   }
   return { kind: 'container', ...r.data };
 }
@@ -167,9 +174,9 @@ function parseStep(raw: Record<string, unknown>, index: number, problems: string
  * The name, inputs and outputs of a container step that failed validation, read leniently, so
  * that its references are still checked and every problem is reported in one pass.
  */
-function looseStep(raw: Record<string, unknown>): PipelineStep | undefined {
+function looseStep(S: PipelineSchemas, raw: Record<string, unknown>): PipelineStep | undefined {
   if (typeof raw.name !== 'string') return undefined;
-  const inputs = Object.fromEntries(Object.entries((raw.inputs ?? {}) as Record<string, unknown>).filter(([, v]) => InputSourceSchema.safeParse(v).success)) as Record<string, InputSource>;
+  const inputs = Object.fromEntries(Object.entries((raw.inputs ?? {}) as Record<string, unknown>).filter(([, v]) => S.InputSourceSchema.safeParse(v).success)) as Record<string, InputSource>;
   const outputs = Array.isArray(raw.outputs) ? Object.fromEntries(raw.outputs.map((o) => [String(o), String(o)])) : ((raw.outputs ?? {}) as Record<string, string>);
   return { kind: 'container', name: raw.name, inputs, outputs, loose: true } as unknown as PipelineStep;
 }
@@ -191,14 +198,14 @@ function findCycle(steps: Map<string, PipelineStep>): string[] | undefined {
   return undefined;
 }
 
-function parsePipeline(raw: unknown, problems: string[], prefix: string): PipelineSpec | undefined {
-  const head = PipelineHeadSchema.safeParse(raw);
+function parsePipeline(S: PipelineSchemas, raw: unknown, problems: string[], prefix: string): PipelineSpec | undefined {
+  const head = S.PipelineHeadSchema.safeParse(raw);
   if (!head.success) {
     for (const i of head.error.issues) problems.push(`${prefix}${where(undefined, i.path)}: ${i.message}`);
     return undefined;
   }
   const before = problems.length;
-  const steps = head.data.steps.map((s, i) => parseStep(s, i, problems, prefix)).filter((s): s is PipelineStep => s !== undefined);
+  const steps = head.data.steps.map((s, i) => parseStep(S, s, i, problems, prefix)).filter((s): s is PipelineStep => s !== undefined);
   const byName = new Map<string, PipelineStep>();
   for (const s of steps) {
     if (byName.has(s.name)) problems.push(`${prefix}${where(s.name, ['name'])}: duplicate step name`);
@@ -254,7 +261,7 @@ function parsePipeline(raw: unknown, problems: string[], prefix: string): Pipeli
 /** Validates a pipeline spec (parsed YAML or JSON); throws a PipelineSpecError listing every problem. */
 export function validatePipeline(raw: unknown): PipelineSpec {
   const problems: string[] = [];
-  const spec = parsePipeline(raw, problems, '');
+  const spec = parsePipeline(pipelineSchemas(), raw, problems, '');
   if (!spec || problems.length) throw new PipelineSpecError(problems.length ? problems : ['the spec is empty']);
   return spec;
 }

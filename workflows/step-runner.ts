@@ -2,7 +2,7 @@ import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyAct
 import type { TidemarkActivities } from '../activities';
 import type { ArtifactRef } from '../common/artifact';
 import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run';
-import { StepSpecSchema, type StepSpec, type StepSpecInput } from '../common/step-spec';
+import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec';
 
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
 export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
@@ -88,7 +88,7 @@ export async function runValidatedStep(step: StepSpec, run: ContainerStepRun, ho
  * The spec is validated here; an invalid one fails the workflow (not just the task) with every problem listed.
  */
 export async function runStep(spec: StepSpecInput, opts: { inputs?: Record<string, ArtifactRef | ArtifactRef[]>; stepKey?: string } = {}): Promise<StepResult> {
-  const parsed = StepSpecSchema.safeParse(spec);
+  const parsed = stepSchemas().StepSpecSchema.safeParse(spec);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `step "${spec.name}", field ${i.path.join('.') || '(step)'}: ${i.message}`);
     throw ApplicationFailure.nonRetryable(`Invalid step spec:\n${problems.join('\n')}`, 'InvalidStepSpec');

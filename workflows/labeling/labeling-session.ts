@@ -7,7 +7,7 @@ import {
   LabelingSpecError, roundPipelineSpec, validateLabelingSpec, type LabelingSessionResult, type LabelingSessionSpec, type RoundSummary, type Scorer, type SessionPhase,
 } from '../../common/labeling';
 import {
-  labelsQuery, pendingQuery, sessionQuery, submitLabelsSignal, submitLabelsUpdate, SubmitLabelsSchema, type RejectedLabel, type SubmitLabels,
+  labelsQuery, pendingQuery, sessionQuery, submitLabelsSignal, submitLabelsUpdate, submitLabelsSchema, type RejectedLabel, type SubmitLabels,
 } from '../../common/labeling-messages';
 import { LabelingDeadline, LabelingPending, LabelingReminders, LabelingRound, LabelingStatus } from '../../common/search-attributes';
 import type { pipeline } from '../pipeline/pipeline';
@@ -50,7 +50,7 @@ const tracking = proxyActivities<TidemarkActivities>({
 });
 
 function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: false; reason: string } {
-  const parsed = SubmitLabelsSchema.safeParse(raw);
+  const parsed = submitLabelsSchema().safeParse(raw);
   if (!parsed.success) {
     return { ok: false, reason: `malformed submission (${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}); send { "labeler": "you", "labels": { "<sample id>": "<label>" } }` };
   }
