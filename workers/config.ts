@@ -39,6 +39,7 @@ export function resolveConfig(input: TidemarkConfigInput = {}, env: NodeJS.Proce
     temporal: { ...fromEnv.temporal, ...input.temporal },
     minio: { ...fromEnv.minio, ...input.minio },
     mlflow: { ...fromEnv.mlflow, ...input.mlflow },
+    worker: { ...fromEnv.worker, ...input.worker },
     containers: { ...fromEnv.containers, ...input.containers },
   };
   const parsed = TidemarkConfigSchema.safeParse(merged);
