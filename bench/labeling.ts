@@ -2,7 +2,7 @@
  * Labeling sessions at scale: N sessions (default 2,000; LABELING_SESSIONS=10000 for more) wait
  * for labels on one worker (a process of its own, default options) with a tiny classifier as
  * scorer. Then each gets one `submitLabels` signal, and we time how long until a query sees
- * the label. Signals go out from LABELING_SENDERS senders at once (default 4).
+ * the label. Signals go out one at a time (LABELING_SENDERS=4 for more at once), so each figure is that signal's own latency.
  *
  * Last line: labeling sessions=<n> p50_ms=<x> p99_ms=<y> worker_rss_mb=<peak RSS of the worker>
  */
@@ -23,7 +23,7 @@ import { resolveConfig } from '../workers/config';
 import type { labelingSession } from '../workflows/labeling/labeling-session';
 
 /** Signals in flight at once (LABELING_SENDERS); people label at a human pace, so the default is modest. */
-const SENDERS = Number(process.env.LABELING_SENDERS ?? 4);
+const SENDERS = Number(process.env.LABELING_SENDERS ?? 1);
 const STARTERS = 32;
 
 function quantile(sorted: number[], q: number): number {

@@ -18,7 +18,7 @@ export const DEV_DEFAULTS = {
   mlflowArtifactBucket: 'mlflow',
   dockerSocket: '/var/run/docker.sock',
   kubeNamespace: 'default',
-  maxCachedWorkflows: 500,
+  maxCachedWorkflows: 1000,
 } as const;
 
 const url = (what: string) =>

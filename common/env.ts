@@ -18,7 +18,7 @@ export const ENV = {
   artifactBucket: 'TIDEMARK_BUCKET',
   mlflowTrackingUri: 'MLFLOW_TRACKING_URI',
   mlflowArtifactBucket: 'TIDEMARK_MLFLOW_BUCKET',
-  /** Workflows a worker keeps cached in memory (default 500). */
+  /** Workflows a worker keeps cached in memory (default 1000). */
   maxCachedWorkflows: 'TIDEMARK_MAX_CACHED_WORKFLOWS',
   /** `docker` (default) or `kubernetes`. */
   containerBackend: 'TIDEMARK_CONTAINER_BACKEND',
