@@ -241,4 +241,26 @@ describe('labeling sessions', function () {
       await second.close();
     }
   });
+
+  it('keeps the labels when the session is cancelled mid-wait, and names where they are when retraining fails', async () => {
+    await withWorker(async () => {
+      const h = await start(tw, sessionSpec(data, uniqueId('labcancel'), { tracking: false }));
+      const ids = (await waiting(h, 1)).samples.map((s) => s.id);
+      await h.executeUpdate(submitLabelsUpdate, { args: [{ labels: { [ids[0]!]: data.truth[ids[0]!]! } }] });
+      await h.cancel();
+      await assert.rejects(h.result());
+      const saved = (await h.describe()).memo?.savedOnCancel as { ledger: { uri: string; sha256: string; size: number; name: string; kind: 'file' } };
+      assert.deepEqual((await csvRows(tw, saved.ledger)).map((r) => r.id), [ids[0]], 'the accepted label was stored');
+
+      const failing = await start(tw, sessionSpec(data, uniqueId('labfail'), { tracking: false, retrain: { image: 'tidemark/busybox:latest', args: ['sh', '-c', 'echo no luck; exit 3'], outputs: { model: 'model' } } }));
+      const fids = (await waiting(failing, 1)).samples.map((s) => s.id);
+      await failing.signal(submitLabelsSignal, { labels: Object.fromEntries(fids.map((id) => [id, data.truth[id]!])) });
+      await assert.rejects(failing.result(), (err: Error) => {
+        const msg = (err.cause as Error).message;
+        assert.match(msg, /round 1: retraining failed .*exited with code 3/s);
+        assert.match(msg, /labeled set s3:\/\/.* ledger s3:\/\/.*start a new session with that labeled set/s);
+        return true;
+      });
+    });
+  });
 });

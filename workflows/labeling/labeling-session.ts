@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, executeChild, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, executeChild, isCancellation, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { TidemarkActivities } from '../../activities';
 import type { ArtifactRef } from '../../common/artifact';
@@ -48,6 +48,13 @@ const tracking = proxyActivities<TidemarkActivities>({
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+
+/** The message under Temporal's "Child Workflow execution failed" wrappers. */
+function rootMessage(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause instanceof Error && /Child Workflow execution failed|Activity task failed/.test(e.message)) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
 
 function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: false; reason: string } {
   const parsed = submitLabelsSchema().safeParse(raw);
@@ -196,9 +203,19 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
   let refreshAt = selected.images ? startedWaiting + PREVIEW_REFRESH_MS : Number.POSITIVE_INFINITY;
   let extensionsLeft = spec.extensions;
   let closed: RoundSummary['closed'] = 'complete';
+  const saveOnCancel = async (err: unknown): Promise<never> => {
+    // Cancelled while waiting: the labels already accepted are stored before the session ends.
+    if (isCancellation(err) && book!.labeledCount > 0) {
+      book!.close('the session was cancelled');
+      const saved = await CancellationScope.nonCancellable(() => acts.mergeLabels({ round, labeled: carried.labeled, ledger: carried.ledger, batch: selected.batch, labels: book!.labels(), data: spec.data }));
+      upsertMemo({ savedOnCancel: { labeled: saved.labeled, ledger: saved.ledger } });
+      log.warn(`session cancelled in round ${round}; the ${book!.labeledCount} label(s) given are stored: labeled set ${saved.labeled.uri}, ledger ${saved.ledger.uri}`);
+    }
+    throw err;
+  };
   for (;;) {
     const wakeAt = Math.min(deadlineAt, nextReminder, refreshAt);
-    if (await condition(() => book!.complete, Math.max(1, wakeAt - Date.now()))) break;
+    if (await condition(() => book!.complete, Math.max(1, wakeAt - Date.now())).catch(saveOnCancel)) break;
     const now = Date.now();
     if (now >= deadlineAt) {
       if (spec.partial === 'extend' && extensionsLeft > 0) {
@@ -243,6 +260,15 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
       const result = await executeChild<typeof pipeline>('pipeline', {
         workflowId: child,
         args: [{ spec: roundPipelineSpec({ name: spec.name, retrain: raw.retrain, evaluate: raw.evaluate, metric: spec.metric, register: spec.register, tracking: spec.tracking }, merged.labeled) }],
+      }).catch((err: unknown) => {
+        if (isCancellation(err)) throw err;
+        // The labels are safe in MinIO; say where, so a new session can start from them.
+        throw ApplicationFailure.nonRetryable(
+          `round ${round}: retraining failed (see child workflow ${child}): ${rootMessage(err)}\nThe ${book!.labeledCount} label(s) of this round are stored: ` +
+            `labeled set ${merged.labeled.uri}, ledger ${merged.ledger.uri}; start a new session with that labeled set to go on.`,
+          'RetrainFailed',
+          { labeled: merged.labeled, ledger: merged.ledger },
+        );
       });
       const evaluated = result.steps.find((s) => s.step === 'evaluate');
       summary.metric = evaluated?.metrics?.[spec.metric.name];
