@@ -21,7 +21,7 @@ describe('a Temporal dev server restart', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'temporal-restart-'));
     const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
     mkdirSync(paths.logsDir, { recursive: true });
-    const config = { ...testConfig, temporal: { ...testConfig.temporal, address: '127.0.0.1:17233', uiUrl: 'http://127.0.0.1:18233' } };
+    const config = { ...testConfig, temporal: { ...testConfig.temporal, address: '127.0.0.1:17533', uiUrl: 'http://127.0.0.1:18533' } };
     const server = new TemporalDevServer(config, paths, locateTools().temporal);
     await server.start();
     try {
