@@ -40,6 +40,34 @@ export class Reservoir {
     this.seen++;
   }
 
+  /**
+   * The same as `add` for each value in order, but once the sample is full it jumps straight to
+   * the values that enter it: the cost is in the values kept, not the values seen.
+   */
+  addAll(values: ArrayLike<number>): void {
+    const n = values.length;
+    let i = 0;
+    while (i < n && this.seen < this.capacity) this.add(values[i++]!);
+    while (i < n) {
+      const ahead = this.nextIn - this.seen;
+      if (i + ahead >= n) {
+        this.seen += n - i;
+        return;
+      }
+      i += ahead;
+      this.seen += ahead;
+      this.add(values[i++]!);
+    }
+  }
+
+  /** `addAll` of the values that are not NaN. */
+  addFinite(values: ArrayLike<number>): void {
+    let clean = true;
+    for (let i = 0; i < values.length && clean; i++) clean = !Number.isNaN(values[i]!);
+    if (clean) this.addAll(values);
+    else for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) this.add(values[i]!);
+  }
+
   /** How many values were offered. */
   get count(): number {
     return this.seen;

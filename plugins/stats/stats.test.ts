@@ -68,12 +68,26 @@ describe('checker statistics', () => {
     assert.ok(psi([50, 50], [90, 10]) > 0.25);
   });
 
-  it('keeps a uniform reservoir sample and the k largest scores of a stream', () => {
+  it('keeps a uniform reservoir sample (the same whether values come one by one or in batches) and the k largest scores of a stream', () => {
     const res = new Reservoir(1000, 3);
     for (let i = 0; i < 100_000; i++) res.add(i);
     const s = res.sorted();
     assert.equal(s.length, 1000);
     assert.ok(Math.abs(quantileSorted(s, 0.5) - 50_000) < 5000);
+    const stream = Float64Array.from({ length: 30_000 }, (_, i) => (i * 7919) % 30_011);
+    const one = new Reservoir(500, 5);
+    for (const v of stream) one.add(v);
+    const batched = new Reservoir(500, 5);
+    for (let i = 0; i < stream.length; i += 4096) batched.addAll(stream.subarray(i, i + 4096));
+    assert.deepEqual(batched.sorted(), one.sorted(), 'addAll keeps the same sample as adding one value at a time');
+    assert.equal(batched.count, one.count);
+    const holes = Float64Array.from(stream, (v, i) => (i % 97 === 0 ? Number.NaN : v));
+    const finite = new Reservoir(500, 5);
+    finite.addFinite(holes.subarray(0, 20_000));
+    finite.addFinite(holes.subarray(20_000));
+    const skipped = new Reservoir(500, 5);
+    for (const v of holes) if (!Number.isNaN(v)) skipped.add(v);
+    assert.deepEqual(finite.sorted(), skipped.sorted(), 'addFinite leaves NaN out of the stream');
     const top = new TopK(3);
     [5, 1, 9, 7, 3, 9.5].forEach((v, i) => top.add(v, i));
     assert.deepEqual(top.result().map((t) => t.id), [5, 2, 3]);
