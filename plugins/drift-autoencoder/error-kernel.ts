@@ -1,16 +1,19 @@
 import { Worker } from 'node:worker_threads';
+import { BLOCK_ROWS, errorModuleBytes, layout } from './error-wasm';
+import { wasm } from './wasm-encoder';
 
 /**
- * Reconstruction-error arithmetic on a worker thread, so it runs beside ONNX Runtime (which
- * holds the main thread while it infers) instead of after it. Per row: the mean over features of
- * r² with r = (x − y) · invScale. Per feature: the sum of r² over finite rows, and the sums over
- * blocks of BLOCK_ROWS rows that give the variance of the feature's mean error. A row whose error
- * is not finite (NaN or Inf in the input) gets NaN, and the block of rows it fell in is left out
- * of the per-feature sums (one pass over the values, no per-row copy).
+ * Reconstruction errors computed beside inference: the main thread hands each batch's input and
+ * reconstruction to a worker thread (moved, not copied) and goes on to infer the next batch,
+ * while the worker runs the SIMD kernel of `error-wasm.ts` on them. The kernel costs about a
+ * twentieth of a dense autoencoder's inference, so it keeps up even when it has to share a core.
  *
- * One worker serves every kernel of the process (each kernel is a session in it), so its code
- * stays compiled hot between checks; it is unref'd and never keeps the process alive.
+ * One worker serves every kernel of the process (each kernel is a session in it, with its own
+ * WebAssembly memory), so its code stays compiled hot between checks. It keeps the process alive
+ * only while a reply is awaited.
  */
+
+export { BLOCK_ROWS };
 
 export interface FeatureErrorSums {
   /** Finite rows summed. */
@@ -24,78 +27,81 @@ export interface FeatureErrorSums {
   blockRows: number;
 }
 
+/** One batch: the model input and reconstruction (rows × F values at the start of each) and room for the row errors. */
+export interface Batch {
+  x: Float32Array;
+  y: Float32Array;
+  errors: Float64Array;
+}
+
+export interface RowErrors {
+  /** Per row: the mean of r² over features, NaN for a row with NaN or Inf (the first `rows` values of `batch.errors`). */
+  errors: Float64Array;
+  /** Rows with a NaN error. */
+  nonFinite: number;
+  /** The batch's arrays, back for reuse. */
+  batch: Batch;
+}
+
 export interface ErrorKernel {
   /**
-   * Row errors of one batch. x and y are moved to the worker (unusable here afterwards); y comes
-   * back with the errors, for reuse as a reconstruction buffer.
+   * Row errors of one batch. Its arrays are moved to the worker (unusable here until they come
+   * back with the result); any too small or not owning its whole buffer is replaced. Batches
+   * finish in order.
    */
-  rowErrors(x: Float32Array, y: Float32Array, rows: number): Promise<{ errors: Float64Array; y: Float32Array }>;
+  rowErrors(batch: Batch, rows: number): Promise<RowErrors>;
   /** The per-feature sums; ends the kernel. */
   finish(): Promise<FeatureErrorSums>;
   /** Ends the kernel without results (on errors). */
   close(): void;
 }
 
-export const BLOCK_ROWS = 16;
-
+// Each session: its module instance and memory (header at 0, then one batch from dataStart: x and
+// y as float32, the errors as float64), grown when a batch needs more room.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
+const PAGE = 65536;
 const sessions = new Map();
-// Plain functions over typed arrays and offsets (no views made per block), so the JIT compiles
-// tight loops. Rows [start, start + n) of x and y; errors go to err[start..].
-function rowsUnscaled(x, y, start, n, F, block, err) {
-  for (let i = start, b = start * F; i < start + n; i++) {
-    let t = 0;
-    for (let j = 0; j < F; j++, b++) { const r = x[b] - y[b]; const q = r * r; block[j] += q; t += q; }
-    err[i] = t / F;
-  }
-}
-function rowsScaled(x, y, start, n, F, inv, block, err) {
-  for (let i = start, b = start * F; i < start + n; i++) {
-    let t = 0;
-    for (let j = 0; j < F; j++, b++) { const r = (x[b] - y[b]) * inv[j]; const q = r * r; block[j] += q; t += q; }
-    err[i] = t / F;
-  }
-}
-// A block of ${BLOCK_ROWS} rows at a time: a block with a non-finite row is left out of the
-// per-feature sums; its rows' errors are still reported (NaN for the bad row itself).
-function rowsMessage(s, m) {
-  const F = s.F, block = s.block, x = m.x, y = m.y, n = m.rows, err = new Float64Array(n);
-  for (let start = 0; start < n; start += ${BLOCK_ROWS}) {
-    const rows = Math.min(${BLOCK_ROWS}, n - start);
-    block.fill(0);
-    if (s.unscaled) rowsUnscaled(x, y, start, rows, F, block, err); else rowsScaled(x, y, start, rows, F, s.inv, block, err);
-    let finite = true;
-    for (let i = start; i < start + rows; i++) if (!Number.isFinite(err[i])) { err[i] = NaN; finite = false; }
-    if (!finite) continue;
-    s.rows += rows;
-    const full = rows === ${BLOCK_ROWS};
-    for (let j = 0; j < F; j++) { const v = block[j]; s.sum[j] += v; if (full) { s.blockSum[j] += v; s.blockSumSq[j] += v * v; } }
-    if (full) s.blocks++;
-  }
-  return err;
+function room(s, rows) {
+  const need = s.at.dataStart + rows * (s.F * 8 + 8);
+  if (need > s.memory.buffer.byteLength) s.memory.grow(Math.ceil((need - s.memory.buffer.byteLength) / PAGE));
 }
 parentPort.on('message', (m) => {
   if (m.type === 'open') {
-    const F = m.features;
-    sessions.set(m.sid, { F, inv: m.invScale, unscaled: m.invScale.every((v) => v === 1), rows: 0, blocks: 0, sum: new Float64Array(F), blockSum: new Float64Array(F),
-      blockSumSq: new Float64Array(F), block: new Float64Array(F) });
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(m.at.dataStart / PAGE) });
+    const fn = new WebAssembly.Instance(m.module, { env: { memory } }).exports;
+    new Float64Array(memory.buffer, m.at.invScale, m.features).set(m.invScale);
+    sessions.set(m.sid, { F: m.features, at: m.at, memory, fn });
   } else if (m.type === 'rows') {
     const s = sessions.get(m.sid);
     if (!s) return;
-    const err = rowsMessage(s, m);
-    // y goes back for reuse as the next reconstruction buffer.
-    parentPort.postMessage({ type: 'errors', sid: m.sid, id: m.id, err, y: m.y }, [err.buffer, m.y.buffer]);
+    const n = m.rows, F = s.F, x = s.at.dataStart, y = x + n * F * 4, e = y + n * F * 4;
+    try {
+      room(s, n);
+      new Float32Array(s.memory.buffer, x, n * F).set(m.x.subarray(0, n * F));
+      new Float32Array(s.memory.buffer, y, n * F).set(m.y.subarray(0, n * F));
+      const nonFinite = s.fn.batch(x, y, e, n, F);
+      m.err.set(new Float64Array(s.memory.buffer, e, n));
+      parentPort.postMessage({ type: 'errors', sid: m.sid, id: m.id, nonFinite, x: m.x, y: m.y, err: m.err }, [m.x.buffer, m.y.buffer, m.err.buffer]);
+    } catch (error) {
+      parentPort.postMessage({ type: 'failed', sid: m.sid, id: m.id, error: String(error) });
+    }
   } else if (m.type === 'finish') {
     const s = sessions.get(m.sid);
     sessions.delete(m.sid);
     if (!s) return;
-    parentPort.postMessage({ type: 'sums', sid: m.sid, sums: { rows: s.rows, sum: s.sum, blockSum: s.blockSum, blockSumSq: s.blockSumSq, blocks: s.blocks, blockRows: ${BLOCK_ROWS} } });
+    const copy = (offset) => new Float64Array(s.memory.buffer, offset, s.F).slice();
+    const counters = new Float64Array(s.memory.buffer, s.at.counters, 2);
+    parentPort.postMessage({ type: 'sums', sid: m.sid, sums: { rows: counters[0], sum: copy(s.at.sum), blockSum: copy(s.at.blockSum),
+      blockSumSq: copy(s.at.blockSumSq), blocks: counters[1], blockRows: ${BLOCK_ROWS} } });
   } else if (m.type === 'close') sessions.delete(m.sid);
 });
 `;
 
-type Reply = { type: 'errors'; sid: number; id: number; err: Float64Array; y: Float32Array } | { type: 'sums'; sid: number; sums: FeatureErrorSums };
+type Reply =
+  | { type: 'errors'; sid: number; id: number; nonFinite: number; x: Float32Array; y: Float32Array; err: Float64Array }
+  | { type: 'failed'; sid: number; id: number; error: string }
+  | { type: 'sums'; sid: number; sums: FeatureErrorSums };
 
 interface Pending {
   resolve: (value: never) => void;
@@ -103,6 +109,7 @@ interface Pending {
 }
 
 let shared: { worker: Worker; pending: Map<string, Pending> } | undefined;
+let compiled: object | undefined;
 let nextSession = 0;
 
 function worker(): { worker: Worker; pending: Map<string, Pending> } {
@@ -110,12 +117,13 @@ function worker(): { worker: Worker; pending: Map<string, Pending> } {
   const w = new Worker(WORKER_SOURCE, { eval: true });
   const pending = new Map<string, Pending>();
   const state = { worker: w, pending };
-  w.unref();
   w.on('message', (m: Reply) => {
-    const key = m.type === 'errors' ? `${m.sid}:${m.id}` : `${m.sid}:sums`;
+    const key = m.type === 'sums' ? `${m.sid}:sums` : `${m.sid}:${m.id}`;
     const p = pending.get(key);
     pending.delete(key);
-    p?.resolve((m.type === 'errors' ? { errors: m.err, y: m.y } : m.sums) as never);
+    if (pending.size === 0) w.unref();
+    if (m.type === 'failed') p?.reject(new Error(`reconstruction-error kernel: ${m.error}`));
+    else p?.resolve((m.type === 'errors' ? { errors: m.err, nonFinite: m.nonFinite, batch: { x: m.x, y: m.y, errors: m.err } } : m.sums) as never);
   });
   const fail = (err: Error) => {
     if (shared === state) shared = undefined;
@@ -124,36 +132,44 @@ function worker(): { worker: Worker; pending: Map<string, Pending> } {
   };
   w.on('error', fail);
   w.on('exit', (code) => fail(new Error(`the reconstruction-error worker exited with code ${code}`)));
+  // Unref'd only after the listeners are on (adding a 'message' listener refs the worker again).
+  w.unref();
   shared = state;
   return state;
 }
 
 /** A view that owns its whole buffer can be moved to the worker; anything else is copied first. */
-function movable(a: Float32Array): Float32Array {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice();
+function movable<T extends Float32Array | Float64Array>(a: T): T {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : (a.slice() as T);
 }
+const owns = (a: Float32Array | Float64Array) => a.buffer as ArrayBuffer;
 
 export function createErrorKernel(features: number, invScale: Float32Array): ErrorKernel {
   const { worker: w, pending } = worker();
+  compiled ??= new wasm.Module(errorModuleBytes());
   const sid = nextSession++;
   let nextId = 0;
-  w.postMessage({ type: 'open', sid, features, invScale });
+  w.postMessage({ type: 'open', sid, module: compiled, features, invScale, at: layout(features) });
   const ask = <T>(key: string, send: () => void) =>
     new Promise<T>((resolve, reject) => {
+      if (pending.size === 0) w.ref();
       pending.set(key, { resolve: resolve as (v: never) => void, reject });
       send();
     });
   return {
-    rowErrors(x, y, rows) {
+    async rowErrors(batch, rows) {
       const id = nextId++;
-      const xs = movable(x);
-      const ys = movable(y);
-      return ask<{ errors: Float64Array; y: Float32Array }>(`${sid}:${id}`, () => w.postMessage({ type: 'rows', sid, id, x: xs, y: ys, rows }, [xs.buffer as ArrayBuffer, ys.buffer as ArrayBuffer]));
+      const x = movable(batch.x);
+      const y = movable(batch.y);
+      const err = batch.errors.length >= rows ? movable(batch.errors) : new Float64Array(rows);
+      const done = await ask<RowErrors>(`${sid}:${id}`, () => w.postMessage({ type: 'rows', sid, id, x, y, err, rows }, [owns(x), owns(y), owns(err)]));
+      return { ...done, errors: done.errors.subarray(0, rows) };
     },
     finish: () => ask<FeatureErrorSums>(`${sid}:sums`, () => w.postMessage({ type: 'finish', sid })),
     close() {
       w.postMessage({ type: 'close', sid });
       for (const key of [...pending.keys()]) if (key.startsWith(`${sid}:`)) pending.delete(key);
+      if (pending.size === 0) w.unref();
     },
   };
 }

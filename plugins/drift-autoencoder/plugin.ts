@@ -100,9 +100,7 @@ export const driftAutoencoder = defineChecker({
       const useStd = config.scale === 'std' || (config.scale === 'auto' && sel.featureShape.length === 1);
       const invScale = useStd ? await referenceScale(reference, sel, config.batchRows) : new Float32Array(model.features).fill(1);
       const sample = new Reservoir(config.referenceSample, 11);
-      const scored = await scoreDataset(reference, model, sel, invScale, config, (errors) => {
-        for (let i = 0; i < errors.length; i++) if (!Number.isNaN(errors[i]!)) sample.add(errors[i]!);
-      }, ctx.progress);
+      const scored = await scoreDataset(reference, model, sel, invScale, config, (errors) => sample.addFinite(errors), ctx.progress);
       const errors = sample.sorted();
       if (errors.length === 0) throw new EmptyDataError(`${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`);
       const m = errors.length;
@@ -144,14 +142,19 @@ export const driftAutoencoder = defineChecker({
     let exceedances = 0;
     let scored;
     try {
+      const threshold = ref.threshold;
       scored = await scoreDataset(batch, model, sel, state.invScale, config, (errors, offset) => {
+        let floor = top.floor;
         for (let i = 0; i < errors.length; i++) {
           const e = errors[i]!;
-          if (Number.isNaN(e)) continue;
-          if (e > ref.threshold) exceedances++;
-          if (e > top.floor) top.add(e, offset + i);
-          sample.add(e);
+          // NaN (a row with NaN or Inf) is above nothing.
+          if (e > threshold) exceedances++;
+          if (e > floor) {
+            top.add(e, offset + i);
+            floor = top.floor;
+          }
         }
+        sample.addFinite(errors);
       }, ctx.progress);
     } finally {
       await model.release();

@@ -7,7 +7,7 @@ import { reconstruct, type AutoencoderModel } from './model';
 /**
  * Streams a dataset through an autoencoder: chunks are read ahead, inferred on the main thread,
  * and their errors computed on a worker thread, with at most three batches in flight. Row errors
- * reach `onErrors` in row order.
+ * reach `onErrors` in row order, in an array that is reused after the call.
  */
 
 /** Which numeric columns feed the model, as indices into a chunk's numeric row. */
@@ -30,13 +30,19 @@ export function selectFeatures(schema: DataSchema, columns: string[] | undefined
 }
 
 /** The model's input for one chunk: the chunk's own Float32Array when nothing is to be picked or converted. */
-function modelInput(chunk: Chunk, sel: FeatureSelection): Float32Array {
+function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) => Float32Array): Float32Array {
   if (!sel.indices && chunk.numeric instanceof Float32Array) return chunk.numeric;
-  if (!sel.indices) return Float32Array.from(chunk.numeric);
   const idx = sel.indices;
-  const out = new Float32Array(chunk.rows * idx.length);
-  for (let i = 0; i < chunk.rows; i++) for (let k = 0; k < idx.length; k++) out[i * idx.length + k] = chunk.numeric[i * chunk.width + idx[k]!]!;
+  const out = take(chunk.rows * (idx ? idx.length : chunk.width));
+  if (!idx) out.set(chunk.numeric);
+  else for (let i = 0, o = 0; i < chunk.rows; i++) for (let k = 0; k < idx.length; k++) out[o++] = chunk.numeric[i * chunk.width + idx[k]!]!;
   return out;
+}
+
+/** Takes an array of exactly `n` values from `pool`, or makes one. */
+function take<T extends { length: number }>(pool: T[], n: number, make: (n: number) => T): T {
+  const i = pool.findIndex((a) => a.length === n);
+  return i >= 0 ? pool.splice(i, 1)[0]! : make(n);
 }
 
 export interface ScoreResult {
@@ -57,25 +63,28 @@ export async function scoreDataset(
 ): Promise<ScoreResult> {
   const kernel = createErrorKernel(model.features, invScale);
   const inFlight: Promise<void>[] = [];
+  // Arrays come back from the worker with each batch's errors; the reader, the model and the
+  // kernel take them again, so no batch allocates once the pipeline is full.
+  const floats: Float32Array[] = [];
+  const doubles: Float64Array[] = [];
+  const takeFloats = (n: number) => take(floats, n, (k) => new Float32Array(k));
   let rows = 0;
   let skipped = 0;
   try {
     const schema = await data.schema();
-    // Reconstruction buffers come back from the worker and are reused, when ORT can write into them.
-    const spare: Float32Array[] = [];
-    const preallocate = model.sameShapeOutput;
-    for await (const chunk of data.chunks({ schema, chunkRows: config.batchRows })) {
-      const x = modelInput(chunk, sel);
-      const buffer = preallocate ? (spare.find((b) => b.length === x.length) ?? new Float32Array(x.length)) : undefined;
-      if (buffer) spare.splice(spare.indexOf(buffer), 1);
-      const y = await reconstruct(model, x, chunk.rows, buffer);
+    for await (const chunk of data.chunks({ schema, chunkRows: config.batchRows, float32Buffer: takeFloats })) {
+      const x = modelInput(chunk, sel, takeFloats);
+      if (x !== chunk.numeric && chunk.numeric instanceof Float32Array) floats.push(chunk.numeric);
+      const y = await reconstruct(model, x, chunk.rows, model.sameShapeOutput ? takeFloats(x.length) : undefined);
       const offset = chunk.offset;
-      const previous = inFlight.at(-1) ?? Promise.resolve();
-      const done = kernel.rowErrors(x, y, chunk.rows).then(async ({ errors, y: back }) => {
-        if (preallocate) spare.push(back);
+      const previous = inFlight.at(-1);
+      const errors = take(doubles, chunk.rows, (k) => new Float64Array(k));
+      const done = kernel.rowErrors({ x, y, errors }, chunk.rows).then(async (r) => {
         await previous; // keep row order
-        for (let i = 0; i < errors.length; i++) if (Number.isNaN(errors[i]!)) skipped++;
-        onErrors(errors, offset);
+        skipped += r.nonFinite;
+        onErrors(r.errors, offset);
+        floats.push(r.batch.x, r.batch.y);
+        doubles.push(r.batch.errors);
       });
       inFlight.push(done);
       rows += chunk.rows;
