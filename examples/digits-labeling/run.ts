@@ -129,7 +129,9 @@ const program = new Command('example:labeling')
     await main(o);
   });
 
-program.parseAsync().catch((err: unknown) => {
+// Exit once done: a lingering handle (a cached ONNX Runtime session, a closed worker's
+// connection) once kept the process alive for minutes after the table was printed.
+program.parseAsync().then(() => process.exit(0), (err: unknown) => {
   log.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });
