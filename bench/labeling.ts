@@ -21,6 +21,7 @@ import { Stack } from '../scripts/stack/stack';
 import { connectClient } from '../workers/client';
 import { resolveConfig } from '../workers/config';
 import type { labelingSession } from '../workflows/labeling/labeling-session';
+import { median } from './harness';
 
 /** Signals in flight at once (LABELING_SENDERS); people label at a human pace, so the default is modest. */
 const SENDERS = Number(process.env.LABELING_SENDERS ?? 1);
@@ -148,8 +149,7 @@ export async function labelingBench(): Promise<void> {
     console.log(`worker: V8 heap limit ${heapMb} MiB, ${config.worker.maxCachedWorkflows} workflows cached at most`);
     console.log(`${n} sessions started and waiting for labels in ${(startMs / 1000).toFixed(1)} s (${(n / (startMs / 1000)).toFixed(0)} sessions/s), ${SENDERS} signal senders`);
     console.log(`signal → query sees the label: p50 ${p50.toFixed(1)} ms, p90 ${quantile(latencies, 0.9).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(`of which: the signal call ${med(signalMs).toFixed(1)} ms, one query ${med(queryMs).toFixed(1)} ms (medians; ${med(idleQueryMs).toFixed(1)} ms for a session with nothing new), ${(queries.reduce((a, b) => a + b, 0) / queries.length).toFixed(2)} queries per label`);
+    console.log(`of which: the signal call ${median(signalMs).toFixed(1)} ms, one query ${median(queryMs).toFixed(1)} ms (medians; ${median(idleQueryMs).toFixed(1)} ms for a session with nothing new), ${(queries.reduce((a, b) => a + b, 0) / queries.length).toFixed(2)} queries per label`);
     console.log(`worker RSS: ${idle.rss.toFixed(0)} MiB with every session waiting, ${mem.rss.toFixed(0)} MiB after the signals, peak ${mem.peak.toFixed(0)} MiB`);
     console.log(`labeling sessions=${n} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} worker_rss_mb=${mem.peak.toFixed(0)}`);
   } finally {

@@ -4,7 +4,7 @@ import type { PipelineTracking } from '../../common/tracking';
 import type { ArtifactRef } from '../../common/artifact';
 import type { TidemarkDeps } from '../deps';
 import { mergeLabels } from './merge-labels';
-import { selectBatch, type StoredBatch } from './select-batch';
+import { readStoredBatch, selectBatch } from './select-batch';
 import { trackRound } from './track-round';
 
 /** The activities of labeling sessions: pick a batch, refresh its previews, merge labels, track a round. */
@@ -17,7 +17,7 @@ export function createLabelingActivities(deps: TidemarkDeps) {
 
     /** New preview URLs for a stored batch (presigned URLs expire within a week). */
     async presignLabelingPreviews(input: { batch: ArtifactRef; seconds: number }): Promise<Record<string, string>> {
-      const batch = JSON.parse((await deps.store.getBytes(input.batch)).toString('utf8')) as StoredBatch;
+      const batch = await readStoredBatch(deps.store, input.batch);
       const urls: Record<string, string> = {};
       for (const s of batch.samples) if (s.thumbnail) urls[s.id] = await deps.store.presign(s.thumbnail, input.seconds, 'image/png');
       return urls;

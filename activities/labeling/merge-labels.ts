@@ -9,7 +9,7 @@ import { csvHeader } from '../../plugins/data/csv-source';
 import type { TidemarkDeps } from '../deps';
 import { LabelingDataError } from '../errors';
 import { ledgerCsv, ledgerRows, readLedger } from './ledger';
-import type { StoredBatch } from './select-batch';
+import { readStoredBatch } from './select-batch';
 
 async function countRecords(path: string): Promise<number> {
   let n = 0;
@@ -37,7 +37,7 @@ async function endsWithNewline(path: string): Promise<boolean> {
  * retry or a crash half-way leaves the previous version intact.
  */
 export async function mergeLabels(deps: TidemarkDeps, input: MergeLabelsInput): Promise<MergeLabelsResult> {
-  const batch = JSON.parse((await deps.store.getBytes(input.batch)).toString('utf8')) as StoredBatch;
+  const batch = await readStoredBatch(deps.store, input.batch);
   const order = batch.samples.map((s) => s.id);
   const unknown = Object.keys(input.labels).filter((id) => !order.includes(id));
   if (unknown.length) throw new LabelingDataError(`labels for ${unknown.join(', ')} are not in round ${input.round}'s batch`);

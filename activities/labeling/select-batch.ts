@@ -6,6 +6,7 @@ import { csvHeader } from '../../plugins/data/csv-source';
 import { numericColumns, withCategorical, type DataSchema } from '../../plugins/data/dataset';
 import { openDataset } from '../../plugins/data/open-dataset';
 import { TopK } from '../../plugins/stats/top-k';
+import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { TidemarkDeps } from '../deps';
 import { LabelingDataError } from '../errors';
 import { DIVERSIFY_POOL_FACTOR, diversify, type Candidate } from './diversify';
@@ -24,6 +25,11 @@ export interface StoredBatch {
   /** The pool's columns in file order (id column excluded): the keys of each row. */
   columns: string[];
   samples: { id: string; index: number; score: number; row: Record<string, number | string | null>; thumbnail?: ArtifactRef }[];
+}
+
+/** Reads a batch stored by `selectBatch`. */
+export async function readStoredBatch(store: ArtifactStore, ref: ArtifactRef): Promise<StoredBatch> {
+  return JSON.parse((await store.getBytes(ref)).toString('utf8')) as StoredBatch;
 }
 
 /** The pool's columns as the session reads them: ids, labels and the scorer's features told apart. */

@@ -10,6 +10,7 @@ import {
   labelsQuery, pendingQuery, sessionQuery, submitLabelsSignal, submitLabelsUpdate, submitLabelsSchema, type RejectedLabel, type SubmitLabels,
 } from '../../common/labeling-messages';
 import { LabelingDeadline, LabelingPending, LabelingReminders, LabelingRound, LabelingStatus } from '../../common/search-attributes';
+import { failureMessage } from '../failure-message';
 import type { pipeline } from '../pipeline/pipeline';
 import { LabelBook, type Submission } from './label-book';
 
@@ -48,13 +49,6 @@ const tracking = proxyActivities<TidemarkActivities>({
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
-
-/** The message under Temporal's "Child Workflow execution failed" wrappers. */
-function rootMessage(err: unknown): string {
-  let e = err;
-  while (e instanceof Error && e.cause instanceof Error && /Child Workflow execution failed|Activity task failed/.test(e.message)) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
 
 function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: false; reason: string } {
   const parsed = submitLabelsSchema().safeParse(raw);
@@ -264,7 +258,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
         if (isCancellation(err)) throw err;
         // The labels are safe in MinIO; say where, so a new session can start from them.
         throw ApplicationFailure.nonRetryable(
-          `round ${round}: retraining failed (see child workflow ${child}): ${rootMessage(err)}\nThe ${book!.labeledCount} label(s) of this round are stored: ` +
+          `round ${round}: retraining failed (see child workflow ${child}): ${failureMessage(err)}\nThe ${book!.labeledCount} label(s) of this round are stored: ` +
             `labeled set ${merged.labeled.uri}, ledger ${merged.ledger.uri}; start a new session with that labeled set to go on.`,
           'RetrainFailed',
           { labeled: merged.labeled, ledger: merged.ledger },

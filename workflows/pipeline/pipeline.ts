@@ -7,6 +7,7 @@ import { interpolate } from '../../common/interpolate';
 import { statusQuery, type StepState } from '../../common/messages';
 import { dependencies, PipelineSpecError, sourceRef, validatePipeline, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
 import type { InputSource } from '../../common/step-spec';
+import { failureMessage } from '../failure-message';
 import { isStepExit, runValidatedStep } from '../step-runner';
 import { PipelineRunState } from './run-state';
 import { Semaphore } from './semaphore';
@@ -111,7 +112,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
           } catch (err) {
             if (!isCancellation(err)) {
               const exit = isStepExit(err) ? (err.cause.details?.[0] as { exitCode?: number } | undefined) : undefined;
-              tracker.step(key, 'failed', { runId: mlflowRunId, params: trackParams, metrics: exit?.exitCode !== undefined ? { exit_code: exit.exitCode } : {}, tags: { cached: 'false', error: errorMessage(err).slice(0, 4000) }, outputs: {} });
+              tracker.step(key, 'failed', { runId: mlflowRunId, params: trackParams, metrics: exit?.exitCode !== undefined ? { exit_code: exit.exitCode } : {}, tags: { cached: 'false', error: failureMessage(err).slice(0, 4000) }, outputs: {} });
             }
             throw err;
           }
@@ -132,7 +133,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
           throw err;
         }
         const exit = isStepExit(err) ? (err.cause.details?.[0] as { exitCode?: number } | undefined) : undefined;
-        const reason = errorMessage(err);
+        const reason = failureMessage(err);
         run.update(key, { state: 'failed', reason, exitCode: exit?.exitCode });
         failures.push(`step "${key}" failed: ${reason}`);
         if (spec.failFast) scope.cancel();
@@ -214,11 +215,3 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   }
   return { name: spec.name, state: 'succeeded', steps: run.all(), outputs, ...(promotion ? { promotion } : {}) };
 }
-
-function errorMessage(err: unknown): string {
-  let e: unknown = err;
-  // Activity and child-workflow failures wrap the real cause.
-  while (e instanceof Error && e.cause instanceof Error && /Activity task failed|Child Workflow execution failed|Activity function/.test(e.message)) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
-
