@@ -17,14 +17,14 @@ import { driftAutoencoder } from '../plugins/drift-autoencoder/plugin';
 import { gaussian } from '../plugins/evaluation/data-tools';
 import { writeNpy } from '../plugins/testing/npy-writer';
 import { buildDenseModel } from '../plugins/testing/onnx-builder';
+import { median, ratioSummary } from './harness';
 
 const ROWS = 200_000;
 const FEATURES = 64;
 /** A dense autoencoder 64 → 128 → 32 → 128 → 64 with ReLU (random weights: throughput only). */
 const WIDTHS = [FEATURES, 128, 32, 128, FEATURES];
-const REPEATS = 5;
-
-const best = (xs: number[]) => Math.min(...xs);
+/** Rounds of one plugin run and one raw run each. */
+const ROUNDS = 9;
 
 export async function checkerBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tidemark-bench-checker-'));
@@ -44,14 +44,21 @@ export async function checkerBench(): Promise<void> {
     const state = await driftAutoencoder.fit!(npyDataset(refPath), config, quietContext());
 
     // Plugin: everything from the file on disk to the report.
-    const pluginMs: number[] = [];
-    await driftAutoencoder.check(npyDataset(refPath), state, config, quietContext()); // warm-up
-    for (let r = 0; r < REPEATS; r++) {
+    const cpu = { plugin: [] as number[], raw: [] as number[] };
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const d = process.cpuUsage(since);
+      return (d.user + d.system) / 1000;
+    };
+    const plugin = async () => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const report = await driftAutoencoder.check(npyDataset(batchPath), state, config, quietContext());
-      pluginMs.push(performance.now() - t0);
       if (report.details.rows !== ROWS) throw new Error(`plugin scored ${String(report.details.rows)} rows, not ${ROWS}`);
-    }
+      const ms = performance.now() - t0;
+      cpu.plugin.push(cpuMs(c0));
+      return ms;
+    };
+    await plugin(); // warm-up, and the plugin's peak memory before the baseline's tensors exist
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
     // Raw: the same rows as tensors of the plugin's batch size, built before the clock starts.
@@ -60,20 +67,34 @@ export async function checkerBench(): Promise<void> {
     for await (const chunk of npyDataset(batchPath).chunks({ chunkRows: config.batchRows })) {
       tensors.push(new ort.Tensor('float32', chunk.numeric as Float32Array, [chunk.rows, FEATURES]));
     }
-    await session.run({ input: tensors[0]! }); // warm-up
-    const rawMs: number[] = [];
-    for (let r = 0; r < REPEATS; r++) {
+    const raw = async () => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (const t of tensors) await session.run({ input: t });
-      rawMs.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      cpu.raw.push(cpuMs(c0));
+      return ms;
+    };
+    await raw(); // warm-up
+
+    // Rounds alternate which goes first, so that drifts in the machine's load hit both alike.
+    const pluginMs: number[] = [];
+    const rawMs: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      if (r % 2) rawMs.push(await raw());
+      pluginMs.push(await plugin());
+      if (!(r % 2)) rawMs.push(await raw());
     }
     await session.release();
 
-    const pluginRate = ROWS / (best(pluginMs) / 1000);
-    const rawRate = ROWS / (best(rawMs) / 1000);
-    console.log(`model ${WIDTHS.join('-')}, ${ROWS} rows, batch ${config.batchRows} rows, ORT intra-op threads ${config.threads}, best of ${REPEATS}`);
+    const ratios = pluginMs.map((p, r) => rawMs[r]! / p);
+    const ratio = ratioSummary(ratios);
+    const pluginRate = ROWS / (median(pluginMs) / 1000);
+    console.log(`model ${WIDTHS.join('-')}, ${ROWS} rows, batch ${config.batchRows} rows, ORT intra-op threads ${config.threads}, ${ROUNDS} alternating rounds`);
     console.log(`plugin: ${pluginMs.map((m) => m.toFixed(0)).join(', ')} ms   raw InferenceSession.run: ${rawMs.map((m) => m.toFixed(0)).join(', ')} ms`);
-    console.log(`checker ratio=${(pluginRate / rawRate).toFixed(3)} rows_per_s=${pluginRate.toFixed(0)} peak_rss_mb=${peakRssMb.toFixed(0)}`);
+    console.log(`CPU time of the process (all threads), median: plugin ${median(cpu.plugin.slice(1)).toFixed(0)} ms, raw ${median(cpu.raw.slice(1)).toFixed(0)} ms`);
+    console.log(`ratio per round (raw ms ÷ plugin ms): ${ratio.text}`);
+    console.log(`checker ratio=${ratio.median.toFixed(3)} rows_per_s=${pluginRate.toFixed(0)} peak_rss_mb=${peakRssMb.toFixed(0)}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

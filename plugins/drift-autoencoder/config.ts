@@ -26,7 +26,7 @@ export const AutoencoderConfigSchema = z.object({
   columns: z.array(z.string()).optional(),
   /** Rows per inference call. */
   batchRows: z.number().int().min(1).default(8192),
-  /** ONNX Runtime intra-op threads; the error arithmetic runs on a worker thread beside them. */
+  /** ONNX Runtime intra-op threads, on the inference thread; reading and the error arithmetic run on the calling thread beside them. */
   threads: z.number().int().min(1).default(1),
   inputName: z.string().optional(),
   outputName: z.string().optional(),

@@ -10,7 +10,11 @@ import { exportedDatasets, trainAutoencoder } from '../testing/fixtures';
 import { writeNpy } from '../testing/npy-writer';
 import { buildDenseModel } from '../testing/onnx-builder';
 import { tempFolder } from '../testing/temp';
+import { openAutoencoder, reconstruct } from './model';
 import { driftAutoencoder, type AutoencoderState } from './plugin';
+import { scoreDataset, selectFeatures } from './score';
+import { BLOCK_ROWS } from './error-kernel';
+import { openInferenceModel } from './inference-thread';
 
 describe('the drift-autoencoder checker', () => {
   const tmp = tempFolder('ae');
@@ -82,6 +86,66 @@ describe('the drift-autoencoder checker', () => {
     assert.equal(report.details.skippedRows, 11);
     assert.equal(report.alarm, false);
     assert.ok(report.perFeature!.every((f) => Number.isFinite(f.score)));
+  });
+
+  it('computes the same row errors and per-feature sums as plain arithmetic on the reconstruction', async () => {
+    // 17 features: the kernel's eight-wide, two-wide and odd-feature paths; 700 rows in batches of
+    // 300: partial batches and partial blocks; a NaN row and an Inf row drop their blocks.
+    const W = 17;
+    const wide = join(tmp.dir(), 'odd.onnx');
+    const bytes = buildDenseModel({ widths: [W, 6, W] });
+    await writeFile(wide, bytes);
+    const g = gaussian(21);
+    const path = join(tmp.dir(), 'odd.npy');
+    const values = new Float32Array(700 * W).map(() => g() * 3);
+    values[40 * W + 2] = Number.NaN;
+    values[333 * W + 16] = Number.POSITIVE_INFINITY;
+    await writeNpy(path, 700, [W], (block, first, count) => block.set(values.subarray(first * W, (first + count) * W)));
+    const invScale = new Float32Array(W).map((_, j) => 0.5 + j / 10);
+    const cfg = driftAutoencoder.configSchema.parse({ model: wide, batchRows: 300 });
+
+    const data = await openDataset(path);
+    const model = await openInferenceModel(bytes, 'odd-test', [W]);
+    const got = new Float64Array(700);
+    let scored;
+    try {
+      scored = await scoreDataset(data, model, selectFeatures(await data.schema(), undefined, path), invScale, cfg, (e, offset) => got.set(e, offset));
+    } finally {
+      model.release();
+    }
+
+    // The same on this thread: ORT's reconstruction, then r = (x − y) · invScale in doubles.
+    const plain = await openAutoencoder(bytes, [W]);
+    const y = await reconstruct(plain, values, 700);
+    await plain.release();
+    const want = new Float64Array(700);
+    const sum = new Float64Array(W);
+    let summed = 0;
+    for (let start = 0; start < 700; start += 300) {
+      const end = Math.min(700, start + 300);
+      for (let b = start; b < end; b += BLOCK_ROWS) {
+        const last = Math.min(end, b + BLOCK_ROWS);
+        const block = new Float64Array(W);
+        for (let i = b; i < last; i++) {
+          let t = 0;
+          for (let j = 0; j < W; j++) {
+            const r = (values[i * W + j]! - y[i * W + j]!) * invScale[j]!;
+            t += r * r;
+            block[j]! += r * r;
+          }
+          want[i] = Number.isFinite(t) ? t / W : Number.NaN;
+        }
+        if (want.subarray(b, last).every(Number.isFinite)) {
+          summed += last - b;
+          block.forEach((v, j) => (sum[j]! += v));
+        }
+      }
+    }
+    assert.equal(scored.skipped, 2);
+    assert.ok(Number.isNaN(got[40]!) && Number.isNaN(got[333]!));
+    for (let i = 0; i < 700; i++) if (Number.isFinite(want[i]!)) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-9 * want[i]!, `row ${i}: ${got[i]} vs ${want[i]}`);
+    assert.equal(scored.features.rows, summed);
+    for (let j = 0; j < W; j++) assert.ok(Math.abs(scored.features.sum[j]! - sum[j]!) <= 1e-9 * sum[j]!, `feature ${j}`);
   });
 
   it('rejects a model whose input shape does not fit the data, naming both shapes', async () => {

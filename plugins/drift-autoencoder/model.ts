@@ -51,33 +51,77 @@ export function resolveSampleShape(modelInput: readonly (number | string)[], fea
   throw mismatch('the dimensions do not line up');
 }
 
+/** The input and output names and metadata of an ONNX session, as plain data (it crosses threads). */
+export interface ModelSignature {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+}
+
+/** What an autoencoder is, resolved against the data: which input and output, and the shape of one sample. */
+export type AutoencoderShape = Omit<AutoencoderModel, 'session' | 'release'>;
+
+export const sessionOptions = (threads = 1): ort.InferenceSession.SessionOptions => ({ intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+
+/** The error for model bytes ONNX Runtime could not load. */
+export const modelLoadError = (bytes: number, message: string) =>
+  new ModelLoadError(`the ONNX model could not be loaded (${bytes} bytes; corrupt, truncated or not ONNX?): ${message}`);
+
+export function signatureOf(session: ort.InferenceSession): ModelSignature {
+  const plain = (m: ort.InferenceSession.ValueMetadata) => ({ ...m, ...('shape' in m ? { shape: [...m.shape] } : {}) }) as ort.InferenceSession.ValueMetadata;
+  return {
+    inputNames: [...session.inputNames],
+    outputNames: [...session.outputNames],
+    inputMetadata: session.inputMetadata.map(plain),
+    outputMetadata: session.outputMetadata.map(plain),
+  };
+}
+
+/**
+ * Checks that a model with this signature can reconstruct rows of `featureShape`: the chosen
+ * input and output exist, the input is a float32 tensor whose shape fits the data. Throws a
+ * ModelLoadError or DataShapeError naming the problem.
+ */
+export function describeAutoencoder(sig: ModelSignature, featureShape: readonly number[], opts: OpenModelOptions = {}): AutoencoderShape {
+  const inputName = opts.inputName ?? sig.inputNames[0];
+  const outputName = opts.outputName ?? sig.outputNames[0];
+  if (!inputName || !sig.inputNames.includes(inputName)) throw new ModelLoadError(`the model has no input "${inputName}"; its inputs are ${sig.inputNames.join(', ')}`);
+  if (!outputName || !sig.outputNames.includes(outputName)) throw new ModelLoadError(`the model has no output "${outputName}"; its outputs are ${sig.outputNames.join(', ')}`);
+  const meta = sig.inputMetadata.find((m) => m.name === inputName);
+  if (!meta?.isTensor || meta.type !== 'float32') {
+    throw new ModelLoadError(`model input "${inputName}" must be a float32 tensor${meta?.isTensor ? `, it is ${meta.type}` : ''}`);
+  }
+  const inputShape = meta.shape;
+  const sampleShape = resolveSampleShape(inputShape, featureShape, inputName);
+  const out = sig.outputMetadata.find((m) => m.name === outputName);
+  const sameShapeOutput =
+    !!out?.isTensor && out.type === 'float32' && out.shape.length === inputShape.length && out.shape.every((d, i) => i === 0 || d === inputShape[i] || (typeof d === 'number' && d === sampleShape[i - 1]));
+  return { inputName, outputName, inputShape, sampleShape, features: product(sampleShape), sameShapeOutput };
+}
+
+/** Opens a model on this thread (see scoring-thread.ts for scoring a whole dataset off it). */
 export async function openAutoencoder(model: Uint8Array, featureShape: readonly number[], opts: OpenModelOptions = {}): Promise<AutoencoderModel> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model, { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await ort.InferenceSession.create(model, sessionOptions(opts.threads));
   } catch (err) {
-    throw new ModelLoadError(`the ONNX model could not be loaded (${model.byteLength} bytes; corrupt, truncated or not ONNX?): ${(err as Error).message}`);
+    throw modelLoadError(model.byteLength, (err as Error).message);
   }
   try {
-    const inputName = opts.inputName ?? session.inputNames[0];
-    const outputName = opts.outputName ?? session.outputNames[0];
-    if (!inputName || !session.inputNames.includes(inputName)) throw new ModelLoadError(`the model has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`);
-    if (!outputName || !session.outputNames.includes(outputName)) throw new ModelLoadError(`the model has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`);
-    const meta = session.inputMetadata.find((m) => m.name === inputName);
-    if (!meta?.isTensor || meta.type !== 'float32') {
-      throw new ModelLoadError(`model input "${inputName}" must be a float32 tensor${meta?.isTensor ? `, it is ${meta.type}` : ''}`);
-    }
-    const inputShape = meta.shape;
-    const sampleShape = resolveSampleShape(inputShape, featureShape, inputName);
-    const out = session.outputMetadata.find((m) => m.name === outputName);
-    const sameShapeOutput =
-      !!out?.isTensor && out.type === 'float32' && out.shape.length === inputShape.length && out.shape.every((d, i) => i === 0 || d === inputShape[i] || (typeof d === 'number' && d === sampleShape[i - 1]));
-    return { session, inputName, outputName, inputShape, sampleShape, features: product(sampleShape), sameShapeOutput, release: () => session.release() };
+    return { ...describeAutoencoder(signatureOf(session), featureShape, opts), session, release: () => session.release() };
   } catch (err) {
     await session.release();
     throw err;
   }
 }
+
+/** The error for a model whose output is not a reconstruction of its input. */
+export const notAnAutoencoder = (outputName: string, outDims: readonly number[], outType: string, inDims: readonly number[]) =>
+  new ModelLoadError(
+    `not an autoencoder: output "${outputName}" has shape ${show(outDims)} (${outType}) for input ${show(inDims)}; ` +
+      'the reconstruction must have as many float32 values as the input',
+  );
 
 /**
  * Runs one batch; checks that the output has one value per input value (an autoencoder's shape).
@@ -93,10 +137,7 @@ export async function reconstruct(model: AutoencoderModel, x: Float32Array, rows
   }
   const out = (await model.session.run({ [model.inputName]: input }, [model.outputName]))[model.outputName]!;
   if (out.data.length !== x.length || out.type !== 'float32') {
-    throw new ModelLoadError(
-      `not an autoencoder: output "${model.outputName}" has shape ${show(out.dims)} (${out.type}) for input ${show(input.dims)}; ` +
-        'the reconstruction must have as many float32 values as the input',
-    );
+    throw notAnAutoencoder(model.outputName, out.dims, out.type, input.dims);
   }
   return out.data as Float32Array;
 }

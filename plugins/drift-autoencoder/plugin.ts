@@ -12,7 +12,7 @@ import { quantileSorted, Reservoir } from '../stats/reservoir';
 import { TopK } from '../stats/top-k';
 import { AutoencoderConfigSchema, type AutoencoderConfig } from './config';
 import type { FeatureErrorSums } from './error-kernel';
-import { openAutoencoder } from './model';
+import { openInferenceModel } from './inference-thread';
 import { referenceScale } from './reference-scale';
 import { scoreDataset, selectFeatures, type FeatureSelection } from './score';
 
@@ -94,8 +94,9 @@ export const driftAutoencoder = defineChecker({
 
   async fit(reference: Dataset, config: AutoencoderConfig, ctx: CheckContext): Promise<AutoencoderState> {
     const bytes = await loadModel(config);
+    const modelSha256 = sha256(bytes);
     const sel = await selection(reference, config);
-    const model = await openAutoencoder(bytes, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+    const model = await openInferenceModel(bytes, modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
     try {
       const useStd = config.scale === 'std' || (config.scale === 'auto' && sel.featureShape.length === 1);
       const invScale = useStd ? await referenceScale(reference, sel, config.batchRows) : new Float32Array(model.features).fill(1);
@@ -109,7 +110,7 @@ export const driftAutoencoder = defineChecker({
       ctx.log(`drift-autoencoder: reference of ${scored.rows} rows, p99 error ${quantileSorted(errors, 0.99).toPrecision(4)}`);
       return {
         model: bytes,
-        modelSha256: sha256(bytes),
+        modelSha256,
         featureNames: sel.names,
         featureShape: sel.featureShape,
         invScale,
@@ -125,7 +126,7 @@ export const driftAutoencoder = defineChecker({
         },
       };
     } finally {
-      await model.release();
+      model.release();
     }
   },
 
@@ -135,7 +136,7 @@ export const driftAutoencoder = defineChecker({
       throw new CheckerStateError(`the model ${config.model} is not the one this state was fitted with; fit again with this model`);
     }
     const sel = await selection(batch, config, (await batch.schema()).format === 'csv' ? state.featureNames : undefined);
-    const model = await openAutoencoder(state.model, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+    const model = await openInferenceModel(state.model, state.modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
     const ref = state.reference;
     const sample = new Reservoir(config.batchSample, 13);
     const top = new TopK(config.topK);
@@ -157,7 +158,7 @@ export const driftAutoencoder = defineChecker({
         sample.addFinite(errors);
       }, ctx.progress);
     } finally {
-      await model.release();
+      model.release();
     }
     const n = scored.rows - scored.skipped;
     if (n === 0) throw new EmptyDataError(`${batch.path}: no batch row could be scored (every row has NaN or Inf; run the integrity checker)`);

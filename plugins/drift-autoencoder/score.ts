@@ -2,12 +2,13 @@ import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../da
 import { DataShapeError, EmptyDataError } from '../errors';
 import type { AutoencoderConfig } from './config';
 import { createErrorKernel, type FeatureErrorSums } from './error-kernel';
-import { reconstruct, type AutoencoderModel } from './model';
+import type { InferenceModel } from './inference-thread';
 
 /**
- * Streams a dataset through an autoencoder: chunks are read ahead, inferred on the main thread,
- * and their errors computed on a worker thread, with at most three batches in flight. Row errors
- * reach `onErrors` in row order, in an array that is reused after the call.
+ * Streams a dataset through an autoencoder: while the inference thread reconstructs a batch, this
+ * thread reads the next ones and computes the errors of the ones before, with at most three
+ * batches in flight. Row errors reach `onErrors` in row order, in an array that is reused after
+ * the call.
  */
 
 /** Which numeric columns feed the model, as indices into a chunk's numeric row. */
@@ -54,7 +55,7 @@ export interface ScoreResult {
 
 export async function scoreDataset(
   data: Dataset,
-  model: AutoencoderModel,
+  model: InferenceModel,
   sel: FeatureSelection,
   invScale: Float32Array,
   config: AutoencoderConfig,
@@ -63,10 +64,9 @@ export async function scoreDataset(
 ): Promise<ScoreResult> {
   const kernel = createErrorKernel(model.features, invScale);
   const inFlight: Promise<void>[] = [];
-  // Arrays come back from the worker with each batch's errors; the reader, the model and the
-  // kernel take them again, so no batch allocates once the pipeline is full.
+  // Arrays come back from the inference thread with each reconstruction; the reader and the
+  // model take them again, so no batch allocates once the pipeline is full.
   const floats: Float32Array[] = [];
-  const doubles: Float64Array[] = [];
   const takeFloats = (n: number) => take(floats, n, (k) => new Float32Array(k));
   let rows = 0;
   let skipped = 0;
@@ -75,28 +75,26 @@ export async function scoreDataset(
     for await (const chunk of data.chunks({ schema, chunkRows: config.batchRows, float32Buffer: takeFloats })) {
       const x = modelInput(chunk, sel, takeFloats);
       if (x !== chunk.numeric && chunk.numeric instanceof Float32Array) floats.push(chunk.numeric);
-      const y = await reconstruct(model, x, chunk.rows, model.sameShapeOutput ? takeFloats(x.length) : undefined);
       const offset = chunk.offset;
+      const n = chunk.rows;
       const previous = inFlight.at(-1);
-      const errors = take(doubles, chunk.rows, (k) => new Float64Array(k));
-      const done = kernel.rowErrors({ x, y, errors }, chunk.rows).then(async (r) => {
+      const done = model.reconstruct(x, n, model.sameShapeOutput ? takeFloats(x.length) : undefined).then(async (r) => {
         await previous; // keep row order
-        skipped += r.nonFinite;
-        onErrors(r.errors, offset);
-        floats.push(r.batch.x, r.batch.y);
-        doubles.push(r.batch.errors);
+        const e = kernel.rowErrors(r.x, r.y, n);
+        skipped += e.nonFinite;
+        onErrors(e.errors, offset);
+        floats.push(r.x, r.y);
       });
       inFlight.push(done);
-      rows += chunk.rows;
+      rows += n;
       progress(rows);
       if (inFlight.length >= 3) await inFlight.shift();
     }
     await Promise.all(inFlight);
     if (rows === 0) throw new EmptyDataError(`${data.path} has no rows to score`);
-    return { rows, skipped, features: await kernel.finish() };
+    return { rows, skipped, features: kernel.finish() };
   } catch (err) {
     await Promise.allSettled(inFlight);
-    kernel.close();
     throw err;
   }
 }

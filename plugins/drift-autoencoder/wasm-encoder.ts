@@ -119,7 +119,16 @@ export function encodeModule(functions: WasmFunction[]): Uint8Array {
 }
 
 /** The parts of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */
+export interface WasmInstance {
+  exports: Record<string, unknown>;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => WasmInstance;
 }
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
