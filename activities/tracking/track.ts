@@ -31,25 +31,36 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     return runs[0]?.info.run_id;
   }
 
-  async function stepStart(input: TrackStepStartInput): Promise<PipelineTracking & { artifactUri: string }> {
+  /**
+   * The step's run: found again on a retry, else created, with `tags` when given (a finished
+   * step's tags go with the create, so its end needs no tags of its own: `created` says so).
+   */
+  async function stepStart(input: TrackStepStartInput, tags: Record<string, string> = {}): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
     const { workflowId, runId } = callingWorkflow();
     const identity = { 'temporal.run_id': runId, 'tidemark.step': input.stepKey };
     if (Context.current().info.attempt > 1) {
       const found = await findRun(input.parent.experimentId, identity);
       if (found) {
         const run = await mlflow.getRun(found);
-        return { experimentId: input.parent.experimentId, runId: found, url: runUrl(input.parent.experimentId, found), artifactUri: run.info.artifact_uri };
+        return { experimentId: input.parent.experimentId, runId: found, url: runUrl(input.parent.experimentId, found), artifactUri: run.info.artifact_uri, created: false };
       }
     }
     const run = await mlflow.createRun({
       experimentId: input.parent.experimentId,
       runName: input.stepKey,
-      tags: { ...identity, 'mlflow.parentRunId': input.parent.runId, 'temporal.workflow_id': workflowId },
+      tags: { ...tags, ...identity, 'mlflow.parentRunId': input.parent.runId, 'temporal.workflow_id': workflowId },
     });
-    return { experimentId: input.parent.experimentId, runId: run.info.run_id, url: runUrl(input.parent.experimentId, run.info.run_id), artifactUri: run.info.artifact_uri };
+    return { experimentId: input.parent.experimentId, runId: run.info.run_id, url: runUrl(input.parent.experimentId, run.info.run_id), artifactUri: run.info.artifact_uri, created: true };
   }
 
-  async function stepEnd(input: TrackStepEndInput & { artifactUri?: string }): Promise<TrackStepEndResult> {
+  /** The tags a finished step's run ends with. */
+  const endTags = (input: Pick<TrackStepEndInput, 'tags' | 'state'>) => ({ ...input.tags, 'tidemark.state': input.state });
+
+  /**
+   * `tagged`: the run was created with endTags already (see finishedStep). `artifactUri`: the
+   * run was created by this attempt, so it holds no params yet and needs no look-up.
+   */
+  async function stepEnd(input: TrackStepEndInput & { artifactUri?: string; tagged?: boolean }): Promise<TrackStepEndResult> {
     // A retry (or a run the step logged into itself) may hold params already: MLflow refuses to change one.
     const run = input.artifactUri && Context.current().info.attempt === 1 ? undefined : await mlflow.getRun(input.runId);
     const artifactUri = input.artifactUri ?? run!.info.artifact_uri;
@@ -63,7 +74,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     await mlflow.logBatch(input.runId, {
       metrics,
       params: Object.entries(input.params).filter(([k]) => !existingParams.has(k)).map(([key, v]) => ({ key, value: paramValue(v) })),
-      tags: Object.entries({ ...input.tags, 'tidemark.state': input.state }).map(([key, value]) => ({ key, value })),
+      tags: input.tagged ? [] : Object.entries(endTags(input)).map(([key, value]) => ({ key, value })),
     });
     // The outputs and the log, under the run's artifact URI: copied server-side inside MinIO,
     // so no bytes pass through the worker a second time.
@@ -93,6 +104,12 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     return { modelVersion };
   }
 
+  /** A finished step's run in one go (for steps that did not log into a run of their own): created with its tags, filled, closed. */
+  async function finishedStep(parent: PipelineTracking, input: Omit<TrackStepEndInput, 'runId'>): Promise<TrackStepEndResult> {
+    const started = await stepStart({ parent, stepKey: input.stepKey }, endTags(input));
+    return stepEnd({ ...input, runId: started.runId, artifactUri: started.artifactUri, tagged: started.created });
+  }
+
   return {
     async trackPipelineStart(input: TrackPipelineStartInput): Promise<PipelineTracking> {
       const { workflowId, runId } = callingWorkflow();
@@ -120,15 +137,12 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       return { experimentId, runId: mlflowRunId, url: runUrl(experimentId, mlflowRunId) };
     },
 
-    trackStepStart: (input: TrackStepStartInput) => stepStart(input),
+    trackStepStart: (input: TrackStepStartInput) => stepStart(input).then(({ created: _, ...started }) => started),
 
     trackStepEnd: (input: TrackStepEndInput) => stepEnd(input),
 
     /** A finished step's run in one go: created, filled and closed (for steps that did not log themselves). */
-    async trackStep(input: TrackStepStartInput & Omit<TrackStepEndInput, 'runId'>): Promise<TrackStepEndResult> {
-      const started = await stepStart(input);
-      return stepEnd({ ...input, runId: started.runId, artifactUri: started.artifactUri });
-    },
+    trackStep: (input: TrackStepStartInput & Omit<TrackStepEndInput, 'runId'>) => finishedStep(input.parent, input),
 
     /**
      * Several finished steps in one activity (the pipeline batches them), and with the last ones
@@ -143,7 +157,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
         for (let s = queue.shift(); s; s = queue.shift()) {
           try {
             const runId = s.runId;
-            const r = runId ? await stepEnd({ ...s, runId }) : await stepStart({ parent: input.parent, stepKey: s.stepKey }).then((started) => stepEnd({ ...s, runId: started.runId, artifactUri: started.artifactUri }));
+            const r = runId ? await stepEnd({ ...s, runId }) : await finishedStep(input.parent, s);
             if (r.modelVersion) modelVersions[s.stepKey] = r.modelVersion;
           } catch (err) {
             failures.push(err);
