@@ -29,6 +29,9 @@ export interface TrackStepEndInput {
   outputs: Record<string, ArtifactRef | ArtifactRef[]>;
   log?: ArtifactRef;
   register?: { model: string; name: string };
+  /** When the step started and ended (ms since the epoch, workflow time): the run's start and end time in MLflow. */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 export interface TrackStepEndResult {

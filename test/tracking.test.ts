@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { tmpdir } from 'node:os';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MlflowClient, type MlflowRun } from '../activities/tracking/mlflow-client';
+import { statusQuery } from '../common/messages';
 import { startPipeline } from '../workers/start-pipeline';
 import { createTestWorker, testConfig, uniqueId } from './helpers';
 
@@ -50,6 +51,10 @@ describe('MLflow tracking', () => {
         assert.equal(metric(make, 'accuracy'), 0.93, 'the metric the step wrote');
         assert.equal(metric(make, 'exit_code'), 0);
         assert.ok(metric(make, 'duration_s')! > 0);
+        // The run spans the step as the pipeline saw it, although it is recorded afterwards.
+        const makeState = (await handle.query(statusQuery)).steps.find((s) => s.key === 'make')!;
+        assert.equal(make.info.start_time, makeState.startedAt);
+        assert.equal(make.info.end_time, makeState.endedAt);
         assert.equal(metric(make, 'output_bytes.data'), 6);
         assert.match(param(make, 'image_digest')!, /^sha256:/);
         assert.match(param(make, 'cache_key')!, /^[0-9a-f]{64}$/);

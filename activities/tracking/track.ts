@@ -35,7 +35,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
    * The step's run: found again on a retry, else created, with `tags` when given (a finished
    * step's tags go with the create, so its end needs no tags of its own: `created` says so).
    */
-  async function stepStart(input: TrackStepStartInput, tags: Record<string, string> = {}): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
+  async function stepStart(input: TrackStepStartInput, tags: Record<string, string> = {}, startTime?: number): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
     const { workflowId, runId } = callingWorkflow();
     const identity = { 'temporal.run_id': runId, 'tidemark.step': input.stepKey };
     if (Context.current().info.attempt > 1) {
@@ -48,9 +48,30 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     const run = await mlflow.createRun({
       experimentId: input.parent.experimentId,
       runName: input.stepKey,
+      startTime,
       tags: { ...tags, ...identity, 'mlflow.parentRunId': input.parent.runId, 'temporal.workflow_id': workflowId },
     });
     return { experimentId: input.parent.experimentId, runId: run.info.run_id, url: runUrl(input.parent.experimentId, run.info.run_id), artifactUri: run.info.artifact_uri, created: true };
+  }
+
+  /**
+   * The outputs and the log, under the run's artifact URI (`base`): copied server-side inside
+   * MinIO, so no bytes pass through the worker a second time.
+   */
+  async function copyArtifacts(base: string, input: Pick<TrackStepEndInput, 'outputs' | 'log' | 'stepKey'>): Promise<void> {
+    if (!base.startsWith('s3://')) return;
+    const copies: Promise<void>[] = [];
+    for (const [name, ref] of Object.entries(input.outputs)) {
+      const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
+      for (const [i, r] of refs.entries()) {
+        // Keep the file's extension (report.json, plot.svg) so the MLflow UI can preview it.
+        const ext = r.kind === 'dir' ? '.tar' : !name.includes('.') && /\.[A-Za-z0-9]{1,5}$/.test(r.name) ? r.name.slice(r.name.lastIndexOf('.')) : '';
+        const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${ext}`;
+        copies.push(deps.store.copyTo(r, `${base}/outputs/${leaf}`));
+      }
+    }
+    if (input.log) copies.push(deps.store.copyTo(input.log, `${base}/logs/${input.stepKey}.log`));
+    await Promise.all(copies);
   }
 
   /** The tags a finished step's run ends with. */
@@ -71,26 +92,16 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       metrics.push({ key: `output_bytes.${name}`, value: refs.reduce((n, r) => n + r.size, 0), timestamp: now, step: 0 });
     }
     const existingParams = new Set((run?.data.params ?? []).map((p) => p.key));
+    const base = artifactUri.replace(/\/$/, '');
+    // The artifacts go to MinIO while MLflow takes the batch: two servers, side by side.
+    const copies = copyArtifacts(base, input);
+    copies.catch(() => undefined); // handled: awaited below
     await mlflow.logBatch(input.runId, {
       metrics,
       params: Object.entries(input.params).filter(([k]) => !existingParams.has(k)).map(([key, v]) => ({ key, value: paramValue(v) })),
       tags: input.tagged ? [] : Object.entries(endTags(input)).map(([key, value]) => ({ key, value })),
     });
-    // The outputs and the log, under the run's artifact URI: copied server-side inside MinIO,
-    // so no bytes pass through the worker a second time.
-    const base = artifactUri.replace(/\/$/, '');
-    if (base.startsWith('s3://')) {
-      for (const [name, ref] of Object.entries(input.outputs)) {
-        const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
-        for (const [i, r] of refs.entries()) {
-          // Keep the file's extension (report.json, plot.svg) so the MLflow UI can preview it.
-          const ext = r.kind === 'dir' ? '.tar' : !name.includes('.') && /\.[A-Za-z0-9]{1,5}$/.test(r.name) ? r.name.slice(r.name.lastIndexOf('.')) : '';
-          const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${ext}`;
-          await deps.store.copyTo(r, `${base}/outputs/${leaf}`);
-        }
-      }
-      if (input.log) await deps.store.copyTo(input.log, `${base}/logs/${input.stepKey}.log`);
-    }
+    await copies;
     let modelVersion: string | undefined;
     const model = input.register ? input.outputs[input.register.model] : undefined;
     if (input.register && model && !Array.isArray(model)) {
@@ -100,13 +111,13 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       modelVersion = existing ?? (await mlflow.createModelVersion({ name: input.register.name, source: `${base}/outputs/${leaf}`, runId: input.runId, tags: { sha256: model.sha256 } })).version;
       await mlflow.setTag(input.runId, 'tidemark.model_version', modelVersion);
     }
-    await mlflow.updateRun(input.runId, STATUS[input.state] ?? 'FINISHED');
+    await mlflow.updateRun(input.runId, STATUS[input.state] ?? 'FINISHED', input.endedAt);
     return { modelVersion };
   }
 
   /** A finished step's run in one go (for steps that did not log into a run of their own): created with its tags, filled, closed. */
   async function finishedStep(parent: PipelineTracking, input: Omit<TrackStepEndInput, 'runId'>): Promise<TrackStepEndResult> {
-    const started = await stepStart({ parent, stepKey: input.stepKey }, endTags(input));
+    const started = await stepStart({ parent, stepKey: input.stepKey }, endTags(input), input.startedAt);
     return stepEnd({ ...input, runId: started.runId, artifactUri: started.artifactUri, tagged: started.created });
   }
 

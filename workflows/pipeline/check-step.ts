@@ -44,9 +44,10 @@ export async function runCheckStep(
   });
   const outputs: Record<string, ArtifactRef> = { report: result.report, ...(result.state ? { state: result.state } : {}) };
   const metrics: Record<string, number> = { score: result.score, threshold: result.threshold, alarm: result.alarm ? 1 : 0, ...(result.pValue !== undefined ? { p_value: result.pValue } : {}) };
-  run.update(key, { state: 'succeeded', outputs, metrics, reason: result.alarm ? `ALARM (score ${result.score.toPrecision(3)} vs ${result.threshold.toPrecision(3)})` : 'no alarm' });
+  const done = run.update(key, { state: 'succeeded', outputs, metrics, reason: result.alarm ? `ALARM (score ${result.score.toPrecision(3)} vs ${result.threshold.toPrecision(3)})` : 'no alarm' });
   if (result.alarm) upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
   tracker.step(key, 'succeeded', {
+    startedAt: done.startedAt,
     params: { plugin: step.check.plugin, config: step.check.config },
     metrics,
     tags: { alarm: String(result.alarm), 'tidemark.step_key': key },

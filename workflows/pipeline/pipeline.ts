@@ -101,6 +101,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
             const done = run.update(key, { state: result.cached ? 'cached' : 'succeeded', outputs: result.outputs, metrics: result.metrics, log: result.log, exitCode: result.exitCode, image: resolved.image ?? state.image });
             tracker.step(key, done.state, {
               runId: mlflowRunId,
+              startedAt: done.startedAt,
               params: { ...trackParams, image_digest: result.imageDigest, cache_key: result.cacheKey },
               metrics: { ...result.metrics, duration_s: (done.durationMs ?? result.durationMs) / 1000, exit_code: result.exitCode },
               tags: { cached: String(result.cached), 'tidemark.step_key': key },
@@ -112,7 +113,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
           } catch (err) {
             if (!isCancellation(err)) {
               const exit = isStepExit(err) ? (err.cause.details?.[0] as { exitCode?: number } | undefined) : undefined;
-              tracker.step(key, 'failed', { runId: mlflowRunId, params: trackParams, metrics: exit?.exitCode !== undefined ? { exit_code: exit.exitCode } : {}, tags: { cached: 'false', error: failureMessage(err).slice(0, 4000) }, outputs: {} });
+              tracker.step(key, 'failed', { runId: mlflowRunId, startedAt: run.get(key)!.startedAt, params: trackParams, metrics: exit?.exitCode !== undefined ? { exit_code: exit.exitCode } : {}, tags: { cached: 'false', error: failureMessage(err).slice(0, 4000) }, outputs: {} });
             }
             throw err;
           }

@@ -79,9 +79,9 @@ export class PipelineTracker {
    * flight go in the next. A wide fan-out, or a chain of short steps, then costs a few
    * activities instead of one per step.
    */
-  step(stepKey: string, state: StepStateName, data: { runId?: string; params: Record<string, unknown>; metrics: Record<string, number>; tags: Record<string, string>; outputs: Record<string, ArtifactRef | ArtifactRef[]>; log?: ArtifactRef; register?: { model: string; name: string } }): void {
+  step(stepKey: string, state: StepStateName, data: { runId?: string; params: Record<string, unknown>; metrics: Record<string, number>; tags: Record<string, string>; outputs: Record<string, ArtifactRef | ArtifactRef[]>; log?: ArtifactRef; register?: { model: string; name: string }; startedAt?: number }): void {
     if (!this.opts.enabled) return;
-    const record: TrackStepRecord = { stepKey, state, runId: data.runId, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register };
+    const record: TrackStepRecord = { stepKey, state, runId: data.runId, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register, startedAt: data.startedAt, endedAt: Date.now() };
     const version = new Promise<string | undefined>((resolve) => this.queue.push({ record, resolve }));
     this.versions.set(stepKey, version);
     this.pending.push(version);
