@@ -1,11 +1,15 @@
 import { BLOCK_ROWS, errorModuleBytes, layout } from './error-wasm';
-import { wasm } from './wasm-encoder';
+import { wasm, type WasmMemory } from './wasm-encoder';
 
 /**
- * Reconstruction errors on the calling thread, by the SIMD kernel of `error-wasm.ts`: each batch's
- * input and reconstruction are copied into the kernel's memory (two memcpys, far cheaper than the
- * arithmetic in JavaScript), and the row errors read back from it. The per-feature sums
- * accumulate in that memory across batches until `finish`.
+ * Reconstruction errors by the SIMD kernel of `error-wasm.ts`, over batches that live in the
+ * kernel's own memory. That memory is shared (a SharedArrayBuffer) and cut into slots, each with
+ * room for a batch's input, its reconstruction and its row errors: the reader writes a batch's
+ * input into a slot, the inference thread writes the reconstruction beside it, and the kernel
+ * reads both where they are. No batch is copied on this thread, and no buffer changes hands, so
+ * garbage collection is not pressed by megabytes moving between threads.
+ *
+ * The per-feature sums accumulate in the same memory across batches until `finish`.
  */
 
 export { BLOCK_ROWS };
@@ -23,42 +27,66 @@ export interface FeatureErrorSums {
 }
 
 export interface RowErrors {
-  /** Per row: the mean of r² over features, NaN for a row with NaN or Inf. Valid until the next call. */
+  /** Per row: the mean of r² over features, NaN for a row with NaN or Inf. Valid until the slot is reused. */
   errors: Float64Array;
   /** Rows with a NaN error. */
   nonFinite: number;
 }
 
+/** Byte offsets of one slot's regions in the kernel's memory. */
+export interface SlotOffsets {
+  x: number;
+  y: number;
+  errors: number;
+}
+
 export interface ErrorKernel {
-  /** Row errors of `rows` rows of input `x` and reconstruction `y` (rows × features values each). */
-  rowErrors(x: Float32Array, y: Float32Array, rows: number): RowErrors;
+  /** The shared memory that holds the slots (hand it to the inference thread). */
+  readonly memory: WasmMemory;
+  /** Rows a slot holds. */
+  readonly slotRows: number;
+  readonly offsets: readonly SlotOffsets[];
+  /** The input region of a slot: `slotRows` rows of `features` float32 values. */
+  input(slot: number): Float32Array;
+  /** Row errors of the first `rows` rows of a slot, whose reconstruction is in place. */
+  rowErrors(slot: number, rows: number): RowErrors;
   /** The per-feature sums of every batch so far. */
   finish(): FeatureErrorSums;
 }
 
 const PAGE = 65536;
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
 let compiled: object | undefined;
 
-/** A kernel for rows of `features` values; `invScale` (one per feature) multiplies residuals before squaring. */
-export function createErrorKernel(features: number, invScale: Float32Array): ErrorKernel {
+/**
+ * A kernel for rows of `features` values with `slots` slots of `slotRows` rows; `invScale` (one
+ * value per feature) multiplies residuals before squaring.
+ */
+export function createErrorKernel(features: number, invScale: Float32Array, slots: number, slotRows: number): ErrorKernel {
   if (invScale.length !== features) throw new RangeError(`invScale has ${invScale.length} values for ${features} features`);
   compiled ??= new wasm.Module(errorModuleBytes());
   const at = layout(features);
-  const memory = new wasm.Memory({ initial: Math.ceil(at.dataStart / PAGE) });
+  const plane = align16(slotRows * features * 4);
+  const slotBytes = 2 * plane + align16(slotRows * 8);
+  const offsets = Array.from({ length: slots }, (_, s) => {
+    const x = at.dataStart + s * slotBytes;
+    return { x, y: x + plane, errors: x + 2 * plane };
+  });
+  const pages = Math.ceil((at.dataStart + slots * slotBytes) / PAGE);
+  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   const kernel = new wasm.Instance(compiled, { env: { memory } }).exports as { batch(x: number, y: number, err: number, n: number, f: number): number };
   new Float64Array(memory.buffer, at.invScale, features).set(invScale);
+  const inputs = offsets.map((o) => new Float32Array(memory.buffer, o.x, slotRows * features));
   return {
-    rowErrors(x, y, rows) {
-      const values = rows * features;
-      const need = at.dataStart + values * 8 + rows * 8;
-      if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
-      const xAt = at.dataStart;
-      const yAt = xAt + values * 4;
-      const eAt = yAt + values * 4;
-      new Float32Array(memory.buffer, xAt, values).set(x.length === values ? x : x.subarray(0, values));
-      new Float32Array(memory.buffer, yAt, values).set(y.length === values ? y : y.subarray(0, values));
-      const nonFinite = kernel.batch(xAt, yAt, eAt, rows, features);
-      return { errors: new Float64Array(memory.buffer, eAt, rows), nonFinite };
+    memory,
+    slotRows,
+    offsets,
+    input: (slot) => inputs[slot]!,
+    rowErrors(slot, rows) {
+      if (rows > slotRows) throw new RangeError(`${rows} rows do not fit a slot of ${slotRows}`);
+      const o = offsets[slot]!;
+      const nonFinite = kernel.batch(o.x, o.y, o.errors, rows, features);
+      return { errors: new Float64Array(memory.buffer, o.errors, rows), nonFinite };
     },
     finish() {
       const copy = (offset: number) => new Float64Array(memory.buffer, offset, features).slice();

@@ -153,8 +153,8 @@ function batchFunction(rows: number, accumulate: number): WasmFunction {
   };
 }
 
-/** The module's bytes: exports `rows`, `accumulate` and `batch`, imports `env.memory`. */
+/** The module's bytes: exports `rows`, `accumulate` and `batch`, imports `env.memory` (shared). */
 export function errorModuleBytes(): Uint8Array {
-  return encodeModule([rowsFunction(), accumulateFunction(), batchFunction(0, 1)]);
+  return encodeModule([rowsFunction(), accumulateFunction(), batchFunction(0, 1)], { sharedMemory: true });
 }
 

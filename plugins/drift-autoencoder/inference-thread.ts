@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { DataShapeError } from '../errors';
+import type { SlotOffsets } from './error-kernel';
 import { describeAutoencoder, modelLoadError, notAnAutoencoder, type AutoencoderShape, type ModelSignature, type OpenModelOptions } from './model';
+import type { WasmMemory } from './wasm-encoder';
 
 /**
  * Inference off the main thread. onnxruntime-node runs a session synchronously on the calling
@@ -13,20 +15,31 @@ import { describeAutoencoder, modelLoadError, notAnAutoencoder, type Autoencoder
  * the model's sha256), and keeps the process alive only while a reply is awaited.
  */
 
+/** Slots in a shared memory, each holding a batch's input at `x` and receiving its reconstruction at `y`. */
+export interface SlotMemory {
+  memory: WasmMemory;
+  offsets: readonly SlotOffsets[];
+  slotRows: number;
+}
+
+/** Inference over one set of slots. */
+export interface InferencePass {
+  /** Reconstructs the first `rows` rows of a slot's input into its reconstruction region. Batches finish in order. */
+  reconstruct(slot: number, rows: number): Promise<void>;
+  /** Ends the pass (the inference thread lets go of the memory). */
+  close(): void;
+}
+
 /** An autoencoder opened on the inference thread, checked against the data's shape. */
 export interface InferenceModel extends AutoencoderShape {
-  /**
-   * Reconstructs `rows` rows of `x`, into `y` when given (as long as x; needs `sameShapeOutput`).
-   * Both arrays are moved to the worker and unusable here until they come back in the result;
-   * one that does not own its whole buffer is copied first. Batches finish in order.
-   */
-  reconstruct(x: Float32Array, rows: number, y?: Float32Array): Promise<{ x: Float32Array; y: Float32Array }>;
+  attach(slots: SlotMemory): InferencePass;
   release(): void;
 }
 
 interface Failure {
   type: 'failed';
-  mid: number;
+  mid?: number;
+  pid?: number;
   id?: number;
   kind: 'load' | 'not-autoencoder' | 'error';
   message: string;
@@ -37,7 +50,10 @@ interface Failure {
   inDims?: number[];
 }
 
-type Reply = { type: 'opened'; mid: number; signature: ModelSignature } | { type: 'inferred'; mid: number; id: number; x: Float32Array; y: Float32Array } | Failure;
+type Reply = { type: 'opened'; mid: number; signature: ModelSignature } | { type: 'inferred'; pid: number; id: number } | Failure;
+
+/** Where a reply goes: a model's open (by mid) or a pass's batch (by pid and id). */
+const replyKey = (m: { mid?: number; pid?: number; id?: number }) => (m.pid === undefined ? `m:${m.mid}` : `p:${m.pid}:${m.id}`);
 
 interface Pending {
   resolve: (value: never) => void;
@@ -53,7 +69,9 @@ function failureError(f: Failure): Error {
 
 interface Thread {
   pending: Map<string, Pending>;
-  ask<T>(key: string, message: object, transfer?: ArrayBuffer[]): Promise<T>;
+  /** Lets the process exit once no reply is awaited. */
+  idle(): void;
+  ask<T>(key: string, message: object): Promise<T>;
   post(message: object): void;
 }
 
@@ -64,23 +82,27 @@ function thread(): Thread {
   if (shared) return shared;
   const worker = new Worker(new URL('./inference-worker.mjs', import.meta.url));
   const pending = new Map<string, Pending>();
+  const idle = () => {
+    if (pending.size === 0) worker.unref();
+  };
   const state: Thread = {
     pending,
-    ask: <T>(key: string, message: object, transfer: ArrayBuffer[] = []) =>
+    idle,
+    ask: <T>(key: string, message: object) =>
       new Promise<T>((resolve, reject) => {
         if (pending.size === 0) worker.ref();
         pending.set(key, { resolve: resolve as (v: never) => void, reject });
-        worker.postMessage(message, transfer);
+        worker.postMessage(message);
       }),
     post: (message) => worker.postMessage(message),
   };
   worker.on('message', (m: Reply) => {
-    const key = m.type === 'opened' || m.id === undefined ? `${m.mid}` : `${m.mid}:${m.id}`;
+    const key = replyKey(m);
     const p = pending.get(key);
     pending.delete(key);
-    if (pending.size === 0) worker.unref();
+    idle();
     if (m.type === 'failed') p?.reject(failureError(m));
-    else p?.resolve((m.type === 'opened' ? m.signature : { x: m.x, y: m.y }) as never);
+    else p?.resolve((m.type === 'opened' ? m.signature : undefined) as never);
   });
   const fail = (err: Error) => {
     if (shared === state) shared = undefined;
@@ -95,11 +117,6 @@ function thread(): Thread {
   return state;
 }
 
-/** A view that owns its whole buffer can be moved to the worker; anything else is copied first. */
-function movable(a: Float32Array): Float32Array {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice();
-}
-
 /**
  * Opens an ONNX autoencoder on the inference thread (or reuses the session it has for `sha256`)
  * and checks it against rows of `featureShape`: a corrupt model is a ModelLoadError, one whose
@@ -109,7 +126,7 @@ export async function openInferenceModel(bytes: Uint8Array, sha256: string, feat
   const t = thread();
   const mid = nextId++;
   const threads = opts.threads ?? 1;
-  const signature = await t.ask<ModelSignature>(`${mid}`, { type: 'open', mid, key: `${sha256}:${threads}`, bytes, threads });
+  const signature = await t.ask<ModelSignature>(`m:${mid}`, { type: 'open', mid, key: `${sha256}:${threads}`, bytes, threads });
   let shape: AutoencoderShape;
   try {
     shape = describeAutoencoder(signature, featureShape, opts);
@@ -118,16 +135,23 @@ export async function openInferenceModel(bytes: Uint8Array, sha256: string, feat
     throw err;
   }
   const { inputName, outputName, sampleShape, sameShapeOutput } = shape;
-  let batch = 0;
   return {
     ...shape,
-    reconstruct(x, rows, y) {
-      const id = batch++;
-      const values = rows * shape.features;
-      const xs = movable(x.length === values ? x : x.subarray(0, values));
-      const ys = y && sameShapeOutput && y.length === values ? movable(y) : undefined;
-      const message = { type: 'infer', mid, id, x: xs, y: ys, dims: [rows, ...sampleShape], inputName, outputName };
-      return t.ask(`${mid}:${id}`, message, ys ? [xs.buffer as ArrayBuffer, ys.buffer as ArrayBuffer] : [xs.buffer as ArrayBuffer]);
+    attach({ memory, offsets, slotRows }) {
+      const pid = nextId++;
+      let batch = 0;
+      t.post({ type: 'attach', pid, mid, memory, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput });
+      return {
+        reconstruct(slot, rows) {
+          const id = batch++;
+          return t.ask(`p:${pid}:${id}`, { type: 'infer', pid, id, slot, rows });
+        },
+        close() {
+          t.post({ type: 'detach', pid });
+          for (const key of [...t.pending.keys()]) if (key.startsWith(`p:${pid}:`)) t.pending.delete(key);
+          t.idle();
+        },
+      };
     },
     release: () => t.post({ type: 'release', mid }),
   };

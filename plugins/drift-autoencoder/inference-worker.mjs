@@ -3,11 +3,15 @@
 // message at a time, in order. onnxruntime-node runs a session synchronously on the thread that
 // calls it, so inference here leaves the main thread free to read and score the next batches.
 //
-// Messages in:  open {mid, key, bytes, threads}  → opened {mid, signature} | failed {mid}
+// Batches live in a shared memory of the caller's (the error kernel's slots). ONNX Runtime does
+// not take arrays over shared memory, so each batch is copied into this thread's own input array,
+// inferred into its own output array, and the output copied back into the slot.
+//
+// Messages in:  open {mid, key, bytes, threads}    → opened {mid, signature} | failed {mid}
 //               release {mid}
-//               infer {mid, id, x, y?, dims, inputName, outputName}
-//                                               → inferred {mid, id, x, y} | failed {mid, id}
-// x and y are moved in and out (y, when given, receives the output; it must be the input's size).
+//               attach {pid, mid, memory, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput}
+//               infer {pid, id, slot, rows}         → inferred {pid, id} | failed {pid, id}
+//               detach {pid}
 // Failures carry {kind: 'load' | 'not-autoencoder' | 'error', message, ...details}.
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
@@ -57,26 +61,43 @@ async function release(m) {
   }
 }
 
-async function infer(m) {
+/** pid → a pass: the model, the shared memory and its slots, and this thread's own arrays. */
+const passes = new Map();
+
+function attach(m) {
   const entry = models.get(m.mid);
-  if (!entry) return { type: 'failed', mid: m.mid, id: m.id, kind: 'error', message: 'the model was released' };
-  const input = { [m.inputName]: new ort.Tensor('float32', m.x, m.dims) };
-  let y = m.y;
-  if (y) await entry.session.run(input, { [m.outputName]: new ort.Tensor('float32', y, m.dims) });
+  const features = m.sampleShape.reduce((a, b) => a * b, 1);
+  passes.set(m.pid, { ...m, entry, features, x: new Float32Array(m.slotRows * features), y: new Float32Array(m.slotRows * features) });
+}
+
+async function infer(m) {
+  const p = passes.get(m.pid);
+  if (!p?.entry) return { type: 'failed', pid: m.pid, id: m.id, kind: 'error', message: 'the model was released' };
+  const values = m.rows * p.features;
+  const at = p.offsets[m.slot];
+  const dims = [m.rows, ...p.sampleShape];
+  const x = p.x.subarray(0, values);
+  x.set(new Float32Array(p.memory.buffer, at.x, values));
+  const input = { [p.inputName]: new ort.Tensor('float32', x, dims) };
+  let y = p.y.subarray(0, values);
+  if (p.sameShapeOutput) await p.entry.session.run(input, { [p.outputName]: new ort.Tensor('float32', y, dims) });
   else {
-    const out = (await entry.session.run(input, [m.outputName]))[m.outputName];
-    if (out.type !== 'float32' || out.data.length !== m.x.length) {
-      return { type: 'failed', mid: m.mid, id: m.id, kind: 'not-autoencoder', message: 'not an autoencoder', outputName: m.outputName, outDims: [...out.dims], outType: out.type, inDims: m.dims };
+    const out = (await p.entry.session.run(input, [p.outputName]))[p.outputName];
+    if (out.type !== 'float32' || out.data.length !== values) {
+      return { type: 'failed', pid: m.pid, id: m.id, kind: 'not-autoencoder', message: 'not an autoencoder', outputName: p.outputName, outDims: [...out.dims], outType: out.type, inDims: dims };
     }
-    y = Float32Array.from(out.data); // ORT's own buffer may not be movable
+    y = out.data;
   }
-  return { reply: { type: 'inferred', mid: m.mid, id: m.id, x: m.x, y }, transfer: [m.x.buffer, y.buffer] };
+  new Float32Array(p.memory.buffer, at.y, values).set(y);
+  return { type: 'inferred', pid: m.pid, id: m.id };
 }
 
 async function handle(m) {
   if (m.type === 'open') return open(m);
   if (m.type === 'release') return release(m);
+  if (m.type === 'attach') return attach(m);
   if (m.type === 'infer') return infer(m);
+  if (m.type === 'detach') passes.delete(m.pid);
   return undefined;
 }
 
@@ -85,10 +106,9 @@ parentPort.on('message', (m) => {
   queue = queue.then(async () => {
     try {
       const out = await handle(m);
-      if (out?.reply) parentPort.postMessage(out.reply, out.transfer);
-      else if (out) parentPort.postMessage(out);
+      if (out) parentPort.postMessage(out);
     } catch (error) {
-      parentPort.postMessage({ type: 'failed', mid: m.mid, id: m.id, kind: 'error', message: String(error?.message ?? error) });
+      parentPort.postMessage({ type: 'failed', mid: m.mid, pid: m.pid, id: m.id, kind: 'error', message: String(error?.message ?? error) });
     }
   });
 });

@@ -8,7 +8,8 @@ import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors';
 import { exceedanceTest } from '../stats/exceedance-test';
 import { histogramPair } from '../stats/histogram';
 import { ksTwoSample } from '../stats/ks';
-import { quantileSorted, Reservoir } from '../stats/reservoir';
+import { quantileSorted } from '../stats/reservoir';
+import { streamSample } from '../stats/stride-sample';
 import { TopK } from '../stats/top-k';
 import { AutoencoderConfigSchema, type AutoencoderConfig } from './config';
 import type { FeatureErrorSums } from './error-kernel';
@@ -100,7 +101,7 @@ export const driftAutoencoder = defineChecker({
     try {
       const useStd = config.scale === 'std' || (config.scale === 'auto' && sel.featureShape.length === 1);
       const invScale = useStd ? await referenceScale(reference, sel, config.batchRows) : new Float32Array(model.features).fill(1);
-      const sample = new Reservoir(config.referenceSample, 11);
+      const sample = streamSample(config.referenceSample, (await reference.schema()).rows, 11);
       const scored = await scoreDataset(reference, model, sel, invScale, config, (errors) => sample.addFinite(errors), ctx.progress);
       const errors = sample.sorted();
       if (errors.length === 0) throw new EmptyDataError(`${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`);
@@ -135,10 +136,11 @@ export const driftAutoencoder = defineChecker({
     if (config.model && sha256(await loadModel(config)) !== state.modelSha256) {
       throw new CheckerStateError(`the model ${config.model} is not the one this state was fitted with; fit again with this model`);
     }
-    const sel = await selection(batch, config, (await batch.schema()).format === 'csv' ? state.featureNames : undefined);
+    const schema = await batch.schema();
+    const sel = await selection(batch, config, schema.format === 'csv' ? state.featureNames : undefined);
     const model = await openInferenceModel(state.model, state.modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
     const ref = state.reference;
-    const sample = new Reservoir(config.batchSample, 13);
+    const sample = streamSample(config.batchSample, schema.rows, 13);
     const top = new TopK(config.topK);
     let exceedances = 0;
     let scored;

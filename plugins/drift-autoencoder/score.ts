@@ -7,9 +7,15 @@ import type { InferenceModel } from './inference-thread';
 /**
  * Streams a dataset through an autoencoder: while the inference thread reconstructs a batch, this
  * thread reads the next ones and computes the errors of the ones before, with at most three
- * batches in flight. Row errors reach `onErrors` in row order, in an array that is reused after
- * the call.
+ * batches in flight. Batches are read straight into the error kernel's slots, so no batch is
+ * copied or allocated here. Row errors reach `onErrors` in row order, in an array that is reused
+ * after the call.
  */
+
+/** Slots: three batches in flight, one being handed over by the reader and one it reads ahead. */
+const SLOTS = 5;
+/** Bytes a slot may take (its input, reconstruction and errors); wide rows get fewer rows per batch. */
+const SLOT_BYTES = 16 * 1024 * 1024;
 
 /** Which numeric columns feed the model, as indices into a chunk's numeric row. */
 export interface FeatureSelection {
@@ -40,12 +46,6 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
   return out;
 }
 
-/** Takes an array of exactly `n` values from `pool`, or makes one. */
-function take<T extends { length: number }>(pool: T[], n: number, make: (n: number) => T): T {
-  const i = pool.findIndex((a) => a.length === n);
-  return i >= 0 ? pool.splice(i, 1)[0]! : make(n);
-}
-
 export interface ScoreResult {
   rows: number;
   /** Rows whose error is not finite (NaN or Inf in the input); left out of every statistic. */
@@ -62,28 +62,55 @@ export async function scoreDataset(
   onErrors: (errors: Float64Array, offset: number) => void,
   progress: (rows: number) => void = () => undefined,
 ): Promise<ScoreResult> {
-  const kernel = createErrorKernel(model.features, invScale);
+  const features = model.features;
+  const slotRows = Math.max(1, Math.min(config.batchRows, Math.floor(SLOT_BYTES / (features * 8 + 8))));
+  const kernel = createErrorKernel(features, invScale, SLOTS, slotRows);
+  const pass = model.attach(kernel);
+  const free = Array.from({ length: SLOTS }, (_, s) => SLOTS - 1 - s);
+  // Arrays handed out over a slot's input region, and which slot each is.
+  const slotOf = new WeakMap<Float32Array, number>();
+  const inSlot = (n: number) => {
+    if (n > slotRows * features || free.length === 0) return new Float32Array(n);
+    const slot = free.pop()!;
+    const view = kernel.input(slot).subarray(0, n);
+    slotOf.set(view, slot);
+    return view;
+  };
+  const giveBack = (a: ArrayLike<number>) => {
+    const slot = a instanceof Float32Array ? slotOf.get(a) : undefined;
+    if (slot !== undefined) {
+      slotOf.delete(a as Float32Array);
+      free.push(slot);
+    }
+  };
   const inFlight: Promise<void>[] = [];
-  // Arrays come back from the inference thread with each reconstruction; the reader and the
-  // model take them again, so no batch allocates once the pipeline is full.
-  const floats: Float32Array[] = [];
-  const takeFloats = (n: number) => take(floats, n, (k) => new Float32Array(k));
   let rows = 0;
   let skipped = 0;
   try {
     const schema = await data.schema();
-    for await (const chunk of data.chunks({ schema, chunkRows: config.batchRows, float32Buffer: takeFloats })) {
-      const x = modelInput(chunk, sel, takeFloats);
-      if (x !== chunk.numeric && chunk.numeric instanceof Float32Array) floats.push(chunk.numeric);
-      const offset = chunk.offset;
+    for await (const chunk of data.chunks({ schema, chunkRows: slotRows, float32Buffer: inSlot })) {
       const n = chunk.rows;
+      const x = modelInput(chunk, sel, inSlot);
+      if (x !== chunk.numeric) giveBack(chunk.numeric);
+      let slot = slotOf.get(x);
+      if (slot === undefined) {
+        // Read into an array of its own (no slot was free, or a reader that takes no buffer).
+        while (free.length === 0) {
+          const oldest = inFlight.shift();
+          if (!oldest) throw new Error('drift-autoencoder: every batch slot is held by the reader');
+          await oldest;
+        }
+        slot = free.pop()!;
+        kernel.input(slot).set(x);
+      } else slotOf.delete(x);
+      const offset = chunk.offset;
       const previous = inFlight.at(-1);
-      const done = model.reconstruct(x, n, model.sameShapeOutput ? takeFloats(x.length) : undefined).then(async (r) => {
+      const done = pass.reconstruct(slot, n).then(async () => {
         await previous; // keep row order
-        const e = kernel.rowErrors(r.x, r.y, n);
+        const e = kernel.rowErrors(slot, n);
         skipped += e.nonFinite;
         onErrors(e.errors, offset);
-        floats.push(r.x, r.y);
+        free.push(slot);
       });
       inFlight.push(done);
       rows += n;
@@ -96,5 +123,7 @@ export async function scoreDataset(
   } catch (err) {
     await Promise.allSettled(inFlight);
     throw err;
+  } finally {
+    pass.close();
   }
 }

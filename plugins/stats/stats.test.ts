@@ -5,6 +5,7 @@ import { betaBinomialUpperTail, exceedanceTest } from './exceedance-test';
 import { kolmogorovQ, ksTwoSample, sortedFinite } from './ks';
 import { psi } from './psi';
 import { quantileSorted, Reservoir } from './reservoir';
+import { StrideSample } from './stride-sample';
 import { TopK } from './top-k';
 
 const sample = (n: number, seed: number, shift = 0) => {
@@ -66,6 +67,30 @@ describe('checker statistics', () => {
   it('PSI is zero for equal shares and large for a big shift', () => {
     assert.equal(psi([10, 20, 30], [20, 40, 60]), 0);
     assert.ok(psi([50, 50], [90, 10]) > 0.25);
+  });
+
+  it('takes an evenly spread, seeded sample of a stream of known length, whatever its batches, passing over NaN', () => {
+    const stream = Float64Array.from({ length: 100_000 }, (_, i) => i);
+    const whole = new StrideSample(1000, stream.length, 7);
+    whole.addFinite(stream);
+    const parts = new StrideSample(1000, stream.length, 7);
+    for (let o = 0; o < stream.length; o += 777) parts.addFinite(stream.subarray(o, o + 777));
+    const s = whole.sorted();
+    assert.equal(s.length, 1000);
+    assert.deepEqual(parts.sorted(), s);
+    assert.equal(whole.count, 100_000);
+    // One value in every stride of 100: a random start, then evenly spaced.
+    for (let k = 0; k < s.length; k++) assert.ok(s[k]! >= k * 100 && s[k]! < (k + 1) * 100, `value ${s[k]} at ${k}`);
+    const other = new StrideSample(1000, stream.length, 8);
+    other.addFinite(stream);
+    assert.notEqual(other.sorted()[0], s[0], 'another seed starts elsewhere');
+    const holes = Float64Array.from(stream, (v) => (v % 2 ? Number.NaN : v));
+    const some = new StrideSample(1000, holes.length, 7);
+    some.addFinite(holes);
+    assert.ok(some.sorted().every((v) => !Number.isNaN(v)) && some.sorted().length < 1000);
+    const small = new StrideSample(1000, 10, 7);
+    small.addFinite(stream.subarray(0, 10));
+    assert.deepEqual([...small.sorted()], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('keeps a uniform reservoir sample (the same whether values come one by one or in batches) and the k largest scores of a stream', () => {

@@ -1,0 +1,49 @@
+import randu from '@stdlib/random-base-randu';
+import { Reservoir } from './reservoir';
+
+/**
+ * A systematic sample of at most `capacity` values from a stream whose length is known ahead (a
+ * .npy batch): every (total ÷ capacity)-th value from a seeded random start. It is spread evenly
+ * over the stream's order (stratified, so a batch that drifts half-way is sampled in proportion)
+ * and costs no random draw per value, where a reservoir spends several on each value it keeps.
+ * NaN values are passed over (the sample is then a little smaller).
+ */
+export class StrideSample {
+  private readonly values: Float64Array;
+  private readonly step: number;
+  private size = 0;
+  private seen = 0;
+  /** Stream position of the next value to take (fractional; taken at its floor). */
+  private next: number;
+
+  constructor(readonly capacity: number, readonly total: number, seed = 1) {
+    this.values = new Float64Array(Math.min(capacity, total));
+    this.step = Math.max(1, total / capacity);
+    this.next = this.step > 1 ? randu.factory({ seed })() * this.step : 0;
+  }
+
+  /** Offers the stream's next values, in order. */
+  addFinite(values: ArrayLike<number>): void {
+    const end = this.seen + values.length;
+    for (; this.next < end && this.size < this.values.length; this.next += this.step) {
+      const v = values[Math.floor(this.next) - this.seen]!;
+      if (!Number.isNaN(v)) this.values[this.size++] = v;
+    }
+    this.seen = end;
+  }
+
+  /** How many values were offered. */
+  get count(): number {
+    return this.seen;
+  }
+
+  /** The sample, sorted ascending. */
+  sorted(): Float64Array {
+    return this.values.slice(0, this.size).sort();
+  }
+}
+
+/** A sample of a stream: systematic when its length is known ahead, a reservoir otherwise. */
+export function streamSample(capacity: number, total: number | undefined, seed: number): StrideSample | Reservoir {
+  return total === undefined ? new Reservoir(capacity, seed) : new StrideSample(capacity, total, seed);
+}
