@@ -52,11 +52,16 @@ export interface ErrorKernel {
   rowErrors(slot: number, rows: number): RowErrors;
   /** The per-feature sums of every batch so far. */
   finish(): FeatureErrorSums;
+  /** Gives the memory back for the next kernel of the same size (after `finish`, or on errors). */
+  release(): void;
 }
 
 const PAGE = 65536;
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 let compiled: object | undefined;
+/** Released memories by size in pages: the next check reuses one instead of mapping and zeroing megabytes again. */
+const spare = new Map<number, WasmMemory[]>();
+const SPARE_PER_SIZE = 2;
 
 /**
  * A kernel for rows of `features` values with `slots` slots of `slotRows` rows; `invScale` (one
@@ -73,8 +78,9 @@ export function createErrorKernel(features: number, invScale: Float32Array, slot
     return { x, y: x + plane, errors: x + 2 * plane };
   });
   const pages = Math.ceil((at.dataStart + slots * slotBytes) / PAGE);
-  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+  const memory = spare.get(pages)?.pop() ?? new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   const kernel = new wasm.Instance(compiled, { env: { memory } }).exports as { batch(x: number, y: number, err: number, n: number, f: number): number };
+  new Uint8Array(memory.buffer, 0, at.dataStart).fill(0);
   new Float64Array(memory.buffer, at.invScale, features).set(invScale);
   const inputs = offsets.map((o) => new Float32Array(memory.buffer, o.x, slotRows * features));
   return {
@@ -92,6 +98,11 @@ export function createErrorKernel(features: number, invScale: Float32Array, slot
       const copy = (offset: number) => new Float64Array(memory.buffer, offset, features).slice();
       const counters = new Float64Array(memory.buffer, at.counters, 2);
       return { rows: counters[0]!, sum: copy(at.sum), blockSum: copy(at.blockSum), blockSumSq: copy(at.blockSumSq), blocks: counters[1]!, blockRows: BLOCK_ROWS };
+    },
+    release() {
+      const free = spare.get(pages) ?? [];
+      if (free.length < SPARE_PER_SIZE && !free.includes(memory)) free.push(memory);
+      spare.set(pages, free);
     },
   };
 }

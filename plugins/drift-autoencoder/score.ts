@@ -125,5 +125,6 @@ export async function scoreDataset(
     throw err;
   } finally {
     pass.close();
+    kernel.release();
   }
 }
