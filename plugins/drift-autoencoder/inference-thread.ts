@@ -8,8 +8,8 @@ import type { WasmMemory } from './wasm-encoder';
  * Inference off the main thread. onnxruntime-node runs a session synchronously on the calling
  * thread, so a check that inferred on the main thread could do nothing else meanwhile. Here the
  * autoencoder runs on a worker thread (inference-worker.mjs); the main thread reads the next
- * batches and scores the finished ones beside it. Batches move to the worker and back
- * (transferred, never copied).
+ * batches and scores the finished ones beside it. Batches stay in a shared memory (the error
+ * kernel's slots, see error-kernel.ts); messages only say which slot to reconstruct.
  *
  * One worker serves the whole process. It keeps a few ONNX sessions open between checks (keyed by
  * the model's sha256), and keeps the process alive only while a reply is awaited.

@@ -100,7 +100,7 @@ export function describeAutoencoder(sig: ModelSignature, featureShape: readonly 
   return { inputName, outputName, inputShape, sampleShape, features: product(sampleShape), sameShapeOutput };
 }
 
-/** Opens a model on this thread (see scoring-thread.ts for scoring a whole dataset off it). */
+/** Opens a model on this thread (inference-thread.ts opens one on the checker's inference thread). */
 export async function openAutoencoder(model: Uint8Array, featureShape: readonly number[], opts: OpenModelOptions = {}): Promise<AutoencoderModel> {
   let session: ort.InferenceSession;
   try {
