@@ -13,7 +13,7 @@ import { tempFolder } from '../testing/temp';
 import { openAutoencoder, reconstruct } from './model';
 import { driftAutoencoder, type AutoencoderState } from './plugin';
 import { scoreDataset, selectFeatures } from './score';
-import { BLOCK_ROWS } from './error-kernel';
+import { BLOCK_ROWS } from './error-wasm';
 import { openInferenceModel } from './inference-thread';
 
 describe('the drift-autoencoder checker', () => {

@@ -15,6 +15,19 @@ import { encodeModule, f64, i32, op, v128, type WasmFunction } from './wasm-enco
  */
 
 export const BLOCK_ROWS = 16;
+
+/** What the kernel has summed per feature over a whole pass (read from its memory at the end). */
+export interface FeatureErrorSums {
+  /** Finite rows summed. */
+  rows: number;
+  /** Σ r² per feature over all finite rows. */
+  sum: Float64Array;
+  /** Σ block sum and Σ (block sum)² per feature, over `blocks` full blocks of `blockRows` rows. */
+  blockSum: Float64Array;
+  blockSumSq: Float64Array;
+  blocks: number;
+  blockRows: number;
+}
 /** Bytes before the per-feature arrays: the two counters. */
 const BASE = 16;
 /** Per-feature arrays: invScale, block, Σ, Σ block, Σ block². */
@@ -153,8 +166,8 @@ function batchFunction(rows: number, accumulate: number): WasmFunction {
   };
 }
 
-/** The module's bytes: exports `rows`, `accumulate` and `batch`, imports `env.memory` (shared). */
+/** The module's bytes: exports `rows`, `accumulate` and `batch`, imports `env.memory`. */
 export function errorModuleBytes(): Uint8Array {
-  return encodeModule([rowsFunction(), accumulateFunction(), batchFunction(0, 1)], { sharedMemory: true });
+  return encodeModule([rowsFunction(), accumulateFunction(), batchFunction(0, 1)]);
 }
 

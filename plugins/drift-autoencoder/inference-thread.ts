@@ -1,38 +1,46 @@
 import { Worker } from 'node:worker_threads';
 import { DataShapeError } from '../errors';
-import type { SlotOffsets } from './error-kernel';
+import type { SlotOffsets } from './batch-slots';
+import { BLOCK_ROWS, errorModuleBytes, layout, type FeatureErrorSums } from './error-wasm';
 import { describeAutoencoder, modelLoadError, notAnAutoencoder, type AutoencoderShape, type ModelSignature, type OpenModelOptions } from './model';
-import type { WasmMemory } from './wasm-encoder';
+import { wasm } from './wasm-encoder';
 
 /**
  * Inference off the main thread. onnxruntime-node runs a session synchronously on the calling
  * thread, so a check that inferred on the main thread could do nothing else meanwhile. Here the
- * autoencoder runs on a worker thread (inference-worker.mjs); the main thread reads the next
- * batches and scores the finished ones beside it. Batches stay in a shared memory (the error
- * kernel's slots, see error-kernel.ts); messages only say which slot to reconstruct.
+ * autoencoder and the SIMD error kernel of error-wasm.ts run on a worker thread
+ * (inference-worker.mjs), while the main thread reads the next batches and samples the errors of
+ * the finished ones. Batches stay in shared slots (batch-slots.ts); messages only say which slot
+ * to score.
  *
  * One worker serves the whole process. It keeps a few ONNX sessions open between checks (keyed by
  * the model's sha256), and keeps the process alive only while a reply is awaited.
  */
 
-/** Slots in a shared memory, each holding a batch's input at `x` and receiving its reconstruction at `y`. */
+/** Slots in a shared buffer, each holding a batch's input at `x` and receiving its row errors at `errors`. */
 export interface SlotMemory {
-  memory: WasmMemory;
+  buffer: SharedArrayBuffer;
   offsets: readonly SlotOffsets[];
   slotRows: number;
 }
 
 /** Inference over one set of slots. */
 export interface InferencePass {
-  /** Reconstructs the first `rows` rows of a slot's input into its reconstruction region. Batches finish in order. */
-  reconstruct(slot: number, rows: number): Promise<void>;
+  /**
+   * Reconstructs the first `rows` rows of a slot's input and writes their errors into the slot's
+   * errors region; resolves with how many rows had a NaN error. Batches finish in order.
+   */
+  reconstruct(slot: number, rows: number): Promise<number>;
+  /** The per-feature sums of every batch of the pass. */
+  finish(): Promise<FeatureErrorSums>;
   /** Ends the pass (the inference thread lets go of the memory). */
   close(): void;
 }
 
 /** An autoencoder opened on the inference thread, checked against the data's shape. */
 export interface InferenceModel extends AutoencoderShape {
-  attach(slots: SlotMemory): InferencePass;
+  /** Starts a pass over these slots; `invScale` (one value per feature) multiplies residuals before squaring. */
+  attach(slots: SlotMemory, invScale: Float32Array): InferencePass;
   release(): void;
 }
 
@@ -50,7 +58,7 @@ interface Failure {
   inDims?: number[];
 }
 
-type Reply = { type: 'opened'; mid: number; signature: ModelSignature } | { type: 'inferred'; pid: number; id: number } | Failure;
+type Reply = { type: 'opened'; mid: number; signature: ModelSignature } | { type: 'inferred'; pid: number; id: number; nonFinite?: number; sums?: FeatureErrorSums } | Failure;
 
 /** Where a reply goes: a model's open (by mid) or a pass's batch (by pid and id). */
 const replyKey = (m: { mid?: number; pid?: number; id?: number }) => (m.pid === undefined ? `m:${m.mid}` : `p:${m.pid}:${m.id}`);
@@ -77,6 +85,7 @@ interface Thread {
 
 let shared: Thread | undefined;
 let nextId = 0;
+let compiled: object | undefined;
 
 function thread(): Thread {
   if (shared) return shared;
@@ -102,7 +111,7 @@ function thread(): Thread {
     pending.delete(key);
     idle();
     if (m.type === 'failed') p?.reject(failureError(m));
-    else p?.resolve((m.type === 'opened' ? m.signature : undefined) as never);
+    else p?.resolve((m.type === 'opened' ? m.signature : (m.sums ?? m.nonFinite)) as never);
   });
   const fail = (err: Error) => {
     if (shared === state) shared = undefined;
@@ -137,15 +146,19 @@ export async function openInferenceModel(bytes: Uint8Array, sha256: string, feat
   const { inputName, outputName, sampleShape, sameShapeOutput } = shape;
   return {
     ...shape,
-    attach({ memory, offsets, slotRows }) {
+    attach({ buffer, offsets, slotRows }, invScale) {
+      if (invScale.length !== shape.features) throw new RangeError(`invScale has ${invScale.length} values for ${shape.features} features`);
+      compiled ??= new wasm.Module(errorModuleBytes());
       const pid = nextId++;
       let batch = 0;
-      t.post({ type: 'attach', pid, mid, memory, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput });
+      const at = layout(shape.features);
+      t.post({ type: 'attach', pid, mid, slots: buffer, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput, module: compiled, invScale, at, blockRows: BLOCK_ROWS });
       return {
         reconstruct(slot, rows) {
           const id = batch++;
           return t.ask(`p:${pid}:${id}`, { type: 'infer', pid, id, slot, rows });
         },
+        finish: () => t.ask(`p:${pid}:-1`, { type: 'finish', pid, id: -1 }),
         close() {
           t.post({ type: 'detach', pid });
           for (const key of [...t.pending.keys()]) if (key.startsWith(`p:${pid}:`)) t.pending.delete(key);

@@ -1,18 +1,23 @@
 // The inference thread of drift-autoencoder (started by inference-thread.ts; plain JavaScript so
-// that it runs under any loader). It holds ONNX sessions and runs batches through them, one
+// that it runs under any loader). It holds ONNX sessions and scores batches with them, one
 // message at a time, in order. onnxruntime-node runs a session synchronously on the thread that
-// calls it, so inference here leaves the main thread free to read and score the next batches.
+// calls it, so inference here leaves the main thread free to read and sample the next batches.
 //
-// Batches live in a shared memory of the caller's (the error kernel's slots). ONNX Runtime does
-// not take arrays over shared memory, so each batch is copied into this thread's own input array,
-// inferred into its own output array, and the output copied back into the slot.
+// Batches live in the caller's shared slots (batch-slots.ts). ONNX Runtime does not take arrays
+// over shared memory, so each batch's input is copied into this thread's own WebAssembly memory;
+// ONNX Runtime reads it there and writes the reconstruction beside it, the SIMD kernel of
+// error-wasm.ts computes the row errors and per-feature sums in place, and the row errors are
+// copied back into the slot.
 //
 // Messages in:  open {mid, key, bytes, threads}    → opened {mid, signature} | failed {mid}
 //               release {mid}
-//               attach {pid, mid, memory, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput}
-//               infer {pid, id, slot, rows}         → inferred {pid, id} | failed {pid, id}
+//               attach {pid, mid, slots, offsets, slotRows, sampleShape, inputName, outputName,
+//                       sameShapeOutput, module, invScale, at, blockRows}
+//               infer {pid, id, slot, rows}         → inferred {pid, id, nonFinite} | failed {pid, id}
+//               finish {pid, id}                    → inferred {pid, id, sums}
 //               detach {pid}
 // Failures carry {kind: 'load' | 'not-autoencoder' | 'error', message, ...details}.
+/* global WebAssembly */
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 
@@ -61,19 +66,29 @@ async function release(m) {
   }
 }
 
-/** pid → a pass: the model, the shared memory and its slots, and this thread's own arrays. */
+/** pid → a pass: the model, the caller's slots, and this thread's kernel and its memory. */
 const passes = new Map();
 
-/** The input and output arrays of the last pass, for the next one of the same size. */
+/** The kernel memory of the last pass, for the next one of the same size. */
 let spare;
+
+const PAGE = 65536;
 
 function attach(m) {
   const entry = models.get(m.mid);
   const features = m.sampleShape.reduce((a, b) => a * b, 1);
   const size = m.slotRows * features;
-  const arrays = spare?.x.length === size ? spare : { x: new Float32Array(size), y: new Float32Array(size) };
+  // The kernel's own memory: header, then one batch's input, reconstruction and errors.
+  const bytes = m.at.dataStart + size * 8 + m.slotRows * 8;
+  const memory = spare?.bytes === bytes ? spare.memory : new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
   spare = undefined;
-  passes.set(m.pid, { ...m, entry, features, ...arrays });
+  const kernel = new WebAssembly.Instance(m.module, { env: { memory } }).exports;
+  new Uint8Array(memory.buffer, 0, m.at.dataStart).fill(0);
+  new Float64Array(memory.buffer, m.at.invScale, features).set(m.invScale);
+  const xAt = m.at.dataStart;
+  const yAt = xAt + size * 4;
+  const eAt = yAt + size * 4;
+  passes.set(m.pid, { ...m, module: undefined, entry, features, bytes, memory, kernel, xAt, yAt, eAt });
 }
 
 async function infer(m) {
@@ -82,20 +97,30 @@ async function infer(m) {
   const values = m.rows * p.features;
   const at = p.offsets[m.slot];
   const dims = [m.rows, ...p.sampleShape];
-  const x = p.x.subarray(0, values);
-  x.set(new Float32Array(p.memory.buffer, at.x, values));
+  const x = new Float32Array(p.memory.buffer, p.xAt, values);
+  x.set(new Float32Array(p.slots, at.x, values));
   const input = { [p.inputName]: new ort.Tensor('float32', x, dims) };
-  let y = p.y.subarray(0, values);
+  const y = new Float32Array(p.memory.buffer, p.yAt, values);
   if (p.sameShapeOutput) await p.entry.session.run(input, { [p.outputName]: new ort.Tensor('float32', y, dims) });
   else {
     const out = (await p.entry.session.run(input, [p.outputName]))[p.outputName];
     if (out.type !== 'float32' || out.data.length !== values) {
       return { type: 'failed', pid: m.pid, id: m.id, kind: 'not-autoencoder', message: 'not an autoencoder', outputName: p.outputName, outDims: [...out.dims], outType: out.type, inDims: dims };
     }
-    y = out.data;
+    y.set(out.data);
   }
-  new Float32Array(p.memory.buffer, at.y, values).set(y);
-  return { type: 'inferred', pid: m.pid, id: m.id };
+  const nonFinite = p.kernel.batch(p.xAt, p.yAt, p.eAt, m.rows, p.features);
+  new Float64Array(p.slots, at.errors, m.rows).set(new Float64Array(p.memory.buffer, p.eAt, m.rows));
+  return { type: 'inferred', pid: m.pid, id: m.id, nonFinite };
+}
+
+function finish(m) {
+  const p = passes.get(m.pid);
+  if (!p?.entry) return { type: 'failed', pid: m.pid, id: m.id, kind: 'error', message: 'the pass is not open' };
+  const copy = (offset) => new Float64Array(p.memory.buffer, offset, p.features).slice();
+  const counters = new Float64Array(p.memory.buffer, p.at.counters, 2);
+  const sums = { rows: counters[0], sum: copy(p.at.sum), blockSum: copy(p.at.blockSum), blockSumSq: copy(p.at.blockSumSq), blocks: counters[1], blockRows: p.blockRows };
+  return { type: 'inferred', pid: m.pid, id: m.id, sums };
 }
 
 async function handle(m) {
@@ -103,10 +128,11 @@ async function handle(m) {
   if (m.type === 'release') return release(m);
   if (m.type === 'attach') return attach(m);
   if (m.type === 'infer') return infer(m);
+  if (m.type === 'finish') return finish(m);
   if (m.type === 'detach') {
     const p = passes.get(m.pid);
     passes.delete(m.pid);
-    if (p) spare = { x: p.x, y: p.y };
+    if (p) spare = { bytes: p.bytes, memory: p.memory };
   }
   return undefined;
 }

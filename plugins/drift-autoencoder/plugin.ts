@@ -12,7 +12,7 @@ import { quantileSorted } from '../stats/reservoir';
 import { streamSample } from '../stats/stride-sample';
 import { TopK } from '../stats/top-k';
 import { AutoencoderConfigSchema, type AutoencoderConfig } from './config';
-import type { FeatureErrorSums } from './error-kernel';
+import type { FeatureErrorSums } from './error-wasm';
 import { openInferenceModel } from './inference-thread';
 import { referenceScale } from './reference-scale';
 import { scoreDataset, selectFeatures, type FeatureSelection } from './score';

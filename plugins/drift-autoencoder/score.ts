@@ -1,20 +1,21 @@
 import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../data/dataset';
 import { DataShapeError, EmptyDataError } from '../errors';
 import type { AutoencoderConfig } from './config';
-import { createErrorKernel, type FeatureErrorSums } from './error-kernel';
+import { createBatchSlots } from './batch-slots';
+import type { FeatureErrorSums } from './error-wasm';
 import type { InferenceModel } from './inference-thread';
 
 /**
- * Streams a dataset through an autoencoder: while the inference thread reconstructs a batch, this
- * thread reads the next ones and computes the errors of the ones before, with at most three
- * batches in flight. Batches are read straight into the error kernel's slots, so no batch is
- * copied or allocated here. Row errors reach `onErrors` in row order, in an array that is reused
- * after the call.
+ * Streams a dataset through an autoencoder: while the inference thread scores a batch, this
+ * thread reads the next ones and hands on the errors of the ones before, with at most three
+ * batches in flight. Batches are read straight into shared slots, so no batch is copied or
+ * allocated here. Row errors reach `onErrors` in row order, in an array that is reused after the
+ * call.
  */
 
 /** Slots: three batches in flight, one being handed over by the reader and one it reads ahead. */
 const SLOTS = 5;
-/** Bytes a slot may take (its input, reconstruction and errors); wide rows get fewer rows per batch. */
+/** Bytes a batch may take on the inference thread (input, reconstruction and errors); wide rows get fewer rows per batch. */
 const SLOT_BYTES = 16 * 1024 * 1024;
 
 /** Which numeric columns feed the model, as indices into a chunk's numeric row. */
@@ -64,15 +65,15 @@ export async function scoreDataset(
 ): Promise<ScoreResult> {
   const features = model.features;
   const slotRows = Math.max(1, Math.min(config.batchRows, Math.floor(SLOT_BYTES / (features * 8 + 8))));
-  const kernel = createErrorKernel(features, invScale, SLOTS, slotRows);
-  const pass = model.attach(kernel);
+  const slots = createBatchSlots(features, SLOTS, slotRows);
+  const pass = model.attach(slots, invScale);
   const free = Array.from({ length: SLOTS }, (_, s) => SLOTS - 1 - s);
   // Arrays handed out over a slot's input region, and which slot each is.
   const slotOf = new WeakMap<Float32Array, number>();
   const inSlot = (n: number) => {
     if (n > slotRows * features || free.length === 0) return new Float32Array(n);
     const slot = free.pop()!;
-    const view = kernel.input(slot).subarray(0, n);
+    const view = slots.input(slot).subarray(0, n);
     slotOf.set(view, slot);
     return view;
   };
@@ -101,15 +102,14 @@ export async function scoreDataset(
           await oldest;
         }
         slot = free.pop()!;
-        kernel.input(slot).set(x);
+        slots.input(slot).set(x);
       } else slotOf.delete(x);
       const offset = chunk.offset;
       const previous = inFlight.at(-1);
-      const done = pass.reconstruct(slot, n).then(async () => {
+      const done = pass.reconstruct(slot, n).then(async (nonFinite) => {
         await previous; // keep row order
-        const e = kernel.rowErrors(slot, n);
-        skipped += e.nonFinite;
-        onErrors(e.errors, offset);
+        skipped += nonFinite;
+        onErrors(slots.errors(slot, n), offset);
         free.push(slot);
       });
       inFlight.push(done);
@@ -119,12 +119,12 @@ export async function scoreDataset(
     }
     await Promise.all(inFlight);
     if (rows === 0) throw new EmptyDataError(`${data.path} has no rows to score`);
-    return { rows, skipped, features: kernel.finish() };
+    return { rows, skipped, features: await pass.finish() };
   } catch (err) {
     await Promise.allSettled(inFlight);
     throw err;
   } finally {
     pass.close();
-    kernel.release();
+    slots.release();
   }
 }

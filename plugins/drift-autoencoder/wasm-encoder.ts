@@ -99,19 +99,10 @@ const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
 const name = (s: string) => vec([...Buffer.from(s, 'utf8')].map((b) => [b]));
 
-/** The largest memory a 32-bit WebAssembly module can address, in 64 KiB pages. */
-const MAX_PAGES = 65536;
-
-/**
- * A module that imports its memory as `env.memory` and exports `functions` by name (function i
- * is called as `op.call(i)`). With `sharedMemory`, the import is a shared memory (one whose buffer
- * is a SharedArrayBuffer, so other threads can read and write it).
- */
-export function encodeModule(functions: WasmFunction[], opts: { sharedMemory?: boolean } = {}): Uint8Array {
+/** A module that imports its memory as `env.memory` and exports `functions` by name (function i is called as `op.call(i)`). */
+export function encodeModule(functions: WasmFunction[]): Uint8Array {
   const types = section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])));
-  // Memory limits: flag 0x00 is a minimum only; 0x03 is shared, with a minimum and a maximum.
-  const limits = opts.sharedMemory ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)];
-  const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]]));
+  const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
   const funcs = section(3, vec(functions.map((_, i) => uleb(i))));
   const exports = section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));
   const code = section(
@@ -128,16 +119,7 @@ export function encodeModule(functions: WasmFunction[], opts: { sharedMemory?: b
 }
 
 /** The parts of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */
-export interface WasmInstance {
-  exports: Record<string, unknown>;
-}
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-  grow(pages: number): number;
-}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => WasmInstance;
 }
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
