@@ -24,13 +24,22 @@ export interface SlotMemory {
   slotRows: number;
 }
 
+/** Rows the inference thread reads from a file itself: little-endian float32, `rowBytes` apart from `dataOffset`. */
+export interface RowFile {
+  path: string;
+  dataOffset: number;
+  rowBytes: number;
+  rows: number;
+}
+
 /** Inference over one set of slots. */
 export interface InferencePass {
   /**
-   * Reconstructs the first `rows` rows of a slot's input and writes their errors into the slot's
-   * errors region; resolves with how many rows had a NaN error. Batches finish in order.
+   * Reconstructs `rows` rows (the first of a slot's input, or from row `offset` of the pass's
+   * file) and writes their errors into the slot's errors region; resolves with how many rows had
+   * a NaN error. Batches finish in order; a file pass asks for consecutive rows.
    */
-  reconstruct(slot: number, rows: number): Promise<number>;
+  reconstruct(slot: number, rows: number, offset: number): Promise<number>;
   /** The per-feature sums of every batch of the pass. */
   finish(): Promise<FeatureErrorSums>;
   /** Ends the pass (the inference thread lets go of the memory). */
@@ -39,8 +48,11 @@ export interface InferencePass {
 
 /** An autoencoder opened on the inference thread, checked against the data's shape. */
 export interface InferenceModel extends AutoencoderShape {
-  /** Starts a pass over these slots; `invScale` (one value per feature) multiplies residuals before squaring. */
-  attach(slots: SlotMemory, invScale: Float32Array): InferencePass;
+  /**
+   * Starts a pass over these slots; `invScale` (one value per feature) multiplies residuals
+   * before squaring. With `file`, batches are read from it by the inference thread.
+   */
+  attach(slots: SlotMemory, invScale: Float32Array, file?: RowFile): InferencePass;
   release(): void;
 }
 
@@ -146,17 +158,17 @@ export async function openInferenceModel(bytes: Uint8Array, sha256: string, feat
   const { inputName, outputName, sampleShape, sameShapeOutput } = shape;
   return {
     ...shape,
-    attach({ buffer, offsets, slotRows }, invScale) {
+    attach({ buffer, offsets, slotRows }, invScale, file) {
       if (invScale.length !== shape.features) throw new RangeError(`invScale has ${invScale.length} values for ${shape.features} features`);
       compiled ??= new wasm.Module(errorModuleBytes());
       const pid = nextId++;
       let batch = 0;
       const at = layout(shape.features);
-      t.post({ type: 'attach', pid, mid, slots: buffer, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput, module: compiled, invScale, at, blockRows: BLOCK_ROWS });
+      t.post({ type: 'attach', pid, mid, slots: buffer, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput, module: compiled, invScale, at, blockRows: BLOCK_ROWS, file });
       return {
-        reconstruct(slot, rows) {
+        reconstruct(slot, rows, offset) {
           const id = batch++;
-          return t.ask(`p:${pid}:${id}`, { type: 'infer', pid, id, slot, rows });
+          return t.ask(`p:${pid}:${id}`, { type: 'infer', pid, id, slot, rows, offset });
         },
         finish: () => t.ask(`p:${pid}:-1`, { type: 'finish', pid, id: -1 }),
         close() {

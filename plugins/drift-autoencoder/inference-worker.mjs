@@ -7,17 +7,19 @@
 // over shared memory, so each batch's input is copied into this thread's own WebAssembly memory;
 // ONNX Runtime reads it there and writes the reconstruction beside it, the SIMD kernel of
 // error-wasm.ts computes the row errors and per-feature sums in place, and the row errors are
-// copied back into the slot.
+// copied back into the slot. A pass over a file of raw float32 rows (`file`) reads its batches
+// from the file itself, one batch ahead, so the input is never copied at all.
 //
 // Messages in:  open {mid, key, bytes, threads}    → opened {mid, signature} | failed {mid}
 //               release {mid}
 //               attach {pid, mid, slots, offsets, slotRows, sampleShape, inputName, outputName,
-//                       sameShapeOutput, module, invScale, at, blockRows}
-//               infer {pid, id, slot, rows}         → inferred {pid, id, nonFinite} | failed {pid, id}
+//                       sameShapeOutput, module, invScale, at, blockRows, file?}
+//               infer {pid, id, slot, rows, offset} → inferred {pid, id, nonFinite} | failed {pid, id}
 //               finish {pid, id}                    → inferred {pid, id, sums}
 //               detach {pid}
 // Failures carry {kind: 'load' | 'not-autoencoder' | 'error', message, ...details}.
 /* global WebAssembly */
+import { open as openFile } from 'node:fs/promises';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 
@@ -74,32 +76,66 @@ let spare;
 
 const PAGE = 65536;
 
-function attach(m) {
+async function attach(m) {
   const entry = models.get(m.mid);
   const features = m.sampleShape.reduce((a, b) => a * b, 1);
   const size = m.slotRows * features;
-  // The kernel's own memory: header, then one batch's input, reconstruction and errors.
-  const bytes = m.at.dataStart + size * 8 + m.slotRows * 8;
+  // The kernel's own memory: header, the batch input (two of them when batches come from a file,
+  // one read ahead while the other is inferred), the reconstruction and the row errors.
+  const inputs = m.file ? 2 : 1;
+  const bytes = m.at.dataStart + (inputs + 1) * size * 4 + m.slotRows * 8;
   const memory = spare?.bytes === bytes ? spare.memory : new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
   spare = undefined;
   const kernel = new WebAssembly.Instance(m.module, { env: { memory } }).exports;
   new Uint8Array(memory.buffer, 0, m.at.dataStart).fill(0);
   new Float64Array(memory.buffer, m.at.invScale, features).set(m.invScale);
-  const xAt = m.at.dataStart;
-  const yAt = xAt + size * 4;
+  const xAt = Array.from({ length: inputs }, (_, i) => m.at.dataStart + i * size * 4);
+  const yAt = m.at.dataStart + inputs * size * 4;
   const eAt = yAt + size * 4;
-  passes.set(m.pid, { ...m, module: undefined, entry, features, bytes, memory, kernel, xAt, yAt, eAt });
+  const pass = { ...m, module: undefined, entry, features, bytes, memory, kernel, xAt, yAt, eAt };
+  passes.set(m.pid, pass);
+  if (m.file) pass.fh = await openFile(m.file.path, 'r');
+}
+
+/** Starts reading `rows` rows of the pass's file from row `offset` into the kernel memory at `at`. */
+function readRows(p, offset, rows, at) {
+  const bytes = rows * p.file.rowBytes;
+  const view = new Uint8Array(p.memory.buffer, at, bytes);
+  const done = (async () => {
+    for (let got = 0; got < bytes; ) {
+      const { bytesRead } = await p.fh.read(view, got, bytes - got, p.file.dataOffset + offset * p.file.rowBytes + got);
+      if (bytesRead === 0) throw new Error(`${p.file.path}: unexpected end of file at row ${offset}`);
+      got += bytesRead;
+    }
+  })();
+  done.catch(() => undefined); // awaited (and thrown) where the batch is used
+  return { offset, at, done };
+}
+
+/** The batch from row `offset` of the pass's file, in kernel memory; starts reading the next one. */
+async function fileBatch(p, offset, rows) {
+  let batch = p.ahead;
+  p.ahead = undefined;
+  if (batch && batch.offset !== offset) {
+    await batch.done.catch(() => undefined);
+    batch = undefined;
+  }
+  batch ??= readRows(p, offset, rows, p.xAt[0]);
+  await batch.done;
+  const next = offset + rows;
+  if (next < p.file.rows) p.ahead = readRows(p, next, Math.min(p.slotRows, p.file.rows - next), batch.at === p.xAt[0] ? p.xAt[1] : p.xAt[0]);
+  return batch.at;
 }
 
 async function infer(m) {
   const p = passes.get(m.pid);
   if (!p?.entry) return { type: 'failed', pid: m.pid, id: m.id, kind: 'error', message: 'the model was released' };
   const values = m.rows * p.features;
-  const at = p.offsets[m.slot];
   const dims = [m.rows, ...p.sampleShape];
-  const x = new Float32Array(p.memory.buffer, p.xAt, values);
-  x.set(new Float32Array(p.slots, at.x, values));
-  const input = { [p.inputName]: new ort.Tensor('float32', x, dims) };
+  let xAt = p.xAt[0];
+  if (p.file) xAt = await fileBatch(p, m.offset, m.rows);
+  else new Float32Array(p.memory.buffer, xAt, values).set(new Float32Array(p.slots, p.offsets[m.slot].x, values));
+  const input = { [p.inputName]: new ort.Tensor('float32', new Float32Array(p.memory.buffer, xAt, values), dims) };
   const y = new Float32Array(p.memory.buffer, p.yAt, values);
   if (p.sameShapeOutput) await p.entry.session.run(input, { [p.outputName]: new ort.Tensor('float32', y, dims) });
   else {
@@ -109,9 +145,18 @@ async function infer(m) {
     }
     y.set(out.data);
   }
-  const nonFinite = p.kernel.batch(p.xAt, p.yAt, p.eAt, m.rows, p.features);
-  new Float64Array(p.slots, at.errors, m.rows).set(new Float64Array(p.memory.buffer, p.eAt, m.rows));
+  const nonFinite = p.kernel.batch(xAt, p.yAt, p.eAt, m.rows, p.features);
+  new Float64Array(p.slots, p.offsets[m.slot].errors, m.rows).set(new Float64Array(p.memory.buffer, p.eAt, m.rows));
   return { type: 'inferred', pid: m.pid, id: m.id, nonFinite };
+}
+
+async function detach(m) {
+  const p = passes.get(m.pid);
+  passes.delete(m.pid);
+  if (!p) return;
+  await p.ahead?.done.catch(() => undefined);
+  await p.fh?.close();
+  spare = { bytes: p.bytes, memory: p.memory };
 }
 
 function finish(m) {
@@ -129,11 +174,7 @@ async function handle(m) {
   if (m.type === 'attach') return attach(m);
   if (m.type === 'infer') return infer(m);
   if (m.type === 'finish') return finish(m);
-  if (m.type === 'detach') {
-    const p = passes.get(m.pid);
-    passes.delete(m.pid);
-    if (p) spare = { bytes: p.bytes, memory: p.memory };
-  }
+  if (m.type === 'detach') return detach(m);
   return undefined;
 }
 

@@ -1,9 +1,10 @@
 import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../data/dataset';
+import { readNpyHeader } from '../data/npy-source';
 import { DataShapeError, EmptyDataError } from '../errors';
 import type { AutoencoderConfig } from './config';
 import { createBatchSlots } from './batch-slots';
 import type { FeatureErrorSums } from './error-wasm';
-import type { InferenceModel } from './inference-thread';
+import type { InferenceModel, RowFile } from './inference-thread';
 
 /**
  * Streams a dataset through an autoencoder: while the inference thread scores a batch, this
@@ -47,6 +48,19 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
   return out;
 }
 
+/**
+ * A .npy of little-endian float32 rows fed to the model whole is read by the inference thread
+ * itself, straight into its own memory and a batch ahead, so no batch is read or copied on this
+ * thread at all.
+ */
+async function rawFloat32Rows(data: Dataset, sel: FeatureSelection): Promise<RowFile | undefined> {
+  const schema = await data.schema();
+  if (schema.format !== 'npy' || schema.dtype !== '<f4' || sel.indices || schema.rows === undefined) return undefined;
+  const header = await readNpyHeader(data.path);
+  const width = header.shape.slice(1).reduce((a, b) => a * b, 1);
+  return { path: data.path, dataOffset: header.dataOffset, rowBytes: width * 4, rows: schema.rows };
+}
+
 export interface ScoreResult {
   rows: number;
   /** Rows whose error is not finite (NaN or Inf in the input); left out of every statistic. */
@@ -65,8 +79,9 @@ export async function scoreDataset(
 ): Promise<ScoreResult> {
   const features = model.features;
   const slotRows = Math.max(1, Math.min(config.batchRows, Math.floor(SLOT_BYTES / (features * 8 + 8))));
+  const file = await rawFloat32Rows(data, sel);
   const slots = createBatchSlots(features, SLOTS, slotRows);
-  const pass = model.attach(slots, invScale);
+  const pass = model.attach(slots, invScale, file);
   const free = Array.from({ length: SLOTS }, (_, s) => SLOTS - 1 - s);
   // Arrays handed out over a slot's input region, and which slot each is.
   const slotOf = new WeakMap<Float32Array, number>();
@@ -87,35 +102,44 @@ export async function scoreDataset(
   const inFlight: Promise<void>[] = [];
   let rows = 0;
   let skipped = 0;
+  const takeSlot = async () => {
+    while (free.length === 0) {
+      const oldest = inFlight.shift();
+      if (!oldest) throw new Error('drift-autoencoder: every batch slot is held by the reader');
+      await oldest;
+    }
+    return free.pop()!;
+  };
+  /** Scores the batch in `slot` (rows `offset` to `offset + n`); waits while three are in flight. */
+  const submit = async (slot: number, n: number, offset: number) => {
+    const previous = inFlight.at(-1);
+    const done = pass.reconstruct(slot, n, offset).then(async (nonFinite) => {
+      await previous; // keep row order
+      skipped += nonFinite;
+      onErrors(slots.errors(slot, n), offset);
+      free.push(slot);
+    });
+    inFlight.push(done);
+    rows += n;
+    progress(rows);
+    if (inFlight.length >= 3) await inFlight.shift();
+  };
   try {
     const schema = await data.schema();
-    for await (const chunk of data.chunks({ schema, chunkRows: slotRows, float32Buffer: inSlot })) {
-      const n = chunk.rows;
-      const x = modelInput(chunk, sel, inSlot);
-      if (x !== chunk.numeric) giveBack(chunk.numeric);
-      let slot = slotOf.get(x);
-      if (slot === undefined) {
-        // Read into an array of its own (no slot was free, or a reader that takes no buffer).
-        while (free.length === 0) {
-          const oldest = inFlight.shift();
-          if (!oldest) throw new Error('drift-autoencoder: every batch slot is held by the reader');
-          await oldest;
-        }
-        slot = free.pop()!;
-        slots.input(slot).set(x);
-      } else slotOf.delete(x);
-      const offset = chunk.offset;
-      const previous = inFlight.at(-1);
-      const done = pass.reconstruct(slot, n).then(async (nonFinite) => {
-        await previous; // keep row order
-        skipped += nonFinite;
-        onErrors(slots.errors(slot, n), offset);
-        free.push(slot);
-      });
-      inFlight.push(done);
-      rows += n;
-      progress(rows);
-      if (inFlight.length >= 3) await inFlight.shift();
+    if (file) {
+      for (let offset = 0; offset < file.rows; offset += slotRows) await submit(await takeSlot(), Math.min(slotRows, file.rows - offset), offset);
+    } else {
+      for await (const chunk of data.chunks({ schema, chunkRows: slotRows, float32Buffer: inSlot })) {
+        const x = modelInput(chunk, sel, inSlot);
+        if (x !== chunk.numeric) giveBack(chunk.numeric);
+        let slot = slotOf.get(x);
+        if (slot === undefined) {
+          // Read into an array of its own (no slot was free, or a reader that takes no buffer).
+          slot = await takeSlot();
+          slots.input(slot).set(x);
+        } else slotOf.delete(x);
+        await submit(slot, chunk.rows, chunk.offset);
+      }
     }
     await Promise.all(inFlight);
     if (rows === 0) throw new EmptyDataError(`${data.path} has no rows to score`);
