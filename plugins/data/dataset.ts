@@ -50,12 +50,6 @@ export interface ReadOptions {
   chunkRows?: number;
   /** Upper bound on the bytes of one chunk's numeric values (default 8 MiB). */
   chunkBytes?: number;
-  /**
-   * .npy float32 only: gives the array (of exactly `values` values) that a chunk is read into,
-   * instead of a new one, so a consumer can recycle buffers. The reader reads one chunk ahead:
-   * an array handed out may be written while the consumer still holds the previous chunk.
-   */
-  float32Buffer?: (values: number) => Float32Array;
 }
 
 export interface Dataset {

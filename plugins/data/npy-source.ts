@@ -74,9 +74,8 @@ export function npyDataset(path: string): Dataset {
       const perChunk = Math.max(1, Math.min(options.chunkRows ?? byBytes, byBytes));
       const read = async (offset: number): Promise<Chunk> => {
         const n = Math.min(perChunk, rows - offset);
-        const numeric = itemSize === 8 ? new Float64Array(n * width) : (options.float32Buffer?.(n * width) ?? new Float32Array(n * width));
-        if (numeric.length !== n * width) throw new RangeError(`float32Buffer gave ${numeric.length} values for a chunk of ${n * width}`);
-        const bytes = new Uint8Array(numeric.buffer, numeric.byteOffset, numeric.byteLength);
+        const numeric = itemSize === 4 ? new Float32Array(n * width) : new Float64Array(n * width);
+        const bytes = new Uint8Array(numeric.buffer);
         let done = 0;
         while (done < bytes.length) {
           const { bytesRead } = await fh.read(bytes, done, bytes.length - done, h.dataOffset + offset * rowBytes + done);

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { DataShapeError } from '../errors';
 import type { SlotOffsets } from './batch-slots';
 import { BLOCK_ROWS, errorModuleBytes, layout, type FeatureErrorSums } from './error-wasm';
-import { describeAutoencoder, modelLoadError, notAnAutoencoder, type AutoencoderShape, type ModelSignature, type OpenModelOptions } from './model';
+import { describeAutoencoder, modelLoadError, notAnAutoencoder, sessionOptions, type AutoencoderShape, type ModelSignature, type OpenModelOptions } from './model';
 import { wasm } from './wasm-encoder';
 
 /**
@@ -147,7 +147,7 @@ export async function openInferenceModel(bytes: Uint8Array, sha256: string, feat
   const t = thread();
   const mid = nextId++;
   const threads = opts.threads ?? 1;
-  const signature = await t.ask<ModelSignature>(`m:${mid}`, { type: 'open', mid, key: `${sha256}:${threads}`, bytes, threads });
+  const signature = await t.ask<ModelSignature>(`m:${mid}`, { type: 'open', mid, key: `${sha256}:${threads}`, bytes, options: sessionOptions(threads) });
   let shape: AutoencoderShape;
   try {
     shape = describeAutoencoder(signature, featureShape, opts);

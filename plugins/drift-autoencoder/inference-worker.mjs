@@ -10,7 +10,7 @@
 // copied back into the slot. A pass over a file of raw float32 rows (`file`) reads its batches
 // from the file itself, one batch ahead, so the input is never copied at all.
 //
-// Messages in:  open {mid, key, bytes, threads}    → opened {mid, signature} | failed {mid}
+// Messages in:  open {mid, key, bytes, options}   → opened {mid, signature} | failed {mid}
 //               release {mid}
 //               attach {pid, mid, slots, offsets, slotRows, sampleShape, inputName, outputName,
 //                       sameShapeOutput, module, invScale, at, blockRows, file?}
@@ -38,7 +38,7 @@ async function open(m) {
   if (entry) sessions.delete(m.key);
   else {
     try {
-      entry = { session: await ort.InferenceSession.create(m.bytes, { intraOpNumThreads: m.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }), users: 0 };
+      entry = { session: await ort.InferenceSession.create(m.bytes, m.options), users: 0 };
     } catch (error) {
       return { type: 'failed', mid: m.mid, kind: 'load', message: error.message, bytes: m.bytes.byteLength };
     }

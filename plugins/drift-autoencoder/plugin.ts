@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import padjust from '@stdlib/stats-padjust';
 import { defineChecker, surprise, type CheckContext, type FeatureReport } from '../api';
-import type { Dataset } from '../data/dataset';
+import type { DataSchema, Dataset } from '../data/dataset';
 import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors';
 import { exceedanceTest } from '../stats/exceedance-test';
 import { histogramPair } from '../stats/histogram';
@@ -82,8 +82,7 @@ async function loadModel(config: AutoencoderConfig): Promise<Uint8Array> {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-async function selection(data: Dataset, config: AutoencoderConfig, names?: string[]): Promise<FeatureSelection> {
-  const schema = await data.schema();
+function selection(data: Dataset, schema: DataSchema, config: AutoencoderConfig, names?: string[]): FeatureSelection {
   if (schema.format === 'csv') return selectFeatures(schema, names ?? config.columns, data.path);
   return selectFeatures(schema, undefined, data.path);
 }
@@ -96,12 +95,13 @@ export const driftAutoencoder = defineChecker({
   async fit(reference: Dataset, config: AutoencoderConfig, ctx: CheckContext): Promise<AutoencoderState> {
     const bytes = await loadModel(config);
     const modelSha256 = sha256(bytes);
-    const sel = await selection(reference, config);
+    const schema = await reference.schema();
+    const sel = selection(reference, schema, config);
     const model = await openInferenceModel(bytes, modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
     try {
       const useStd = config.scale === 'std' || (config.scale === 'auto' && sel.featureShape.length === 1);
       const invScale = useStd ? await referenceScale(reference, sel, config.batchRows) : new Float32Array(model.features).fill(1);
-      const sample = streamSample(config.referenceSample, (await reference.schema()).rows, 11);
+      const sample = streamSample(config.referenceSample, schema.rows, 11);
       const scored = await scoreDataset(reference, model, sel, invScale, config, (errors) => sample.addFinite(errors), ctx.progress);
       const errors = sample.sorted();
       if (errors.length === 0) throw new EmptyDataError(`${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`);
@@ -137,7 +137,7 @@ export const driftAutoencoder = defineChecker({
       throw new CheckerStateError(`the model ${config.model} is not the one this state was fitted with; fit again with this model`);
     }
     const schema = await batch.schema();
-    const sel = await selection(batch, config, schema.format === 'csv' ? state.featureNames : undefined);
+    const sel = selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined);
     const model = await openInferenceModel(state.model, state.modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
     const ref = state.reference;
     const sample = streamSample(config.batchSample, schema.rows, 13);

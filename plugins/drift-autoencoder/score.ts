@@ -14,8 +14,8 @@ import type { InferenceModel, RowFile } from './inference-thread';
  * call.
  */
 
-/** Slots: three batches in flight, one being handed over by the reader and one it reads ahead. */
-const SLOTS = 5;
+/** Slots: three batches in flight and one being filled. */
+const SLOTS = 4;
 /** Bytes a batch may take on the inference thread (input, reconstruction and errors); wide rows get fewer rows per batch. */
 const SLOT_BYTES = 16 * 1024 * 1024;
 
@@ -53,8 +53,7 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
  * itself, straight into its own memory and a batch ahead, so no batch is read or copied on this
  * thread at all.
  */
-async function rawFloat32Rows(data: Dataset, sel: FeatureSelection): Promise<RowFile | undefined> {
-  const schema = await data.schema();
+async function rawFloat32Rows(data: Dataset, schema: DataSchema, sel: FeatureSelection): Promise<RowFile | undefined> {
   if (schema.format !== 'npy' || schema.dtype !== '<f4' || sel.indices || schema.rows === undefined) return undefined;
   const header = await readNpyHeader(data.path);
   const width = header.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -79,33 +78,18 @@ export async function scoreDataset(
 ): Promise<ScoreResult> {
   const features = model.features;
   const slotRows = Math.max(1, Math.min(config.batchRows, Math.floor(SLOT_BYTES / (features * 8 + 8))));
-  const file = await rawFloat32Rows(data, sel);
+  const schema = await data.schema();
+  const file = await rawFloat32Rows(data, schema, sel);
   const slots = createBatchSlots(features, SLOTS, slotRows);
   const pass = model.attach(slots, invScale, file);
   const free = Array.from({ length: SLOTS }, (_, s) => SLOTS - 1 - s);
-  // Arrays handed out over a slot's input region, and which slot each is.
-  const slotOf = new WeakMap<Float32Array, number>();
-  const inSlot = (n: number) => {
-    if (n > slotRows * features || free.length === 0) return new Float32Array(n);
-    const slot = free.pop()!;
-    const view = slots.input(slot).subarray(0, n);
-    slotOf.set(view, slot);
-    return view;
-  };
-  const giveBack = (a: ArrayLike<number>) => {
-    const slot = a instanceof Float32Array ? slotOf.get(a) : undefined;
-    if (slot !== undefined) {
-      slotOf.delete(a as Float32Array);
-      free.push(slot);
-    }
-  };
   const inFlight: Promise<void>[] = [];
   let rows = 0;
   let skipped = 0;
   const takeSlot = async () => {
     while (free.length === 0) {
       const oldest = inFlight.shift();
-      if (!oldest) throw new Error('drift-autoencoder: every batch slot is held by the reader');
+      if (!oldest) throw new Error('drift-autoencoder: no batch slot is free and none is in flight');
       await oldest;
     }
     return free.pop()!;
@@ -125,19 +109,15 @@ export async function scoreDataset(
     if (inFlight.length >= 3) await inFlight.shift();
   };
   try {
-    const schema = await data.schema();
     if (file) {
       for (let offset = 0; offset < file.rows; offset += slotRows) await submit(await takeSlot(), Math.min(slotRows, file.rows - offset), offset);
     } else {
-      for await (const chunk of data.chunks({ schema, chunkRows: slotRows, float32Buffer: inSlot })) {
-        const x = modelInput(chunk, sel, inSlot);
-        if (x !== chunk.numeric) giveBack(chunk.numeric);
-        let slot = slotOf.get(x);
-        if (slot === undefined) {
-          // Read into an array of its own (no slot was free, or a reader that takes no buffer).
-          slot = await takeSlot();
-          slots.input(slot).set(x);
-        } else slotOf.delete(x);
+      for await (const chunk of data.chunks({ schema, chunkRows: slotRows })) {
+        const slot = await takeSlot();
+        const input = slots.input(slot);
+        // Picked or converted values are written into the slot; a chunk that is the model's input as it is, copied there.
+        const x = modelInput(chunk, sel, (n) => input.subarray(0, n));
+        if (x === chunk.numeric) input.set(x);
         await submit(slot, chunk.rows, chunk.offset);
       }
     }
