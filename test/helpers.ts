@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TidemarkConfig } from '../common/config';
+import { stopDaemon } from '../scripts/stack/daemon';
+import { stackPaths } from '../scripts/stack/paths';
+import { MlflowServer } from '../scripts/stack/services/mlflow';
+import { locateTools } from '../scripts/stack/tools';
 import { resolveConfig } from '../workers/config';
 import { TidemarkPlugin, type TidemarkPluginOptions } from '../workers/plugin';
 
@@ -102,4 +109,26 @@ export function labelledCsv(n: number, share: number, seed: number, opts: { colo
     rows.push(`${size},${colour}${i < n * share ? 'yes' : 'no'}`);
   }
   return `${rows.join('\n')}\n`;
+}
+
+/**
+ * An MLflow server of a test's own (its own port and database, the shared MinIO), started as the
+ * stack starts its own, so that stopping it touches nothing else, whoever started the shared stack.
+ */
+export async function privateMlflow(port: number): Promise<{ config: TidemarkConfig; server: MlflowServer; runDir: string; close(): Promise<void> }> {
+  const stateDir = mkdtempSync(join(tmpdir(), `mlflow-${port}-`));
+  const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
+  const config = { ...testConfig, mlflow: { ...testConfig.mlflow, trackingUri: `http://127.0.0.1:${port}` } };
+  const server = new MlflowServer(config, paths, locateTools().mlflow);
+  mkdirSync(paths.logsDir, { recursive: true });
+  await server.start();
+  return {
+    config,
+    server,
+    runDir: paths.runDir,
+    async close() {
+      await stopDaemon(paths.runDir, 'mlflow');
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,27 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MlflowClient } from '../activities/tracking/mlflow-client';
 import { stopDaemon } from '../scripts/stack/daemon';
-import { stackPaths } from '../scripts/stack/paths';
-import { MlflowServer } from '../scripts/stack/services/mlflow';
-import { locateTools } from '../scripts/stack/tools';
 import { startPipeline } from '../workers/start-pipeline';
-import { createTestWorker, testConfig, uniqueId } from './helpers';
+import { createTestWorker, privateMlflow, uniqueId } from './helpers';
 
 describe('an MLflow outage', () => {
   it('does not stop the pipeline, and the tracking catches up with nothing lost once MLflow is back', async function () {
     this.timeout(240_000);
-    // An MLflow of this test's own (its own port and database, the shared MinIO), so that
-    // stopping it touches nothing else, whoever started the shared stack.
-    const stateDir = mkdtempSync(join(tmpdir(), 'outage-'));
-    const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
-    const config = { ...testConfig, mlflow: { ...testConfig.mlflow, trackingUri: 'http://127.0.0.1:15011' } };
-    const server = new MlflowServer(config, paths, locateTools().mlflow);
-    mkdirSync(paths.logsDir, { recursive: true });
-    await server.start();
+    // An MLflow of this test's own, so that stopping it touches nothing else.
+    const { config, server, runDir, close } = await privateMlflow(15011);
     const mlflow = new MlflowClient(config.mlflow.trackingUri);
     const tw = await createTestWorker({ plugin: { config } });
     const name = uniqueId('outage');
@@ -37,7 +26,7 @@ describe('an MLflow outage', () => {
         const handle = await startPipeline(tw.client, spec, { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('outage') });
         // Take MLflow down as soon as the pipeline has its run, while the steps go on.
         for (let i = 0; i < 100 && !(await handle.describe()).memo?.mlflow; i++) await sleep(100);
-        assert.ok(await stopDaemon(paths.runDir, 'mlflow'), 'MLflow was stopped');
+        assert.ok(await stopDaemon(runDir, 'mlflow'), 'MLflow was stopped');
         const t0 = Date.now();
         for (let i = 0; i < 300; i++) {
           const status = await handle.query('status') as { steps: { key: string; state: string }[] };
@@ -59,8 +48,7 @@ describe('an MLflow outage', () => {
       });
     } finally {
       await tw.close();
-      await stopDaemon(paths.runDir, 'mlflow');
-      rmSync(stateDir, { recursive: true, force: true });
+      await close();
     }
   });
 });

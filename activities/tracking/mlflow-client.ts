@@ -17,6 +17,20 @@ export interface MlflowRun {
 
 export interface MlflowFileInfo { path: string; is_dir: boolean; file_size?: number }
 
+/** A run recorded after it ended, in full: what runs/create, runs/log-batch and runs/update would record. */
+export interface FinishedRun {
+  runName: string;
+  startTime: number;
+  endTime: number;
+  status: Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>;
+  tags: Record<string, string>;
+  params: MlflowParam[];
+  metrics: MlflowMetric[];
+}
+
+/** Tidemark's bulk endpoint for finished runs (scripts/stack/mlflow-server/tidemark_runs.py), where the server has it. */
+const RECORD_FINISHED_PATH = 'tidemark/api/1/runs/record-finished';
+
 /** Thrown when MLflow answers with an error; `code` is MLflow's error_code (e.g. RESOURCE_DOES_NOT_EXIST). */
 export class MlflowError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -29,10 +43,13 @@ export class MlflowError extends Error {
 export const LOG_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000 } as const;
 
 export class MlflowClient {
+  /** Whether the server has Tidemark's bulk endpoint: unknown until the first try. */
+  private recordsFinished?: boolean;
+
   constructor(readonly trackingUri: string, private readonly timeoutMs = 10_000) {}
 
   private async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    let url = `${this.trackingUri.replace(/\/$/, '')}/api/2.0/mlflow/${path}`;
+    let url = `${this.trackingUri.replace(/\/$/, '')}/${path.startsWith('tidemark/') ? '' : 'api/2.0/mlflow/'}${path}`;
     const init: RequestInit = { method, signal: AbortSignal.timeout(this.timeoutMs), headers: { 'content-type': 'application/json' } };
     if (body !== undefined) {
       if (method === 'GET') url += `?${new URLSearchParams(Object.entries(body as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]))}`;
@@ -121,6 +138,37 @@ export class MlflowClient {
       const t = tags.splice(0, LOG_BATCH_LIMITS.tags);
       const m = metrics.splice(0, LOG_BATCH_LIMITS.total - p.length - t.length);
       await this.call('POST', 'runs/log-batch', { run_id: runId, metrics: m, params: p, tags: t });
+    }
+  }
+
+  /** Whether runs within these limits can go to recordFinishedRuns. */
+  static fitsOneRecord(run: Pick<FinishedRun, 'tags' | 'params' | 'metrics'>): boolean {
+    const tags = Object.keys(run.tags).length + 1; // + mlflow.runName
+    return tags <= LOG_BATCH_LIMITS.tags && run.params.length <= LOG_BATCH_LIMITS.params && run.metrics.length + run.params.length + tags <= LOG_BATCH_LIMITS.total;
+  }
+
+  /**
+   * Records finished runs of one experiment in one request, through Tidemark's bulk endpoint,
+   * all or none. Returns each run's id and artifact URI in order, or undefined when the server
+   * has no such endpoint (any MLflow server but the stack's own): use createRun, logBatch and
+   * updateRun then.
+   */
+  async recordFinishedRuns(experimentId: string, runs: FinishedRun[]): Promise<{ runId: string; artifactUri: string }[] | undefined> {
+    if (this.recordsFinished === false || runs.length === 0) return undefined;
+    try {
+      const r = await this.call<{ runs: { run_id: string; artifact_uri: string }[] }>('POST', RECORD_FINISHED_PATH, {
+        experiment_id: experimentId,
+        runs: runs.map((run) => ({ run_name: run.runName, start_time: run.startTime, end_time: run.endTime, status: run.status, tags: toTags(run.tags), params: run.params, metrics: run.metrics })),
+      });
+      this.recordsFinished = true;
+      return r.runs.map((run) => ({ runId: run.run_id, artifactUri: run.artifact_uri }));
+    } catch (err) {
+      // No such route (404 without MLflow's error JSON), or a store the endpoint cannot write (501).
+      if (err instanceof MlflowError && ((err.status === 404 && err.code === 'HTTP_ERROR') || err.status === 501)) {
+        this.recordsFinished = false;
+        return undefined;
+      }
+      throw err;
     }
   }
 

@@ -1,14 +1,14 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact';
-import type { RunStatus } from './mlflow-client';
-import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepsInput, TrackStepsResult, TrackStepStartInput } from '../../common/tracking';
+import { MlflowClient, type FinishedRun, type MlflowMetric, type MlflowParam } from './mlflow-client';
+import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepRecord, TrackStepsInput, TrackStepsResult, TrackStepStartInput } from '../../common/tracking';
 import type { TidemarkDeps } from '../deps';
 import { callingWorkflow } from '../workflow-context';
 
 /** How many steps of one batch are recorded at once (MLflow's calls are short; this overlaps their latency). */
 const BATCH_CONCURRENCY = 4;
 
-const STATUS: Record<string, RunStatus> = { succeeded: 'FINISHED', cached: 'FINISHED', skipped: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
+const STATUS: Record<string, FinishedRun['status']> = { succeeded: 'FINISHED', cached: 'FINISHED', skipped: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
 
 /** MLflow params are strings of at most 6000 characters. */
 function paramValue(v: unknown): string {
@@ -35,9 +35,15 @@ export function createTrackingActivities(deps: TidemarkDeps) {
    * The step's run: found again on a retry, else created, with `tags` when given (a finished
    * step's tags go with the create, so its end needs no tags of its own: `created` says so).
    */
-  async function stepStart(input: TrackStepStartInput, tags: Record<string, string> = {}, startTime?: number): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
+  /** A step run's tags: `tags`, and what links it to its workflow run and its parent (the identity, by which a retry finds it). */
+  function stepRunTags(parent: PipelineTracking, stepKey: string, tags: Record<string, string>) {
     const { workflowId, runId } = callingWorkflow();
-    const identity = { 'temporal.run_id': runId, 'tidemark.step': input.stepKey };
+    const identity = { 'temporal.run_id': runId, 'tidemark.step': stepKey };
+    return { identity, tags: { ...tags, ...identity, 'mlflow.parentRunId': parent.runId, 'temporal.workflow_id': workflowId } };
+  }
+
+  async function stepStart(input: TrackStepStartInput, tags: Record<string, string> = {}, startTime?: number): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
+    const { identity, tags: runTags } = stepRunTags(input.parent, input.stepKey, tags);
     if (Context.current().info.attempt > 1) {
       const found = await findRun(input.parent.experimentId, identity);
       if (found) {
@@ -49,7 +55,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       experimentId: input.parent.experimentId,
       runName: input.stepKey,
       startTime,
-      tags: { ...tags, ...identity, 'mlflow.parentRunId': input.parent.runId, 'temporal.workflow_id': workflowId },
+      tags: runTags,
     });
     return { experimentId: input.parent.experimentId, runId: run.info.run_id, url: runUrl(input.parent.experimentId, run.info.run_id), artifactUri: run.info.artifact_uri, created: true };
   }
@@ -77,6 +83,16 @@ export function createTrackingActivities(deps: TidemarkDeps) {
   /** The tags a finished step's run ends with. */
   const endTags = (input: Pick<TrackStepEndInput, 'tags' | 'state'>) => ({ ...input.tags, 'tidemark.state': input.state });
 
+  /** A finished step's metrics (with each output's size) as of `now`, and its params. */
+  function stepValues(input: Pick<TrackStepEndInput, 'metrics' | 'outputs' | 'params'>, now: number): { metrics: MlflowMetric[]; params: MlflowParam[] } {
+    const metrics = Object.entries(input.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
+    for (const [name, ref] of Object.entries(input.outputs)) {
+      const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
+      metrics.push({ key: `output_bytes.${name}`, value: refs.reduce((n, r) => n + r.size, 0), timestamp: now, step: 0 });
+    }
+    return { metrics, params: Object.entries(input.params).map(([key, v]) => ({ key, value: paramValue(v) })) };
+  }
+
   /**
    * `tagged`: the run was created with endTags already (see finishedStep). `artifactUri`: the
    * run was created by this attempt, so it holds no params yet and needs no look-up.
@@ -85,12 +101,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     // A retry (or a run the step logged into itself) may hold params already: MLflow refuses to change one.
     const run = input.artifactUri && Context.current().info.attempt === 1 ? undefined : await mlflow.getRun(input.runId);
     const artifactUri = input.artifactUri ?? run!.info.artifact_uri;
-    const now = Date.now();
-    const metrics = Object.entries(input.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
-    for (const [name, ref] of Object.entries(input.outputs)) {
-      const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
-      metrics.push({ key: `output_bytes.${name}`, value: refs.reduce((n, r) => n + r.size, 0), timestamp: now, step: 0 });
-    }
+    const { metrics, params } = stepValues(input, Date.now());
     const existingParams = new Set((run?.data.params ?? []).map((p) => p.key));
     const base = artifactUri.replace(/\/$/, '');
     // The artifacts go to MinIO while MLflow takes the batch: two servers, side by side.
@@ -98,7 +109,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     copies.catch(() => undefined); // handled: awaited below
     await mlflow.logBatch(input.runId, {
       metrics,
-      params: Object.entries(input.params).filter(([k]) => !existingParams.has(k)).map(([key, v]) => ({ key, value: paramValue(v) })),
+      params: params.filter((p) => !existingParams.has(p.key)),
       tags: input.tagged ? [] : Object.entries(endTags(input)).map(([key, value]) => ({ key, value })),
     });
     await copies;
@@ -119,6 +130,29 @@ export function createTrackingActivities(deps: TidemarkDeps) {
   async function finishedStep(parent: PipelineTracking, input: Omit<TrackStepEndInput, 'runId'>): Promise<TrackStepEndResult> {
     const started = await stepStart({ parent, stepKey: input.stepKey }, endTags(input), input.startedAt);
     return stepEnd({ ...input, runId: started.runId, artifactUri: started.artifactUri, tagged: started.created });
+  }
+
+  /**
+   * Finished steps recorded in one request, each into a new run complete with its tags, params,
+   * metrics, times and status, where the MLflow server has Tidemark's bulk endpoint (the stack's
+   * own does); their outputs and logs are then copied beside each other. Only on a first attempt:
+   * a retry may find runs made before, which the per-step path looks for. Steps that logged into
+   * a run of their own or register a model take the per-step path; so does everything when the
+   * server lacks the endpoint. Returns the steps left to record.
+   */
+  async function recordInBulk(parent: PipelineTracking, steps: TrackStepRecord[]): Promise<TrackStepRecord[]> {
+    if (Context.current().info.attempt > 1) return steps;
+    const now = Date.now();
+    const bulk = steps.flatMap((s) => {
+      if (s.runId || s.register) return [];
+      const run: FinishedRun = { runName: s.stepKey, startTime: s.startedAt ?? now, endTime: s.endedAt ?? now, status: STATUS[s.state] ?? 'FINISHED', tags: stepRunTags(parent, s.stepKey, endTags(s)).tags, ...stepValues(s, now) };
+      return MlflowClient.fitsOneRecord(run) ? [{ step: s, run }] : [];
+    });
+    const recorded = await mlflow.recordFinishedRuns(parent.experimentId, bulk.map((b) => b.run));
+    if (!recorded) return steps;
+    await Promise.all(bulk.map((b, i) => copyArtifacts(recorded[i]!.artifactUri.replace(/\/$/, ''), b.step)));
+    const done = new Set(bulk.map((b) => b.step));
+    return steps.filter((s) => !done.has(s));
   }
 
   return {
@@ -162,7 +196,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
      */
     async trackSteps(input: TrackStepsInput): Promise<TrackStepsResult> {
       const modelVersions: Record<string, string> = {};
-      const queue = [...input.steps];
+      const queue = await recordInBulk(input.parent, input.steps);
       const failures: unknown[] = [];
       const worker = async () => {
         for (let s = queue.shift(); s; s = queue.shift()) {
