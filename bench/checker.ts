@@ -4,12 +4,18 @@
  * per-feature sums) against bare InferenceSession.run over the same rows as tensors built
  * beforehand, with the same model and session options, in the same process.
  *
+ * Each timed run starts from a collected heap: the raw loop leaves a 2 MB output tensor a batch
+ * behind, and without a collection in between the plugin run after it paid for collecting them
+ * (10–50 ms in the rounds that followed a raw run).
+ *
  * Last line: checker ratio=<plugin rows/s ÷ raw rows/s> rows_per_s=<plugin> peak_rss_mb=<peak>
  * (peak RSS of the process after the plugin runs, before the raw baseline holds all rows in memory).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
 import { quietContext } from '../plugins/api';
 import { npyDataset } from '../plugins/data/npy-source';
@@ -25,6 +31,12 @@ const FEATURES = 64;
 const WIDTHS = [FEATURES, 128, 32, 128, FEATURES];
 /** Rounds of one plugin run and one raw run each. */
 const ROUNDS = 9;
+
+/** A full garbage collection, so that neither side pays for garbage the other left. */
+const collectGarbage = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
 
 export async function checkerBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tidemark-bench-checker-'));
@@ -50,6 +62,7 @@ export async function checkerBench(): Promise<void> {
       return (d.user + d.system) / 1000;
     };
     const plugin = async () => {
+      collectGarbage();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       const report = await driftAutoencoder.check(npyDataset(batchPath), state, config, quietContext());
@@ -68,6 +81,7 @@ export async function checkerBench(): Promise<void> {
       tensors.push(new ort.Tensor('float32', chunk.numeric as Float32Array, [chunk.rows, FEATURES]));
     }
     const raw = async () => {
+      collectGarbage();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (const t of tensors) await session.run({ input: t });

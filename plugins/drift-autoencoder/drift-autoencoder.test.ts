@@ -89,9 +89,9 @@ describe('the drift-autoencoder checker', () => {
   });
 
   it('computes the same row errors and per-feature sums as plain arithmetic on the reconstruction', async () => {
-    // 17 features: the kernel's eight-wide, two-wide and odd-feature paths; 700 rows in batches of
-    // 300: partial batches and partial blocks; a NaN row and an Inf row drop their blocks.
-    const W = 17;
+    // 23 features: the kernel's eight-wide and four-wide paths and three features alone; 700 rows
+    // in batches of 300: partial batches and partial blocks; a NaN row and an Inf row drop their blocks.
+    const W = 23;
     const wide = join(tmp.dir(), 'odd.onnx');
     const bytes = buildDenseModel({ widths: [W, 6, W] });
     await writeFile(wide, bytes);
@@ -114,7 +114,8 @@ describe('the drift-autoencoder checker', () => {
       model.release();
     }
 
-    // The same on this thread: ORT's reconstruction, then r = (x − y) · invScale in doubles.
+    // The same on this thread: ORT's reconstruction, then r = (x − y) · invScale in doubles (the
+    // kernel squares and sums in single precision, so they agree to a few 1e-7).
     const plain = await openAutoencoder(bytes, [W]);
     const y = await reconstruct(plain, values, 700);
     await plain.release();
@@ -143,9 +144,9 @@ describe('the drift-autoencoder checker', () => {
     }
     assert.equal(scored.skipped, 2);
     assert.ok(Number.isNaN(got[40]!) && Number.isNaN(got[333]!));
-    for (let i = 0; i < 700; i++) if (Number.isFinite(want[i]!)) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-9 * want[i]!, `row ${i}: ${got[i]} vs ${want[i]}`);
+    for (let i = 0; i < 700; i++) if (Number.isFinite(want[i]!)) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-6 * want[i]!, `row ${i}: ${got[i]} vs ${want[i]}`);
     assert.equal(scored.features.rows, summed);
-    for (let j = 0; j < W; j++) assert.ok(Math.abs(scored.features.sum[j]! - sum[j]!) <= 1e-9 * sum[j]!, `feature ${j}`);
+    for (let j = 0; j < W; j++) assert.ok(Math.abs(scored.features.sum[j]! - sum[j]!) <= 1e-6 * sum[j]!, `feature ${j}`);
   });
 
   it('rejects a model whose input shape does not fit the data, naming both shapes', async () => {

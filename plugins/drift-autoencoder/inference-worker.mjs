@@ -88,7 +88,7 @@ async function attach(m) {
   spare = undefined;
   const kernel = new WebAssembly.Instance(m.module, { env: { memory } }).exports;
   new Uint8Array(memory.buffer, 0, m.at.dataStart).fill(0);
-  new Float64Array(memory.buffer, m.at.invScale, features).set(m.invScale);
+  new Float32Array(memory.buffer, m.at.invScale, features).set(m.invScale);
   const xAt = Array.from({ length: inputs }, (_, i) => m.at.dataStart + i * size * 4);
   const yAt = m.at.dataStart + inputs * size * 4;
   const eAt = yAt + size * 4;

@@ -6,16 +6,16 @@ import { defineChecker, surprise, type CheckContext, type FeatureReport } from '
 import type { DataSchema, Dataset } from '../data/dataset';
 import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors';
 import { exceedanceTest } from '../stats/exceedance-test';
-import { histogramPair } from '../stats/histogram';
+import { histogramPairSorted } from '../stats/histogram';
 import { ksTwoSample } from '../stats/ks';
-import { quantileSorted } from '../stats/reservoir';
-import { streamSample } from '../stats/stride-sample';
+import { quantileSorted, type Reservoir } from '../stats/reservoir';
+import { streamSample, type StrideSample } from '../stats/stride-sample';
 import { TopK } from '../stats/top-k';
 import { AutoencoderConfigSchema, type AutoencoderConfig } from './config';
 import type { FeatureErrorSums } from './error-wasm';
 import { openInferenceModel } from './inference-thread';
 import { referenceScale } from './reference-scale';
-import { scoreDataset, selectFeatures, type FeatureSelection } from './score';
+import { scoreDataset, selectFeatures, type FeatureSelection, type ScoreResult } from './score';
 
 /**
  * drift-autoencoder: scores every row by its reconstruction error (MSE) under any ONNX
@@ -80,7 +80,17 @@ async function loadModel(config: AutoencoderConfig): Promise<Uint8Array> {
   }
 }
 
+/** The plot's axis: log10 of a row error (zero errors at 1e-12). */
+const log10Error = (e: number) => Math.log10(Math.max(e, 1e-12));
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Rejects when `config.model` names another model than the one fitted (the one of `sha256`). */
+async function verifyModel(config: AutoencoderConfig, fitted: string): Promise<void> {
+  if (config.model && sha256(await loadModel(config)) !== fitted) {
+    throw new CheckerStateError(`the model ${config.model} is not the one this state was fitted with; fit again with this model`);
+  }
+}
 
 function selection(data: Dataset, schema: DataSchema, config: AutoencoderConfig, names?: string[]): FeatureSelection {
   if (schema.format === 'csv') return selectFeatures(schema, names ?? config.columns, data.path);
@@ -133,35 +143,21 @@ export const driftAutoencoder = defineChecker({
 
   async check(batch, state, config, ctx) {
     if (!state?.reference) throw new CheckerStateError('drift-autoencoder needs the state that its fit wrote (reference errors and the model)');
-    if (config.model && sha256(await loadModel(config)) !== state.modelSha256) {
-      throw new CheckerStateError(`the model ${config.model} is not the one this state was fitted with; fit again with this model`);
-    }
-    const schema = await batch.schema();
-    const sel = selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined);
-    const model = await openInferenceModel(state.model, state.modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
-    const ref = state.reference;
-    const sample = streamSample(config.batchSample, schema.rows, 13);
-    const top = new TopK(config.topK);
-    let exceedances = 0;
-    let scored;
+    // Scoring uses the fitted model from the state; a model named in the config must be that one.
+    // Reading and hashing it is file I/O, so it runs beside the scoring, and it is the error
+    // reported when both fail.
+    const modelCheck = verifyModel(config, state.modelSha256);
+    modelCheck.catch(() => undefined);
+    let pass: BatchScore;
     try {
-      const threshold = ref.threshold;
-      scored = await scoreDataset(batch, model, sel, state.invScale, config, (errors, offset) => {
-        let floor = top.floor;
-        for (let i = 0; i < errors.length; i++) {
-          const e = errors[i]!;
-          // NaN (a row with NaN or Inf) is above nothing.
-          if (e > threshold) exceedances++;
-          if (e > floor) {
-            top.add(e, offset + i);
-            floor = top.floor;
-          }
-        }
-        sample.addFinite(errors);
-      }, ctx.progress);
-    } finally {
-      model.release();
+      pass = await scoreBatch(batch, state, config, ctx);
+    } catch (err) {
+      await modelCheck;
+      throw err;
     }
+    await modelCheck;
+    const { scored, exceedances, top, sample } = pass;
+    const ref = state.reference;
     const n = scored.rows - scored.skipped;
     if (n === 0) throw new EmptyDataError(`${batch.path}: no batch row could be scored (every row has NaN or Inf; run the integrity checker)`);
     const batchErrors = sample.sorted();
@@ -170,7 +166,6 @@ export const driftAutoencoder = defineChecker({
     const pValue = Math.min(1, 2 * Math.min(exceed.pValue, ks.pGreater));
     const threshold = surprise(config.alpha);
     const score = surprise(pValue);
-    const log10 = (xs: Float64Array) => xs.map((v) => Math.log10(Math.max(v, 1e-12)));
     const features = perFeatureReport(state, scored.features, config);
     return {
       plugin: 'drift-autoencoder',
@@ -198,11 +193,48 @@ export const driftAutoencoder = defineChecker({
         featureShape: state.featureShape,
         // Batch ÷ reference mean error of every feature, in row order (a heat map for images).
         ...(features.ratios.length <= 4096 ? { featureErrorRatio: features.ratios } : {}),
-        histogram: histogramPair('log10 reconstruction error', log10(ref.errors), log10(batchErrors), 40, Math.log10(Math.max(ref.threshold, 1e-12))),
+        histogram: histogramPairSorted('log10 reconstruction error', ref.errors, batchErrors, log10Error, 40, log10Error(ref.threshold)),
       },
     };
   },
 });
+
+interface BatchScore {
+  scored: ScoreResult;
+  /** Scored rows whose error is above the reference threshold. */
+  exceedances: number;
+  top: TopK;
+  sample: StrideSample | Reservoir;
+}
+
+/** Scores every row of the batch with the fitted model, counting exceedances and keeping the largest errors and a sample. */
+async function scoreBatch(batch: Dataset, state: AutoencoderState, config: AutoencoderConfig, ctx: CheckContext): Promise<BatchScore> {
+  const schema = await batch.schema();
+  const sel = selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined);
+  const model = await openInferenceModel(state.model, state.modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+  const threshold = state.reference.threshold;
+  const sample = streamSample(config.batchSample, schema.rows, 13);
+  const top = new TopK(config.topK);
+  let exceedances = 0;
+  try {
+    const scored = await scoreDataset(batch, model, sel, state.invScale, config, (errors, offset) => {
+      let floor = top.floor;
+      for (let i = 0; i < errors.length; i++) {
+        const e = errors[i]!;
+        // NaN (a row with NaN or Inf) is above nothing.
+        if (e > threshold) exceedances++;
+        if (e > floor) {
+          top.add(e, offset + i);
+          floor = top.floor;
+        }
+      }
+      sample.addFinite(errors);
+    }, ctx.progress);
+    return { scored, exceedances, top, sample };
+  } finally {
+    model.release();
+  }
+}
 
 function perFeatureReport(state: AutoencoderState, sums: FeatureErrorSums, config: AutoencoderConfig): { top: FeatureReport[]; ratios: number[] } {
   const { mean, meanVar } = featureMeans(sums);

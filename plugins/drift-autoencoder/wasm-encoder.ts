@@ -5,6 +5,7 @@
  */
 
 export const i32 = 0x7f;
+export const f32 = 0x7d;
 export const f64 = 0x7c;
 export const v128 = 0x7b;
 /** Block type of a `block`, `loop` or `if` that leaves nothing on the stack. */
@@ -60,6 +61,15 @@ export const op = {
   i32And: () => [0x71],
   i32Shl: () => [0x74],
   f32Load: (offset = 0) => [0x2a, ...memarg(2, offset)],
+  f32Store: (offset = 0) => [0x38, ...memarg(2, offset)],
+  f32Const: (x: number) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, x, true);
+    return [0x43, ...b];
+  },
+  f32Add: () => [0x92],
+  f32Sub: () => [0x93],
+  f32Mul: () => [0x94],
   f64Load: (offset = 0) => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0) => [0x39, ...memarg(3, offset)],
   f64Const: (x: number) => {
@@ -78,6 +88,11 @@ export const op = {
   /** Loads 8 bytes into the low half, zeroes the high half. */
   v128Load64Zero: (offset = 0) => [...simd(0x5d), ...memarg(3, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(4, offset)],
+  f32x4Splat: () => simd(0x13),
+  f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
+  f32x4Add: () => simd(0xe4),
+  f32x4Sub: () => simd(0xe5),
+  f32x4Mul: () => simd(0xe6),
   f64x2Splat: () => simd(0x14),
   f64x2ExtractLane: (lane: number) => [...simd(0x21), lane],
   f64x2Add: () => simd(0xf0),

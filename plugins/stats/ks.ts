@@ -39,13 +39,16 @@ export function ksTwoSample(sortedA: ArrayLike<number>, sortedB: ArrayLike<numbe
   let d = 0;
   let dPlus = 0;
   while (i < n && j < m) {
-    const x = Math.min(sortedA[i]!, sortedB[j]!);
-    while (i < n && sortedA[i]! <= x) i++;
-    while (j < m && sortedB[j]! <= x) j++;
+    // Step both CDFs through the next value x (the run of values equal to it, in either sample).
+    const a = sortedA[i]!;
+    const b = sortedB[j]!;
+    if (a <= b) while (i < n && sortedA[i] === a) i++;
+    if (b <= a) while (j < m && sortedB[j] === b) j++;
     const diff = i / n - j / m;
     if (diff > dPlus) dPlus = diff;
-    if (Math.abs(diff) > d) d = Math.abs(diff);
+    else if (-diff > d) d = -diff;
   }
+  if (dPlus > d) d = dPlus;
   const ne = (n * m) / (n + m);
   const sqrtNe = Math.sqrt(ne);
   const pValue = kolmogorovQ((sqrtNe + 0.12 + 0.11 / sqrtNe) * d);

@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { gaussian, rng } from '../evaluation/data-tools';
 import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from './chi-square';
+import betaln from '@stdlib/math-base-special-betaln';
+import binomcoefln from '@stdlib/math-base-special-binomcoefln';
 import { betaBinomialUpperTail, exceedanceTest } from './exceedance-test';
+import { histogramPair, histogramPairSorted } from './histogram';
 import { kolmogorovQ, ksTwoSample, sortedFinite } from './ks';
 import { psi } from './psi';
 import { quantileSorted, Reservoir } from './reservoir';
@@ -47,10 +50,23 @@ describe('checker statistics', () => {
     assert.ok(alarms / 2000 <= 0.015, `false-alarm rate ${alarms / 2000}`);
   });
 
-  it('sums beta-binomial tails to one and tends to the binomial for a large reference', () => {
+  it('gives beta-binomial tails equal to the sum of the pmf term by term, and tends to the binomial for a large reference', () => {
     assert.equal(betaBinomialUpperTail(0, 50, 2, 30), 1);
-    const whole = betaBinomialUpperTail(1, 50, 2, 30) + (1 - betaBinomialUpperTail(1, 50, 2, 30));
-    assert.ok(Math.abs(whole - 1) < 1e-12);
+    // P(K ≥ k) summed directly from the pmf in log-gamma form, every term on its own.
+    const direct = (k: number, n: number, a: number, b: number) => {
+      let p = 0;
+      for (let i = k; i <= n; i++) p += Math.exp(binomcoefln(n, i) + betaln(i + a, n - i + b) - betaln(a, b));
+      return p;
+    };
+    const cases: [number, number, number, number][] = [
+      [1, 50, 2, 30], [3, 50, 2, 30], [20, 50, 2, 30], [50, 50, 2, 30], [12, 300, 3, 298],
+      [1500, 200_000, 200, 19_801], [2000, 200_000, 200, 19_801], [2600, 200_000, 200, 19_801],
+    ];
+    for (const [k, n, a, b] of cases) {
+      const want = direct(k, n, a, b);
+      const got = betaBinomialUpperTail(k, n, a, b);
+      assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(want, 1e-300) + 1e-12, `P(K ≥ ${k}) for beta-binomial(${n}, ${a}, ${b}): ${got}, summed directly ${want}`);
+    }
     // Binomial(100, 0.01): P(K >= 5) = 0.00343
     assert.ok(Math.abs(betaBinomialUpperTail(5, 100, 1e4, 99e4) - 0.00343) < 2e-4);
   });
@@ -91,6 +107,50 @@ describe('checker statistics', () => {
     const small = new StrideSample(1000, 10, 7);
     small.addFinite(stream.subarray(0, 10));
     assert.deepEqual([...small.sorted()], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('keeps its sample sorted as batches of an unordered stream arrive, with the same values as when taken whole', () => {
+    const g = gaussian(21);
+    const stream = Float64Array.from({ length: 50_000 }, () => Math.round(g() * 50) / 10 + 0); // + 0: no -0, which sorts apart from 0
+    const whole = new StrideSample(2000, stream.length, 3);
+    whole.addFinite(stream);
+    const parts = new StrideSample(2000, stream.length, 3);
+    for (let o = 0; o < stream.length; o += 1234) parts.addFinite(stream.subarray(o, o + 1234));
+    const s = parts.sorted();
+    assert.equal(s.length, 2000);
+    for (let k = 1; k < s.length; k++) assert.ok(s[k - 1]! <= s[k]!, `not ascending at ${k}`);
+    assert.deepEqual(s, Float64Array.from(whole.sorted()).sort());
+  });
+
+  it('computes KS statistics equal to comparing the two empirical CDFs at every value, ties included', () => {
+    const g = gaussian(9);
+    const a = Float64Array.from({ length: 700 }, () => Math.round(g() * 8)).sort();
+    const b = Float64Array.from({ length: 500 }, () => Math.round(g() * 8 + 1)).sort();
+    const cdf = (xs: Float64Array, x: number) => xs.filter((v) => v <= x).length / xs.length;
+    let d = 0;
+    let dPlus = 0;
+    for (const x of [...a, ...b]) {
+      const diff = cdf(a, x) - cdf(b, x);
+      d = Math.max(d, Math.abs(diff));
+      dPlus = Math.max(dPlus, diff);
+    }
+    for (const [x, y, want] of [[a, b, { d, dPlus }], [b, a, { d, dPlus: undefined }]] as const) {
+      const got = ksTwoSample(x, y);
+      assert.ok(Math.abs(got.d - want.d) < 1e-12, `D ${got.d}, by the CDFs ${want.d}`);
+      if (want.dPlus !== undefined) assert.ok(Math.abs(got.dPlus - want.dPlus) < 1e-12, `D+ ${got.dPlus}, by the CDFs ${want.dPlus}`);
+    }
+  });
+
+  it('bins sorted samples by binary search into exactly the histogram of their transformed values', () => {
+    const g = gaussian(4);
+    const f = (v: number) => Math.log10(Math.max(v, 1e-12));
+    const ref = Float64Array.from({ length: 5000 }, () => Math.exp(g())).sort();
+    const batch = Float64Array.from({ length: 3000 }, (_, i) => (i < 40 ? 0 : i % 7 ? Math.exp(g() + 0.5) : 2)).sort();
+    const withInf = Float64Array.from([...batch, Number.POSITIVE_INFINITY]);
+    for (const [r, b] of [[ref, batch], [ref, withInf], [batch, batch], [new Float64Array(0), batch]] as const) {
+      const threshold = f(2);
+      assert.deepEqual(histogramPairSorted('e', r, b, f, 40, threshold), histogramPair('e', r.map(f), b.map(f), 40, threshold));
+    }
   });
 
   it('keeps a uniform reservoir sample (the same whether values come one by one or in batches) and the k largest scores of a stream', () => {

@@ -22,14 +22,29 @@ export class StrideSample {
     this.next = this.step > 1 ? randu.factory({ seed })() * this.step : 0;
   }
 
-  /** Offers the stream's next values, in order. */
+  /**
+   * Offers the stream's next values, in order. The sample is kept sorted as it grows (the values
+   * taken are sorted and merged in), so that sorting costs nothing after the stream's last values.
+   */
   addFinite(values: ArrayLike<number>): void {
     const end = this.seen + values.length;
+    const before = this.size;
     for (; this.next < end && this.size < this.values.length; this.next += this.step) {
       const v = values[Math.floor(this.next) - this.seen]!;
       if (!Number.isNaN(v)) this.values[this.size++] = v;
     }
     this.seen = end;
+    if (this.size > before) this.mergeFrom(before);
+  }
+
+  /** Sorts values[from, size) and merges them into the sorted values[0, from), from the back. */
+  private mergeFrom(from: number): void {
+    const xs = this.values;
+    const run = xs.slice(from, this.size).sort();
+    let i = from - 1;
+    let j = run.length - 1;
+    let o = this.size - 1;
+    while (j >= 0) xs[o--] = i >= 0 && xs[i]! > run[j]! ? xs[i--]! : run[j--]!;
   }
 
   /** How many values were offered. */
@@ -37,9 +52,9 @@ export class StrideSample {
     return this.seen;
   }
 
-  /** The sample, sorted ascending. */
+  /** The sample, sorted ascending (a copy). */
   sorted(): Float64Array {
-    return this.values.slice(0, this.size).sort();
+    return this.values.slice(0, this.size);
   }
 }
 
