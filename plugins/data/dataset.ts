@@ -24,6 +24,8 @@ export interface DataSchema {
   dtype?: string;
   /** Number of rows, when the header says it (.npy). */
   rows?: number;
+  /** Byte offset of the first row's values (.npy). */
+  dataOffset?: number;
 }
 
 /** One bounded slice of rows. */

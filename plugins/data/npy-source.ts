@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { DataFormatError } from '../errors';
 import { DEFAULT_CHUNK_BYTES, type Chunk, type DataSchema, type Dataset, type ReadOptions } from './dataset';
 
@@ -44,6 +44,14 @@ export async function readNpyHeader(path: string, fh?: FileHandle): Promise<NpyH
   }
 }
 
+/** Throws when the file at `path` is shorter than its header's shape needs. */
+export async function assertNpyComplete(path: string, h: NpyHeader, fh?: FileHandle): Promise<void> {
+  const itemSize = h.dtype.endsWith('4') ? 4 : 8;
+  const expected = h.dataOffset + h.shape.reduce((a, b) => a * b, 1) * itemSize;
+  const { size } = fh ? await fh.stat() : await stat(path);
+  if (size < expected) throw new DataFormatError(`${path}: .npy is truncated: the header's shape (${h.shape.join(', ')}) needs ${expected} bytes, the file has ${size}`);
+}
+
 function byteSwap(bytes: Uint8Array, size: number): void {
   for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
 }
@@ -55,7 +63,7 @@ export function npyDataset(path: string): Dataset {
     const featureShape = h.shape.slice(1);
     const features = featureShape.reduce((a, b) => a * b, 1);
     const columns = Array.from({ length: features }, (_, j) => ({ name: `f${j}`, kind: 'numeric' as const }));
-    return { format: 'npy', columns, featureShape, dtype: h.dtype, rows: h.shape[0]! };
+    return { format: 'npy', columns, featureShape, dtype: h.dtype, rows: h.shape[0]!, dataOffset: h.dataOffset };
   };
 
   async function* chunks(options: ReadOptions = {}): AsyncGenerator<Chunk> {
@@ -67,9 +75,7 @@ export function npyDataset(path: string): Dataset {
       const width = h.shape.slice(1).reduce((a, b) => a * b, 1);
       const itemSize = h.dtype.endsWith('4') ? 4 : 8;
       const rowBytes = width * itemSize;
-      const expected = h.dataOffset + rows * rowBytes;
-      const { size } = await fh.stat();
-      if (size < expected) throw new DataFormatError(`${path}: .npy is truncated: the header's shape (${h.shape.join(', ')}) needs ${expected} bytes, the file has ${size}`);
+      await assertNpyComplete(path, h, fh);
       const byBytes = Math.max(1, Math.floor((options.chunkBytes ?? DEFAULT_CHUNK_BYTES) / Math.max(1, rowBytes)));
       const perChunk = Math.max(1, Math.min(options.chunkRows ?? byBytes, byBytes));
       const read = async (offset: number): Promise<Chunk> => {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { quietContext } from '../api';
 import { openDataset } from '../data/open-dataset';
-import { DataShapeError, EmptyDataError, ModelLoadError } from '../errors';
+import { DataFormatError, DataShapeError, EmptyDataError, ModelLoadError } from '../errors';
 import { gaussian } from '../evaluation/data-tools';
 import { fitPlugin } from '../runner';
 import { exportedDatasets, trainAutoencoder } from '../testing/fixtures';
@@ -169,6 +169,17 @@ describe('the drift-autoencoder checker', () => {
   it('rejects an empty batch', async () => {
     const empty = await rows('empty.npy', 0, 5);
     await assert.rejects(driftAutoencoder.check(await openDataset(empty), state, config(), quietContext()), EmptyDataError);
+  });
+
+  it('rejects a truncated float32 .npy (which the inference thread reads itself) before scoring it', async () => {
+    const whole = await readFile(await rows('whole.npy', 500, 6));
+    const cut = join(tmp.dir(), 'cut.npy');
+    await writeFile(cut, whole.subarray(0, whole.length - 100));
+    await assert.rejects(driftAutoencoder.check(await openDataset(cut), state, config(), quietContext()), (err: Error) => {
+      assert.ok(err instanceof DataFormatError, String(err));
+      assert.match(err.message, /cut\.npy: \.npy is truncated: the header's shape \(500, 16\) needs \d+ bytes, the file has \d+/);
+      return true;
+    });
   });
 
   it('feeds CSV columns to the model by name, and refuses a batch without them', async () => {

@@ -1,5 +1,5 @@
 import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../data/dataset';
-import { readNpyHeader } from '../data/npy-source';
+import { assertNpyComplete } from '../data/npy-source';
 import { DataShapeError, EmptyDataError } from '../errors';
 import type { AutoencoderConfig } from './config';
 import { createBatchSlots } from './batch-slots';
@@ -54,10 +54,10 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
  * thread at all.
  */
 async function rawFloat32Rows(data: Dataset, schema: DataSchema, sel: FeatureSelection): Promise<RowFile | undefined> {
-  if (schema.format !== 'npy' || schema.dtype !== '<f4' || sel.indices || schema.rows === undefined) return undefined;
-  const header = await readNpyHeader(data.path);
-  const width = header.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { path: data.path, dataOffset: header.dataOffset, rowBytes: width * 4, rows: schema.rows };
+  if (schema.format !== 'npy' || schema.dtype !== '<f4' || sel.indices || schema.rows === undefined || schema.dataOffset === undefined) return undefined;
+  await assertNpyComplete(data.path, { dtype: schema.dtype, shape: [schema.rows, ...schema.featureShape], dataOffset: schema.dataOffset });
+  const width = schema.featureShape.reduce((a, b) => a * b, 1);
+  return { path: data.path, dataOffset: schema.dataOffset, rowBytes: width * 4, rows: schema.rows };
 }
 
 export interface ScoreResult {
