@@ -109,7 +109,8 @@ describe('the drift-autoencoder checker', () => {
     const got = new Float64Array(700);
     let scored;
     try {
-      scored = await scoreDataset(data, model, selectFeatures(await data.schema(), undefined, path), invScale, cfg, (e, offset) => got.set(e, offset));
+      const schema = await data.schema();
+      scored = await scoreDataset(data, schema, model, selectFeatures(schema, undefined, path), invScale, cfg, (e, offset) => got.set(e, offset));
     } finally {
       model.release();
     }

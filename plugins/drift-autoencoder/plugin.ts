@@ -112,7 +112,7 @@ export const driftAutoencoder = defineChecker({
       const useStd = config.scale === 'std' || (config.scale === 'auto' && sel.featureShape.length === 1);
       const invScale = useStd ? await referenceScale(reference, sel, config.batchRows) : new Float32Array(model.features).fill(1);
       const sample = streamSample(config.referenceSample, schema.rows, 11);
-      const scored = await scoreDataset(reference, model, sel, invScale, config, (errors) => sample.addFinite(errors), ctx.progress);
+      const scored = await scoreDataset(reference, schema, model, sel, invScale, config, (errors) => sample.addFinite(errors), ctx.progress);
       const errors = sample.sorted();
       if (errors.length === 0) throw new EmptyDataError(`${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`);
       const m = errors.length;
@@ -217,7 +217,7 @@ async function scoreBatch(batch: Dataset, state: AutoencoderState, config: Autoe
   const top = new TopK(config.topK);
   let exceedances = 0;
   try {
-    const scored = await scoreDataset(batch, model, sel, state.invScale, config, (errors, offset) => {
+    const scored = await scoreDataset(batch, schema, model, sel, state.invScale, config, (errors, offset) => {
       let floor = top.floor;
       for (let i = 0; i < errors.length; i++) {
         const e = errors[i]!;

@@ -69,6 +69,7 @@ export interface ScoreResult {
 
 export async function scoreDataset(
   data: Dataset,
+  schema: DataSchema,
   model: InferenceModel,
   sel: FeatureSelection,
   invScale: Float32Array,
@@ -78,7 +79,6 @@ export async function scoreDataset(
 ): Promise<ScoreResult> {
   const features = model.features;
   const slotRows = Math.max(1, Math.min(config.batchRows, Math.floor(SLOT_BYTES / (features * 8 + 8))));
-  const schema = await data.schema();
   const file = await rawFloat32Rows(data, schema, sel);
   const slots = createBatchSlots(features, SLOTS, slotRows);
   const pass = model.attach(slots, invScale, file);
@@ -121,9 +121,13 @@ export async function scoreDataset(
         await submit(slot, chunk.rows, chunk.offset);
       }
     }
+    // Asked before the last batches are done, so that the inference thread answers straight after
+    // them instead of going idle and being woken for it.
+    const sums = pass.finish();
+    sums.catch(() => undefined);
     await Promise.all(inFlight);
     if (rows === 0) throw new EmptyDataError(`${data.path} has no rows to score`);
-    return { rows, skipped, features: await pass.finish() };
+    return { rows, skipped, features: await sums };
   } catch (err) {
     await Promise.allSettled(inFlight);
     throw err;
