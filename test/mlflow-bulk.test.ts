@@ -59,6 +59,15 @@ describe('finished runs recorded in bulk', () => {
     assert.deepEqual((await mlflow.searchRuns({ experimentIds: [experimentId] })).map((r) => r.info.run_name).sort(), ['evaluate', 'train']);
   });
 
+  it('go in several requests when there are more than one request takes, in the order given', async () => {
+    const experimentId = await mlflow.ensureExperiment(uniqueId('bulk'));
+    const names = Array.from({ length: 120 }, (_, i) => `map[${i}]`);
+    const recorded = (await mlflow.recordFinishedRuns(experimentId, names.map((runName) => ({ ...finished, runName }))))!;
+    assert.equal(new Set(recorded.map((r) => r.runId)).size, 120);
+    assert.equal((await mlflow.getRun(recorded[117]!.runId)).info.run_name, 'map[117]');
+    assert.equal((await mlflow.searchRuns({ experimentIds: [experimentId] })).length, 120);
+  });
+
   it('are not recorded by a server without the endpoint: the client says so once, and callers use the REST API', async () => {
     let requests = 0;
     const plain = createServer((_req, res) => {

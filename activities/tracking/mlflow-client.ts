@@ -30,6 +30,8 @@ export interface FinishedRun {
 
 /** Tidemark's bulk endpoint for finished runs (scripts/stack/mlflow-server/tidemark_runs.py), where the server has it. */
 const RECORD_FINISHED_PATH = 'tidemark/api/1/runs/record-finished';
+/** Runs per request to it (the endpoint takes up to 100). */
+const RECORD_FINISHED_CHUNK = 50;
 
 /** Thrown when MLflow answers with an error; `code` is MLflow's error_code (e.g. RESOURCE_DOES_NOT_EXIST). */
 export class MlflowError extends Error {
@@ -148,28 +150,32 @@ export class MlflowClient {
   }
 
   /**
-   * Records finished runs of one experiment in one request, through Tidemark's bulk endpoint,
-   * all or none. Returns each run's id and artifact URI in order, or undefined when the server
-   * has no such endpoint (any MLflow server but the stack's own): use createRun, logBatch and
-   * updateRun then.
+   * Records finished runs of one experiment through Tidemark's bulk endpoint, in one request per
+   * 50 runs, each request all or none. Returns each run's id and artifact URI in order, or
+   * undefined when the server has no such endpoint (any MLflow server but the stack's own): use
+   * createRun, logBatch and updateRun then.
    */
   async recordFinishedRuns(experimentId: string, runs: FinishedRun[]): Promise<{ runId: string; artifactUri: string }[] | undefined> {
-    if (this.recordsFinished === false || runs.length === 0) return undefined;
-    try {
-      const r = await this.call<{ runs: { run_id: string; artifact_uri: string }[] }>('POST', RECORD_FINISHED_PATH, {
-        experiment_id: experimentId,
-        runs: runs.map((run) => ({ run_name: run.runName, start_time: run.startTime, end_time: run.endTime, status: run.status, tags: toTags(run.tags), params: run.params, metrics: run.metrics })),
-      });
-      this.recordsFinished = true;
-      return r.runs.map((run) => ({ runId: run.run_id, artifactUri: run.artifact_uri }));
-    } catch (err) {
-      // No such route (404 without MLflow's error JSON), or a store the endpoint cannot write (501).
-      if (err instanceof MlflowError && ((err.status === 404 && err.code === 'HTTP_ERROR') || err.status === 501)) {
-        this.recordsFinished = false;
-        return undefined;
+    if (this.recordsFinished === false) return undefined;
+    const recorded: { runId: string; artifactUri: string }[] = [];
+    for (let i = 0; i < runs.length; i += RECORD_FINISHED_CHUNK) {
+      try {
+        const r = await this.call<{ runs: { run_id: string; artifact_uri: string }[] }>('POST', RECORD_FINISHED_PATH, {
+          experiment_id: experimentId,
+          runs: runs.slice(i, i + RECORD_FINISHED_CHUNK).map((run) => ({ run_name: run.runName, start_time: run.startTime, end_time: run.endTime, status: run.status, tags: toTags(run.tags), params: run.params, metrics: run.metrics })),
+        });
+        this.recordsFinished = true;
+        recorded.push(...r.runs.map((run) => ({ runId: run.run_id, artifactUri: run.artifact_uri })));
+      } catch (err) {
+        // No such route (404 without MLflow's error JSON), or a store the endpoint cannot write (501).
+        if (err instanceof MlflowError && ((err.status === 404 && err.code === 'HTTP_ERROR') || err.status === 501)) {
+          this.recordsFinished = false;
+          return undefined;
+        }
+        throw err;
       }
-      throw err;
     }
+    return recorded;
   }
 
   async setTag(runId: string, key: string, value: string): Promise<void> {

@@ -148,6 +148,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       const run: FinishedRun = { runName: s.stepKey, startTime: s.startedAt ?? now, endTime: s.endedAt ?? now, status: STATUS[s.state] ?? 'FINISHED', tags: stepRunTags(parent, s.stepKey, endTags(s)).tags, ...stepValues(s, now) };
       return MlflowClient.fitsOneRecord(run) ? [{ step: s, run }] : [];
     });
+    if (bulk.length === 0) return steps;
     const recorded = await mlflow.recordFinishedRuns(parent.experimentId, bulk.map((b) => b.run));
     if (!recorded) return steps;
     await Promise.all(bulk.map((b, i) => copyArtifacts(recorded[i]!.artifactUri.replace(/\/$/, ''), b.step)));
