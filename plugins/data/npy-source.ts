@@ -1,4 +1,4 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { DataFormatError } from '../errors';
 import { DEFAULT_CHUNK_BYTES, type Chunk, type DataSchema, type Dataset, type ReadOptions } from './dataset';
 
@@ -10,6 +10,9 @@ export interface NpyHeader {
   dataOffset: number;
 }
 
+/** Bytes read for a header at first; a longer header takes a second read. */
+const HEAD_READ = 4096;
+
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
 export function isNpy(firstBytes: Uint8Array): boolean {
@@ -19,15 +22,19 @@ export function isNpy(firstBytes: Uint8Array): boolean {
 export async function readNpyHeader(path: string, fh?: FileHandle): Promise<NpyHeader> {
   const handle = fh ?? (await open(path, 'r'));
   try {
-    const pre = Buffer.alloc(12);
-    const { bytesRead } = await handle.read(pre, 0, 12, 0);
+    // One read takes in the usual header whole (NumPy pads it to a multiple of 64 bytes).
+    const pre = Buffer.alloc(HEAD_READ);
+    const { bytesRead } = await handle.read(pre, 0, HEAD_READ, 0);
     if (bytesRead < 10 || !isNpy(pre)) throw new DataFormatError(`${path}: not a .npy file (no \\x93NUMPY magic)`);
     const major = pre[6]!;
     const lenBytes = major === 1 ? 2 : 4;
     const headerLen = lenBytes === 2 ? pre.readUInt16LE(8) : pre.readUInt32LE(8);
     const start = 8 + lenBytes;
-    const text = Buffer.alloc(headerLen);
-    await handle.read(text, 0, headerLen, start);
+    let text = pre.subarray(start, Math.min(bytesRead, start + headerLen));
+    if (text.length < headerLen) {
+      text = Buffer.alloc(headerLen);
+      await handle.read(text, 0, headerLen, start);
+    }
     const header = text.toString('latin1');
     const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
     const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
@@ -44,12 +51,18 @@ export async function readNpyHeader(path: string, fh?: FileHandle): Promise<NpyH
   }
 }
 
-/** Throws when the file at `path` is shorter than its header's shape needs. */
-export async function assertNpyComplete(path: string, h: NpyHeader, fh?: FileHandle): Promise<void> {
+/** Throws when a file of `size` bytes is shorter than its header's shape needs. */
+function assertNpyLength(path: string, h: NpyHeader, size: number): void {
   const itemSize = h.dtype.endsWith('4') ? 4 : 8;
   const expected = h.dataOffset + h.shape.reduce((a, b) => a * b, 1) * itemSize;
-  const { size } = fh ? await fh.stat() : await stat(path);
   if (size < expected) throw new DataFormatError(`${path}: .npy is truncated: the header's shape (${h.shape.join(', ')}) needs ${expected} bytes, the file has ${size}`);
+}
+
+/** The header of the .npy at `path`, checked against the file's length. */
+async function readCompleteHeader(path: string, fh: FileHandle): Promise<NpyHeader> {
+  const [h, info] = await Promise.all([readNpyHeader(path, fh), fh.stat()]);
+  assertNpyLength(path, h, info.size);
+  return h;
 }
 
 function byteSwap(bytes: Uint8Array, size: number): void {
@@ -59,7 +72,13 @@ function byteSwap(bytes: Uint8Array, size: number): void {
 /** A .npy file of float32 or float64, rows along the first axis, trailing axes flattened into features. */
 export function npyDataset(path: string): Dataset {
   const schema = async (): Promise<DataSchema> => {
-    const h = await readNpyHeader(path);
+    const fh = await open(path, 'r');
+    let h: NpyHeader;
+    try {
+      h = await readCompleteHeader(path, fh);
+    } finally {
+      await fh.close();
+    }
     const featureShape = h.shape.slice(1);
     const features = featureShape.reduce((a, b) => a * b, 1);
     const columns = Array.from({ length: features }, (_, j) => ({ name: `f${j}`, kind: 'numeric' as const }));
@@ -70,12 +89,11 @@ export function npyDataset(path: string): Dataset {
     const fh = await open(path, 'r');
     let next: Promise<Chunk> | undefined;
     try {
-      const h = await readNpyHeader(path, fh);
+      const h = await readCompleteHeader(path, fh);
       const rows = h.shape[0]!;
       const width = h.shape.slice(1).reduce((a, b) => a * b, 1);
       const itemSize = h.dtype.endsWith('4') ? 4 : 8;
       const rowBytes = width * itemSize;
-      await assertNpyComplete(path, h, fh);
       const byBytes = Math.max(1, Math.floor((options.chunkBytes ?? DEFAULT_CHUNK_BYTES) / Math.max(1, rowBytes)));
       const perChunk = Math.max(1, Math.min(options.chunkRows ?? byBytes, byBytes));
       const read = async (offset: number): Promise<Chunk> => {

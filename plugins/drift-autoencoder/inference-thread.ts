@@ -141,18 +141,21 @@ function thread(): Thread {
 /**
  * Opens an ONNX autoencoder on the inference thread (or reuses the session it has for `sha256`)
  * and checks it against rows of `featureShape`: a corrupt model is a ModelLoadError, one whose
- * input does not fit the data a DataShapeError naming both shapes.
+ * input does not fit the data a DataShapeError naming both shapes. The shape may still be on its
+ * way (a header being read): the model opens meanwhile.
  */
-export async function openInferenceModel(bytes: Uint8Array, sha256: string, featureShape: readonly number[], opts: OpenModelOptions = {}): Promise<InferenceModel> {
+export async function openInferenceModel(bytes: Uint8Array, sha256: string, featureShape: readonly number[] | Promise<readonly number[]>, opts: OpenModelOptions = {}): Promise<InferenceModel> {
   const t = thread();
   const mid = nextId++;
   const threads = opts.threads ?? 1;
-  const signature = await t.ask<ModelSignature>(`m:${mid}`, { type: 'open', mid, key: `${sha256}:${threads}`, bytes, options: sessionOptions(threads) });
+  const opened = t.ask<ModelSignature>(`m:${mid}`, { type: 'open', mid, key: `${sha256}:${threads}`, bytes, options: sessionOptions(threads) });
   let shape: AutoencoderShape;
   try {
-    shape = describeAutoencoder(signature, featureShape, opts);
+    const [signature, rowShape] = await Promise.all([opened, featureShape]);
+    shape = describeAutoencoder(signature, rowShape, opts);
   } catch (err) {
-    t.post({ type: 'release', mid });
+    // Whichever failed, the model is let go of once it is open.
+    opened.then(() => t.post({ type: 'release', mid }), () => undefined);
     throw err;
   }
   const { inputName, outputName, sampleShape, sameShapeOutput } = shape;

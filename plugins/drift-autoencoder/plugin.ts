@@ -209,9 +209,10 @@ interface BatchScore {
 
 /** Scores every row of the batch with the fitted model, counting exceedances and keeping the largest errors and a sample. */
 async function scoreBatch(batch: Dataset, state: AutoencoderState, config: AutoencoderConfig, ctx: CheckContext): Promise<BatchScore> {
-  const schema = await batch.schema();
-  const sel = selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined);
-  const model = await openInferenceModel(state.model, state.modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+  // The batch's header is read while the inference thread opens the model.
+  const read = batch.schema().then((schema) => ({ schema, sel: selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined) }));
+  const model = await openInferenceModel(state.model, state.modelSha256, read.then((r) => r.sel.featureShape), { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+  const { schema, sel } = await read;
   const threshold = state.reference.threshold;
   const sample = streamSample(config.batchSample, schema.rows, 13);
   const top = new TopK(config.topK);

@@ -1,5 +1,4 @@
 import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../data/dataset';
-import { assertNpyComplete } from '../data/npy-source';
 import { DataShapeError, EmptyDataError } from '../errors';
 import type { AutoencoderConfig } from './config';
 import { createBatchSlots } from './batch-slots';
@@ -51,11 +50,10 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
 /**
  * A .npy of little-endian float32 rows fed to the model whole is read by the inference thread
  * itself, straight into its own memory and a batch ahead, so no batch is read or copied on this
- * thread at all.
+ * thread at all. (Its schema has checked the file's length against the header.)
  */
-async function rawFloat32Rows(data: Dataset, schema: DataSchema, sel: FeatureSelection): Promise<RowFile | undefined> {
+function rawFloat32Rows(data: Dataset, schema: DataSchema, sel: FeatureSelection): RowFile | undefined {
   if (schema.format !== 'npy' || schema.dtype !== '<f4' || sel.indices || schema.rows === undefined || schema.dataOffset === undefined) return undefined;
-  await assertNpyComplete(data.path, { dtype: schema.dtype, shape: [schema.rows, ...schema.featureShape], dataOffset: schema.dataOffset });
   const width = schema.featureShape.reduce((a, b) => a * b, 1);
   return { path: data.path, dataOffset: schema.dataOffset, rowBytes: width * 4, rows: schema.rows };
 }
@@ -79,7 +77,7 @@ export async function scoreDataset(
 ): Promise<ScoreResult> {
   const features = model.features;
   const slotRows = Math.max(1, Math.min(config.batchRows, Math.floor(SLOT_BYTES / (features * 8 + 8))));
-  const file = await rawFloat32Rows(data, schema, sel);
+  const file = rawFloat32Rows(data, schema, sel);
   const slots = createBatchSlots(features, SLOTS, slotRows);
   const pass = model.attach(slots, invScale, file);
   const free = Array.from({ length: SLOTS }, (_, s) => SLOTS - 1 - s);
