@@ -1,13 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { readPid } from '../scripts/stack/daemon';
+import { readPid, specFingerprint, startedWith } from '../scripts/stack/daemon';
 import { PROJECT_ROOT } from '../scripts/stack/paths';
+import { MinioServer } from '../scripts/stack/services/minio';
 import { Stack } from '../scripts/stack/stack';
+import { locateTools } from '../scripts/stack/tools';
 import { getStack } from './hooks';
 
 /** Pids of live processes whose command line mentions `needle`. */
@@ -29,6 +31,23 @@ describe('the embedded stack', () => {
     const again = await Stack.ensure({ log: () => undefined });
     assert.deepEqual(again.started, []);
     assert.deepEqual(again.managed().map((name) => readPid(again.paths.runDir, name)), pidsBefore);
+  });
+
+  it('restarts a service it started with another command line or environment (an older checkout\'s), and only that one', async function () {
+    const running = await getStack();
+    const runDir = running.paths.runDir;
+    const before = readPid(runDir, 'minio');
+    if (before === undefined) this.skip(); // MinIO was not started by the stack: it is used as it is
+    writeFileSync(join(runDir, 'minio.spec'), 'started by an older checkout\n');
+    const lines: string[] = [];
+    const again = await Stack.ensure({ log: (line) => lines.push(line.trim()) });
+    assert.deepEqual(again.started, ['minio']);
+    assert.ok(lines.some((l) => l.startsWith('minio: restarting')), lines.join('\n'));
+    for (const name of ['dockerd', 'temporal', 'mlflow']) assert.ok(lines.includes(`${name}: already running`), lines.join('\n'));
+    assert.notEqual(readPid(runDir, 'minio'), before);
+    assert.equal(startedWith(runDir, 'minio'), specFingerprint(new MinioServer(running.config, running.paths, locateTools(process.env, running.paths).minio).daemonSpec()), 'the new fingerprint is recorded');
+    const third = await Stack.ensure({ log: () => undefined });
+    assert.deepEqual(third.started, [], 'a service started by this code is reused');
   });
 
   it('prints the versions of temporal, minio, mlflow and dockerd, one line each', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +21,27 @@ export interface DaemonSpec {
 
 export function pidFile(runDir: string, name: string): string {
   return join(runDir, `${name}.pid`);
+}
+
+const specFile = (runDir: string, name: string) => join(runDir, `${name}.spec`);
+
+/**
+ * A hash of what a daemon runs: command, arguments and environment (hashed, since the
+ * environment holds credentials). A running daemon whose hash differs from its service's current
+ * one was started by other code (an older checkout) and is restarted.
+ */
+export function specFingerprint(spec: Pick<DaemonSpec, 'command' | 'args' | 'env'>): string {
+  const env = Object.entries(spec.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256').update(JSON.stringify([spec.command, spec.args, env])).digest('hex');
+}
+
+/** The fingerprint a running daemon was started with, if it was recorded. */
+export function startedWith(runDir: string, name: string): string | undefined {
+  try {
+    return readFileSync(specFile(runDir, name), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 export function isAlive(pid: number): boolean {
@@ -53,6 +75,7 @@ export function startDaemon(spec: DaemonSpec): number {
     if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command}); see ${spec.logFile}`);
     child.unref();
     writeFileSync(pidFile(spec.runDir, spec.name), `${child.pid}\n`);
+    writeFileSync(specFile(spec.runDir, spec.name), `${specFingerprint(spec)}\n`);
     return child.pid;
   } finally {
     closeSync(fd);
@@ -82,6 +105,7 @@ export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<v
 export async function stopDaemon(runDir: string, name: string): Promise<boolean> {
   const pid = readPid(runDir, name);
   rmSync(pidFile(runDir, name), { force: true });
+  rmSync(specFile(runDir, name), { force: true });
   if (pid === undefined) return false;
   await stopProcessGroup(pid);
   return true;

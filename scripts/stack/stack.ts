@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { TidemarkConfig } from '../../common/config';
 import { resolveConfig } from '../../workers/config';
-import { readPid, stopDaemon } from './daemon';
+import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon';
 import { stackPaths, type StackPaths } from './paths';
 import { DockerEngine } from './services/dockerd';
 import { MinioServer } from './services/minio';
@@ -60,9 +60,15 @@ export class Stack {
     const bring = async (name: ServiceName) => {
       const service = stack.services.get(name)!;
       const t0 = Date.now();
-      if (await service.healthy()) {
+      const healthy = await service.healthy();
+      const stale = healthy && stack.startedOtherwise(name, service);
+      if (healthy && !stale) {
         log(`  ${name}: already running`);
       } else {
+        if (stale) {
+          log(`  ${name}: restarting: it runs with another command line or environment than this code starts it with`);
+          await stopDaemon(stack.paths.runDir, name);
+        }
         await service.start();
         stack.started.push(name);
         log(`  ${name}: started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -77,6 +83,23 @@ export class Stack {
       throw err;
     }
     return stack;
+  }
+
+  /**
+   * True when the service was started by the stack (it has a live pid file) with a command line
+   * or environment other than the current code's, for example by an older checkout: a bulk
+   * endpoint added to MLflow's start-up must not be silently missing from a server left running.
+   * A service someone else runs (no pid file) is used as it is.
+   */
+  private startedOtherwise(name: ServiceName, service: StackService): boolean {
+    if (readPid(this.paths.runDir, name) === undefined) return false;
+    let wanted: string;
+    try {
+      wanted = specFingerprint(service.daemonSpec());
+    } catch {
+      return false; // the tool is gone: keep what runs
+    }
+    return startedWith(this.paths.runDir, name) !== wanted;
   }
 
   /** Stops the services this instance started, newest first. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import type { TidemarkConfig } from '../../../common/config';
-import { startDaemon, waitUntil } from '../daemon';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
 import type { StackPaths } from '../paths';
 import type { StackService } from './service';
 
@@ -30,15 +30,19 @@ export class DockerEngine implements StackService {
   async start(): Promise<void> {
     if (!this.binary) throw new Error('No Docker daemon answers and dockerd is not installed. Fix: run `npm run setup` (it installs Debian\'s docker.io).');
     if (process.getuid?.() !== 0) throw new Error('No Docker daemon answers, and starting dockerd needs root. Fix: start Docker yourself (for example `sudo dockerd --bridge=none --iptables=false &`), or run as root.');
-    const logFile = join(this.paths.logsDir, 'dockerd.log');
-    startDaemon({
+    const spec = this.daemonSpec();
+    startDaemon(spec);
+    await waitUntil('dockerd', () => this.healthy(), 60_000, `See ${spec.logFile}.`);
+  }
+
+  daemonSpec(): DaemonSpec {
+    return {
       name: this.name,
-      command: this.binary,
+      command: this.binary ?? 'dockerd',
       args: ['--bridge=none', '--iptables=false', '--ip6tables=false'],
-      logFile,
+      logFile: join(this.paths.logsDir, 'dockerd.log'),
       runDir: this.paths.runDir,
-    });
-    await waitUntil('dockerd', () => this.healthy(), 60_000, `See ${logFile}.`);
+    };
   }
 
   async version(): Promise<string> {

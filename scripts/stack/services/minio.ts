@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { TidemarkConfig } from '../../../common/config';
 import { createMinioClient, ensureBuckets } from '../../../activities/artifacts/minio-client';
-import { startDaemon, waitUntil } from '../daemon';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
 import type { StackPaths } from '../paths';
 import { builtFrom, ToolMissingError } from '../tools';
 import type { StackService } from './service';
@@ -29,12 +29,23 @@ export class MinioServer implements StackService {
   }
 
   async start(): Promise<void> {
-    const dataDir = join(this.paths.stateDir, 'minio', 'data');
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(this.dataDir(), { recursive: true });
+    const spec = this.daemonSpec();
+    startDaemon(spec);
+    const address = new URL(this.config.minio.endpoint).host;
+    await waitUntil('MinIO', () => this.healthy(), 60_000, `See ${spec.logFile}; is ${address} taken by another process?`);
+  }
+
+  private dataDir(): string {
+    return join(this.paths.stateDir, 'minio', 'data');
+  }
+
+  daemonSpec(): DaemonSpec {
+    const dataDir = this.dataDir();
     const address = new URL(this.config.minio.endpoint).host;
     const consoleAddress = new URL(this.config.minio.consoleUrl).host;
     const logFile = join(this.paths.logsDir, 'minio.log');
-    startDaemon({
+    return {
       name: this.name,
       command: this.bin(),
       args: ['server', dataDir, '--address', address, '--console-address', consoleAddress, '--quiet'],
@@ -47,8 +58,7 @@ export class MinioServer implements StackService {
       },
       logFile,
       runDir: this.paths.runDir,
-    });
-    await waitUntil('MinIO', () => this.healthy(), 60_000, `See ${logFile}; is ${address} taken by another process?`);
+    };
   }
 
   async prepare(): Promise<void> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { TidemarkConfig } from '../../../common/config';
-import { startDaemon, waitUntil } from '../daemon';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
 import type { StackPaths } from '../paths';
 import { ToolMissingError } from '../tools';
 import type { StackService } from './service';
@@ -42,11 +42,22 @@ export class MlflowServer implements StackService {
   }
 
   async start(): Promise<void> {
-    const dbDir = join(this.paths.stateDir, 'mlflow');
-    mkdirSync(dbDir, { recursive: true });
+    mkdirSync(this.dbDir(), { recursive: true });
+    const spec = this.daemonSpec();
+    startDaemon(spec);
+    const url = new URL(this.config.mlflow.trackingUri);
+    await waitUntil('MLflow server', () => this.healthy(), 180_000, `See ${spec.logFile}; is port ${url.port} taken by another process?`);
+  }
+
+  private dbDir(): string {
+    return join(this.paths.stateDir, 'mlflow');
+  }
+
+  daemonSpec(): DaemonSpec {
+    const dbDir = this.dbDir();
     const url = new URL(this.config.mlflow.trackingUri);
     const logFile = join(this.paths.logsDir, 'mlflow.log');
-    startDaemon({
+    return {
       name: this.name,
       // Bookkeeping yields to the work it records: at a lower CPU priority, MLflow takes the
       // cores only when step containers leave them free, and catches up when a pipeline ends.
@@ -83,8 +94,7 @@ export class MlflowServer implements StackService {
       },
       logFile,
       runDir: this.paths.runDir,
-    });
-    await waitUntil('MLflow server', () => this.healthy(), 180_000, `See ${logFile}; is port ${url.port} taken by another process?`);
+    };
   }
 
   async version(): Promise<string> {

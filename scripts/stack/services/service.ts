@@ -1,8 +1,12 @@
+import type { DaemonSpec } from '../daemon';
+
 /** One process of the embedded stack. */
 export interface StackService {
   readonly name: string;
   /** True when something healthy already answers on the service's address. */
   healthy(): Promise<boolean>;
+  /** What `start` runs: command, arguments and environment. */
+  daemonSpec(): DaemonSpec;
   /** Starts the service as a daemon and waits until it is healthy. */
   start(): Promise<void>;
   /** Idempotent set-up once the service is healthy (namespaces, buckets, …). */

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import type { TidemarkConfig } from '../../../common/config';
 import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes';
 import { registerSearchAttributes } from '../../../workers/search-attributes';
-import { startDaemon, waitUntil } from '../daemon';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
 import type { StackPaths } from '../paths';
 import { builtFrom, ToolMissingError } from '../tools';
 import type { StackService } from './service';
@@ -53,8 +53,14 @@ export class TemporalDevServer implements StackService {
   }
 
   async start(): Promise<void> {
+    mkdirSync(join(this.paths.stateDir, 'temporal'), { recursive: true });
+    const spec = this.daemonSpec();
+    startDaemon(spec);
+    await waitUntil('Temporal dev server', () => this.healthy(), 60_000, `See ${spec.logFile}; is port ${this.port} taken by another process?`);
+  }
+
+  daemonSpec(): DaemonSpec {
     const dbDir = join(this.paths.stateDir, 'temporal');
-    mkdirSync(dbDir, { recursive: true });
     const args = [
       'server', 'start-dev',
       '--ip', this.host,
@@ -71,9 +77,7 @@ export class TemporalDevServer implements StackService {
     ];
     if (this.config.temporal.namespace !== 'default') args.push('--namespace', this.config.temporal.namespace);
     for (const key of TIDEMARK_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SA_TYPE_FLAG[key.type]}`);
-    const logFile = join(this.paths.logsDir, 'temporal.log');
-    startDaemon({ name: this.name, command: this.bin(), args, logFile, runDir: this.paths.runDir });
-    await waitUntil('Temporal dev server', () => this.healthy(), 60_000, `See ${logFile}; is port ${this.port} taken by another process?`);
+    return { name: this.name, command: this.bin(), args, logFile: join(this.paths.logsDir, 'temporal.log'), runDir: this.paths.runDir };
   }
 
   async prepare(): Promise<void> {
