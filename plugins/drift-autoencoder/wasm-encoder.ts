@@ -36,6 +36,14 @@ const simd = (op: number) => [0xfd, ...uleb(op)];
 /** A memory access: alignment (log2 bytes) and a constant byte offset. */
 const memarg = (align: number, offset = 0) => [...uleb(align), ...uleb(offset)];
 
+/** A float constant's little-endian bytes: single precision (4) or double (8). */
+function floatBytes(x: number, size: 4 | 8): Uint8Array {
+  const view = new DataView(new ArrayBuffer(size));
+  if (size === 4) view.setFloat32(0, x, true);
+  else view.setFloat64(0, x, true);
+  return new Uint8Array(view.buffer);
+}
+
 /** Instructions, each a function returning its bytes (immediates as arguments). */
 export const op = {
   block: (type = VOID) => [0x02, type],
@@ -62,21 +70,13 @@ export const op = {
   i32Shl: () => [0x74],
   f32Load: (offset = 0) => [0x2a, ...memarg(2, offset)],
   f32Store: (offset = 0) => [0x38, ...memarg(2, offset)],
-  f32Const: (x: number) => {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, x, true);
-    return [0x43, ...b];
-  },
+  f32Const: (x: number) => [0x43, ...floatBytes(x, 4)],
   f32Add: () => [0x92],
   f32Sub: () => [0x93],
   f32Mul: () => [0x94],
   f64Load: (offset = 0) => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0) => [0x39, ...memarg(3, offset)],
-  f64Const: (x: number) => {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, x, true);
-    return [0x44, ...b];
-  },
+  f64Const: (x: number) => [0x44, ...floatBytes(x, 8)],
   f64Ne: () => [0x62],
   f64Add: () => [0xa0],
   f64Sub: () => [0xa1],
@@ -85,20 +85,12 @@ export const op = {
   f64ConvertI32U: () => [0xb8],
   f64PromoteF32: () => [0xbb],
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(4, offset)],
-  /** Loads 8 bytes into the low half, zeroes the high half. */
-  v128Load64Zero: (offset = 0) => [...simd(0x5d), ...memarg(3, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(4, offset)],
   f32x4Splat: () => simd(0x13),
   f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
   f32x4Add: () => simd(0xe4),
   f32x4Sub: () => simd(0xe5),
   f32x4Mul: () => simd(0xe6),
-  f64x2Splat: () => simd(0x14),
-  f64x2ExtractLane: (lane: number) => [...simd(0x21), lane],
-  f64x2Add: () => simd(0xf0),
-  f64x2Sub: () => simd(0xf1),
-  f64x2Mul: () => simd(0xf2),
-  f64x2PromoteLowF32x4: () => simd(0x5f),
 };
 
 export interface WasmFunction {
