@@ -19,36 +19,32 @@ export function isNpy(firstBytes: Uint8Array): boolean {
   return Buffer.from(firstBytes.subarray(0, 6)).equals(MAGIC);
 }
 
-export async function readNpyHeader(path: string, fh?: FileHandle): Promise<NpyHeader> {
-  const handle = fh ?? (await open(path, 'r'));
-  try {
-    // One read takes in the usual header whole (NumPy pads it to a multiple of 64 bytes).
-    const pre = Buffer.alloc(HEAD_READ);
-    const { bytesRead } = await handle.read(pre, 0, HEAD_READ, 0);
-    if (bytesRead < 10 || !isNpy(pre)) throw new DataFormatError(`${path}: not a .npy file (no \\x93NUMPY magic)`);
-    const major = pre[6]!;
-    const lenBytes = major === 1 ? 2 : 4;
-    const headerLen = lenBytes === 2 ? pre.readUInt16LE(8) : pre.readUInt32LE(8);
-    const start = 8 + lenBytes;
-    let text = pre.subarray(start, Math.min(bytesRead, start + headerLen));
-    if (text.length < headerLen) {
-      text = Buffer.alloc(headerLen);
-      await handle.read(text, 0, headerLen, start);
-    }
-    const header = text.toString('latin1');
-    const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-    const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
-    const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-    if (!descr || !fortran || shapeText === undefined) throw new DataFormatError(`${path}: unreadable .npy header: ${header.trim()}`);
-    const dtype = descr === '<f4' || descr === '<f8' || descr === '>f4' || descr === '>f8' ? descr : undefined;
-    if (!dtype) throw new DataFormatError(`${path}: .npy dtype ${descr} is not supported; save float32 or float64 (e.g. x.astype("float32"))`);
-    if (fortran === 'True') throw new DataFormatError(`${path}: .npy is in Fortran order, which cannot be streamed by rows; save np.ascontiguousarray(x)`);
-    const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-    if (shape.length < 2) throw new DataFormatError(`${path}: .npy shape (${shape.join(', ')}) is not at least 2-D; rows × features (or rows × image dims) is needed`);
-    return { dtype, shape, dataOffset: start + headerLen };
-  } finally {
-    if (!fh) await handle.close();
+/** Reads the header of the .npy open as `handle` (`path` names it in errors). */
+export async function readNpyHeader(path: string, handle: FileHandle): Promise<NpyHeader> {
+  // One read takes in the usual header whole (NumPy pads it to a multiple of 64 bytes).
+  const pre = Buffer.alloc(HEAD_READ);
+  const { bytesRead } = await handle.read(pre, 0, HEAD_READ, 0);
+  if (bytesRead < 10 || !isNpy(pre)) throw new DataFormatError(`${path}: not a .npy file (no \\x93NUMPY magic)`);
+  const major = pre[6]!;
+  const lenBytes = major === 1 ? 2 : 4;
+  const headerLen = lenBytes === 2 ? pre.readUInt16LE(8) : pre.readUInt32LE(8);
+  const start = 8 + lenBytes;
+  let text = pre.subarray(start, Math.min(bytesRead, start + headerLen));
+  if (text.length < headerLen) {
+    text = Buffer.alloc(headerLen);
+    await handle.read(text, 0, headerLen, start);
   }
+  const header = text.toString('latin1');
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shapeText === undefined) throw new DataFormatError(`${path}: unreadable .npy header: ${header.trim()}`);
+  const dtype = descr === '<f4' || descr === '<f8' || descr === '>f4' || descr === '>f8' ? descr : undefined;
+  if (!dtype) throw new DataFormatError(`${path}: .npy dtype ${descr} is not supported; save float32 or float64 (e.g. x.astype("float32"))`);
+  if (fortran === 'True') throw new DataFormatError(`${path}: .npy is in Fortran order, which cannot be streamed by rows; save np.ascontiguousarray(x)`);
+  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (shape.length < 2) throw new DataFormatError(`${path}: .npy shape (${shape.join(', ')}) is not at least 2-D; rows × features (or rows × image dims) is needed`);
+  return { dtype, shape, dataOffset: start + headerLen };
 }
 
 /** Throws when a file of `size` bytes is shorter than its header's shape needs. */
