@@ -1,8 +1,10 @@
 /**
  * Where a check's batches live while they are scored: one SharedArrayBuffer cut into slots, each
- * with room for a batch's input and its row errors. The reader fills a slot's input straight from
- * the file; the inference thread copies it into its own memory (ONNX Runtime refuses tensors over
- * shared memory), reconstructs it, computes the errors there and writes them back into the slot.
+ * with room for a batch's input and its row errors. The calling thread writes a batch's input
+ * into a slot; the inference thread copies it into its own memory (ONNX Runtime refuses tensors
+ * over shared memory), reconstructs it, computes the errors there and writes them back into the
+ * slot. (A pass over a float32 .npy reads its inputs on the inference thread and uses the slots
+ * for the row errors only.)
  * No batch changes hands between threads, so garbage collection is not pressed by megabytes of
  * transferred buffers.
  */

@@ -78,7 +78,8 @@ export async function scoreDataset(
   const features = model.features;
   const slotRows = Math.max(1, Math.min(config.batchRows, Math.floor(SLOT_BYTES / (features * 8 + 8))));
   const file = rawFloat32Rows(data, schema, sel);
-  const slots = createBatchSlots(features, SLOTS, slotRows);
+  // A file pass's inputs never pass through the slots: they carry its row errors only.
+  const slots = createBatchSlots(file ? 0 : features, SLOTS, slotRows);
   const pass = model.attach(slots, invScale, file);
   const free = Array.from({ length: SLOTS }, (_, s) => SLOTS - 1 - s);
   const inFlight: Promise<void>[] = [];
