@@ -90,8 +90,12 @@ export async function containersCreated(workflowId: string, sinceMs: number): Pr
   return count + (buffer.trim() ? 1 : 0);
 }
 
-/** Containers still present (running or not) for a workflow. */
+/**
+ * Containers still present (running or not) for a workflow, once the worker has finished the
+ * clean-up it runs after steps report (a finished step's container is removed just after).
+ */
 export async function leftoverContainers(tw: TestWorker, workflowId: string): Promise<string[]> {
+  await tw.plugin.deps.cleanup.drain();
   return tw.plugin.deps.containers.list({ 'tidemark.workflow-id': workflowId });
 }
 

@@ -7,6 +7,7 @@ import { MinioArtifactStore } from '../activities/artifacts/minio-store';
 import { DockerBackend } from '../activities/containers/docker-backend';
 import type { ContainerBackend } from '../activities/containers/container-backend';
 import type { TidemarkDeps } from '../activities/deps';
+import { DeferredCleanup } from '../activities/steps/deferred-cleanup';
 import { MlflowClient } from '../activities/tracking/mlflow-client';
 import { stackPaths } from '../scripts/stack/paths';
 
@@ -29,10 +30,12 @@ function createContainerBackend(config: TidemarkConfig): ContainerBackend {
 /** Builds the activities' dependencies from the config; `overrides` replace any of them. */
 export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDeps> = {}): TidemarkDeps {
   const workDir = overrides.workDir ?? join(stackPaths().stateDir, 'work');
+  const logger = overrides.logger ?? createLogger();
   return {
     config,
     workDir,
-    logger: overrides.logger ?? createLogger(),
+    logger,
+    cleanup: overrides.cleanup ?? new DeferredCleanup(logger),
     store: overrides.store ?? new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, join(workDir, 'scratch')),
     containers: overrides.containers ?? createContainerBackend(config),
     mlflow: overrides.mlflow ?? new MlflowClient(config.mlflow.trackingUri),

@@ -5,6 +5,7 @@ import type { BundleOptions, Worker, WorkerOptions } from '@temporalio/worker';
 import type { TidemarkConfig, TidemarkConfigInput } from '../common/config';
 import { createActivities } from '../activities';
 import type { TidemarkDeps } from '../activities/deps';
+import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps';
 import * as workflows from '../workflows';
 import { resolveConfig } from './config';
 import { createDeps } from './deps';
@@ -85,6 +86,16 @@ export class TidemarkPlugin extends SimplePlugin {
       const added = await registerSearchAttributes(connection.operatorService, worker.options.namespace);
       if (added.length) this.deps.logger.info({ added }, 'registered search attributes');
     }
-    return super.runWorker(worker, next);
+    // Finished steps' containers and folders that a worker which died before removing them left,
+    // swept beside the worker's start rather than before it.
+    this.deps.cleanup.later('sweep of finished step containers', async () => {
+      const swept = await sweepFinishedSteps(this.deps);
+      if (swept.length) this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
+    });
+    try {
+      return await super.runWorker(worker, next);
+    } finally {
+      await this.deps.cleanup.drain(); // the last steps' containers, removed after they reported
+    }
   }
 }

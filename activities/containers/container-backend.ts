@@ -65,6 +65,6 @@ export interface ContainerBackend {
   attach(name: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<number>;
   /** Stops and removes the container; does nothing if there is none. */
   stop(name: string): Promise<void>;
-  /** Names of the containers carrying all these labels (running or not). */
-  list(labels: Record<string, string>): Promise<string[]>;
+  /** Names of the containers carrying all these labels: running or not, or only those that have exited. */
+  list(labels: Record<string, string>, opts?: { exitedOnly?: boolean }): Promise<string[]>;
 }

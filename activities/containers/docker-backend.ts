@@ -186,8 +186,10 @@ export class DockerBackend implements ContainerBackend {
     });
   }
 
-  async list(labels: Record<string, string>): Promise<string[]> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } });
+  async list(labels: Record<string, string>, opts: { exitedOnly?: boolean } = {}): Promise<string[]> {
+    const filters: Record<string, string[]> = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    if (opts.exitedOnly) filters.status = ['exited', 'dead'];
+    const containers = await this.docker.listContainers({ all: true, filters });
     return containers.map((c) => c.Names[0]!.replace(/^\//, ''));
   }
 }

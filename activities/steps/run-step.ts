@@ -1,5 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact';
 import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run';
@@ -10,6 +9,7 @@ import { StepContractError, StepExitError, StepTimeoutError } from '../errors';
 import { callingWorkflow } from '../workflow-context';
 import { cacheKey, lookupCache, writeCache } from './cache';
 import { StepFolder } from './step-folder';
+import { completionRecordKey, stepFolderPath } from './sweep-finished-steps';
 
 const HEARTBEAT_MS = 2000;
 const TAIL_LINES = 20;
@@ -53,24 +53,30 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
   const ctx = Context.current();
   const { workflowId, runId } = callingWorkflow();
   const name = containerName(workflowId, runId, `${input.stepKey}#${input.attempt}`);
-  const record = `steps/${name}.json`;
+  const record = completionRecordKey(name);
   const tail: string[] = [];
   const state: StepHeartbeat = { stepKey: input.stepKey, phase: 'cache-lookup', container: name, lastLines: [] };
   const beat = () => ctx.heartbeat({ ...state, lastLines: tail.slice(-TAIL_LINES) });
   // The first beat comes after HEARTBEAT_MS, not at once: a short step then costs Temporal no
   // heartbeat at all, and a long one still beats well inside STEP_HEARTBEAT_TIMEOUT.
   const timer = setInterval(beat, HEARTBEAT_MS);
-  const folder = new StepFolder(join(deps.workDir, 'steps', name));
+  const folder = new StepFolder(stepFolderPath(deps.workDir, name));
   const t0 = Date.now();
   const stopTimers: (() => void)[] = [];
   let touched = false; // whether this attempt may have left a container or folder behind
+  let recorded = false; // whether the attempt's result is recorded, so a retry needs neither
   // On a retry (a crash, a lost connection), the container and its record may exist already;
   // on the first attempt they cannot, which spares the look-ups.
   const retry = ctx.info.attempt > 1;
   try {
     if (retry) {
       const done = await deps.store.readIndex<StepResult>(record);
-      if (done) return done; // finished before a crash lost the activity's result
+      if (done) {
+        // Finished before a crash lost the activity's result; the crash may have left the
+        // container and the folder too.
+        touched = recorded = true;
+        return done;
+      }
     }
 
     const imageDigest = await deps.containers.imageDigest(input.image);
@@ -144,17 +150,23 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
       deps.store.writeIndex(record, result),
       input.cache.enabled ? writeCache(deps.store, key, { outputs, metrics, log: logRef, producedBy: { workflowId, runId, stepKey: input.stepKey } }) : undefined,
     ]);
+    recorded = true;
     return result;
   } finally {
     clearInterval(timer);
     for (const stop of stopTimers) stop();
     if (touched) {
-        // Whatever happened (success, failure, cancellation), leave no container and no folder,
+      // Whatever happened (success, failure, cancellation), leave no container and no folder,
       // unless the worker itself dies here, in which case the retry reattaches and cleans up.
-      await Promise.all([
+      const removeAll = () => Promise.all([
         deps.containers.stop(name).catch((err: unknown) => deps.logger.warn({ err, container: name }, 'could not remove step container')),
         folder.remove().catch(() => undefined),
-      ]);
+      ]).then(() => undefined);
+      // A recorded result needs neither any more: the pipeline goes on while they are removed
+      // (and a worker that dies first has them swept at its next start). A failed or cancelled
+      // attempt cleans up before it reports, so the workflow sees nothing left behind.
+      if (recorded) deps.cleanup.later(`step container ${name}`, removeAll);
+      else await removeAll();
     }
   }
 }
