@@ -5,8 +5,9 @@ import { parse } from 'yaml';
 import { DEV_DEFAULTS } from '../common/config';
 import { ENV } from '../common/env';
 import { PROJECT_ROOT } from '../scripts/stack/paths';
+import { TEMPORAL_DYNAMIC_CONFIG } from '../scripts/stack/services/temporal';
 
-interface ComposeService { ports?: string[]; environment?: Record<string, string | number>; image?: string }
+interface ComposeService { ports?: string[]; environment?: Record<string, string | number>; image?: string; volumes?: string[] }
 const compose = parse(readFileSync(join(PROJECT_ROOT, 'compose', 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 
 const port = (url: string) => new URL(url).port;
@@ -52,5 +53,16 @@ describe('compose/docker-compose.yml', () => {
     assert.equal(mlflow.AWS_ACCESS_KEY_ID, worker[ENV.minioAccessKey]);
     assert.equal(mlflow.AWS_SECRET_ACCESS_KEY, worker[ENV.minioSecretKey]);
     assert.equal(mlflow.MLFLOW_SERVER_ENABLE_JOB_EXECUTION, 'false');
+  });
+
+  it('gives its Temporal server the embedded dev server\'s dynamic config', () => {
+    const temporal = compose.services.temporal!;
+    const path = String(temporal.environment!.DYNAMIC_CONFIG_FILE_PATH);
+    // auto-setup reads the path relative to /etc/temporal; the file is mounted there from compose/.
+    const mount = (temporal.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target === `/etc/temporal/${path}`);
+    assert.ok(mount, `a volume mounts the file DYNAMIC_CONFIG_FILE_PATH names (${path})`);
+    const file = parse(readFileSync(join(PROJECT_ROOT, 'compose', mount[0]!), 'utf8')) as Record<string, { value: unknown }[]>;
+    const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries[0]!.value]));
+    assert.deepEqual(values, TEMPORAL_DYNAMIC_CONFIG);
   });
 });

@@ -11,6 +11,16 @@ import type { StackPaths } from '../paths';
 import { builtFrom, ToolMissingError } from '../tools';
 import type { StackService } from './service';
 
+/**
+ * Server settings beyond the dev server's defaults; compose/temporal-dynamic-config.yaml gives the
+ * compose stack's server the same (test/compose.test.ts checks).
+ */
+export const TEMPORAL_DYNAMIC_CONFIG: Record<string, unknown> = {
+  // Eager activity dispatch: the worker that completes a workflow task gets the activities it
+  // scheduled in the reply, when it has a free slot, instead of polling for them (a few ms a step).
+  'system.enableActivityEagerExecution': true,
+};
+
 const SA_TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', TEXT: 'Text', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
 
 /** The Temporal CLI dev server: SQLite state under the state folder, Web UI on its own port. */
@@ -73,9 +83,7 @@ export class TemporalDevServer implements StackService {
       // State still survives a crash of the server process (tested by a restart mid-session).
       '--sqlite-pragma', 'journal_mode=wal',
       '--sqlite-pragma', 'synchronous=normal',
-      // Eager activity dispatch: the worker that completes a workflow task gets the activities it
-      // scheduled in the reply, when it has a free slot, instead of a poll later (a few ms a step).
-      '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+      ...Object.entries(TEMPORAL_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
       '--log-level', 'warn',
     ];
     if (this.config.temporal.namespace !== 'default') args.push('--namespace', this.config.temporal.namespace);
