@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { completionRecordKey, stepFolderPath } from '../activities/steps/sweep-finished-steps';
 import { containerLabels, containerName } from '../activities/containers/container-name';
@@ -14,7 +15,10 @@ describe('a worker starting up', () => {
     tw = await createTestWorker();
   });
   afterEach(async () => {
-    await Promise.all(names.splice(0).map((n) => tw.plugin.deps.containers.stop(n)));
+    await Promise.all(names.splice(0).map((n) => Promise.all([
+      tw.plugin.deps.containers.stop(n),
+      rm(stepFolderPath(tw.plugin.deps.workDir, n), { recursive: true, force: true }),
+    ])));
     await tw?.close();
   });
 
