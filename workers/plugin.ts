@@ -19,6 +19,9 @@ export interface TidemarkPluginOptions {
   deps?: Partial<TidemarkDeps>;
 }
 
+/** How long a stopping worker waits for the clean-up of steps that have reported. */
+const CLEANUP_DRAIN_MS = 30_000;
+
 /**
  * Modules loaded once per worker and shared by every workflow it runs, instead of once per
  * workflow: Temporal's reusable V8 context gives each workflow its own copy of every module it
@@ -95,7 +98,7 @@ export class TidemarkPlugin extends SimplePlugin {
     try {
       return await super.runWorker(worker, next);
     } finally {
-      await this.deps.cleanup.drain(); // the last steps' containers, removed after they reported
+      await this.deps.cleanup.drain(CLEANUP_DRAIN_MS); // the last steps' containers, removed after they reported
     }
   }
 }

@@ -17,8 +17,23 @@ export class DeferredCleanup {
     this.running.add(done);
   }
 
-  /** Resolves once every clean-up started so far (and any started meanwhile) has ended. */
-  async drain(): Promise<void> {
-    while (this.running.size) await Promise.all(this.running);
+  /**
+   * Resolves once every clean-up started so far (and any started meanwhile) has ended, or after
+   * `timeoutMs` with a warning: what is left then (a Docker daemon that stopped answering, say)
+   * is swept by the next worker's start, so a stopping worker does not hang on it.
+   */
+  async drain(timeoutMs = Infinity): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const settled = (async () => {
+      while (this.running.size) await Promise.all(this.running);
+    })();
+    try {
+      if ((await Promise.race([settled, timedOut])) === 'timeout') this.logger.warn({ pending: this.running.size }, `clean-up still running after ${timeoutMs} ms; the next worker's start sweeps what is left`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
