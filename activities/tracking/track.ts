@@ -31,10 +31,6 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     return runs[0]?.info.run_id;
   }
 
-  /**
-   * The step's run: found again on a retry, else created, with `tags` when given (a finished
-   * step's tags go with the create, so its end needs no tags of its own: `created` says so).
-   */
   /** A step run's tags: `tags`, and what links it to its workflow run and its parent (the identity, by which a retry finds it). */
   function stepRunTags(parent: PipelineTracking, stepKey: string, tags: Record<string, string>) {
     const { workflowId, runId } = callingWorkflow();
@@ -42,6 +38,10 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     return { identity, tags: { ...tags, ...identity, 'mlflow.parentRunId': parent.runId, 'temporal.workflow_id': workflowId } };
   }
 
+  /**
+   * The step's run: found again on a retry, else created, with `tags` when given (a finished
+   * step's tags go with the create, so its end needs no tags of its own: `created` says so).
+   */
   async function stepStart(input: TrackStepStartInput, tags: Record<string, string> = {}, startTime?: number): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
     const { identity, tags: runTags } = stepRunTags(input.parent, input.stepKey, tags);
     if (Context.current().info.attempt > 1) {
@@ -59,6 +59,9 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     });
     return { experimentId: input.parent.experimentId, runId: run.info.run_id, url: runUrl(input.parent.experimentId, run.info.run_id), artifactUri: run.info.artifact_uri, created: true };
   }
+
+  /** A run's artifact URI without its trailing slash, to which artifact paths are appended. */
+  const artifactBase = (artifactUri: string) => artifactUri.replace(/\/$/, '');
 
   /**
    * The outputs and the log, under the run's artifact URI (`base`): copied server-side inside
@@ -103,7 +106,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     const artifactUri = input.artifactUri ?? run!.info.artifact_uri;
     const { metrics, params } = stepValues(input, Date.now());
     const existingParams = new Set((run?.data.params ?? []).map((p) => p.key));
-    const base = artifactUri.replace(/\/$/, '');
+    const base = artifactBase(artifactUri);
     // The artifacts go to MinIO while MLflow takes the batch: two servers, side by side.
     const copies = copyArtifacts(base, input);
     copies.catch(() => undefined); // handled: awaited below
@@ -151,7 +154,7 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     if (bulk.length === 0) return steps;
     const recorded = await mlflow.recordFinishedRuns(parent.experimentId, bulk.map((b) => b.run));
     if (!recorded) return steps;
-    await Promise.all(bulk.map((b, i) => copyArtifacts(recorded[i]!.artifactUri.replace(/\/$/, ''), b.step)));
+    await Promise.all(bulk.map((b, i) => copyArtifacts(artifactBase(recorded[i]!.artifactUri), b.step)));
     const done = new Set(bulk.map((b) => b.step));
     return steps.filter((s) => !done.has(s));
   }

@@ -47,10 +47,12 @@ export async function readNpyHeader(path: string, handle: FileHandle): Promise<N
   return { dtype, shape, dataOffset: start + headerLen };
 }
 
+/** Bytes per value of a header's dtype (float32 or float64). */
+const itemBytes = (h: NpyHeader) => (h.dtype.endsWith('4') ? 4 : 8);
+
 /** Throws when a file of `size` bytes is shorter than its header's shape needs. */
 function assertNpyLength(path: string, h: NpyHeader, size: number): void {
-  const itemSize = h.dtype.endsWith('4') ? 4 : 8;
-  const expected = h.dataOffset + h.shape.reduce((a, b) => a * b, 1) * itemSize;
+  const expected = h.dataOffset + h.shape.reduce((a, b) => a * b, 1) * itemBytes(h);
   if (size < expected) throw new DataFormatError(`${path}: .npy is truncated: the header's shape (${h.shape.join(', ')}) needs ${expected} bytes, the file has ${size}`);
 }
 
@@ -88,7 +90,7 @@ export function npyDataset(path: string): Dataset {
       const h = await readCompleteHeader(path, fh);
       const rows = h.shape[0]!;
       const width = h.shape.slice(1).reduce((a, b) => a * b, 1);
-      const itemSize = h.dtype.endsWith('4') ? 4 : 8;
+      const itemSize = itemBytes(h);
       const rowBytes = width * itemSize;
       const byBytes = Math.max(1, Math.floor((options.chunkBytes ?? DEFAULT_CHUNK_BYTES) / Math.max(1, rowBytes)));
       const perChunk = Math.max(1, Math.min(options.chunkRows ?? byBytes, byBytes));

@@ -16,6 +16,15 @@ const sample = (n: number, seed: number, shift = 0) => {
   return sortedFinite(Float64Array.from({ length: n }, () => g() + shift));
 };
 
+/** Two StrideSamples of `stream` with the same size and seed: one offered it whole, one in batches of `batch`. */
+function sampledWholeAndInParts(stream: Float64Array, size: number, seed: number, batch: number): [StrideSample, StrideSample] {
+  const whole = new StrideSample(size, stream.length, seed);
+  whole.addFinite(stream);
+  const parts = new StrideSample(size, stream.length, seed);
+  for (let o = 0; o < stream.length; o += batch) parts.addFinite(stream.subarray(o, o + batch));
+  return [whole, parts];
+}
+
 describe('checker statistics', () => {
   it('gives the Kolmogorov distribution its textbook values', () => {
     assert.ok(Math.abs(kolmogorovQ(1.358) - 0.05) < 0.001);
@@ -87,10 +96,7 @@ describe('checker statistics', () => {
 
   it('takes an evenly spread, seeded sample of a stream of known length, whatever its batches, passing over NaN', () => {
     const stream = Float64Array.from({ length: 100_000 }, (_, i) => i);
-    const whole = new StrideSample(1000, stream.length, 7);
-    whole.addFinite(stream);
-    const parts = new StrideSample(1000, stream.length, 7);
-    for (let o = 0; o < stream.length; o += 777) parts.addFinite(stream.subarray(o, o + 777));
+    const [whole, parts] = sampledWholeAndInParts(stream, 1000, 7, 777);
     const s = whole.sorted();
     assert.equal(s.length, 1000);
     assert.deepEqual(parts.sorted(), s);
@@ -112,10 +118,7 @@ describe('checker statistics', () => {
   it('keeps its sample sorted as batches of an unordered stream arrive, with the same values as when taken whole', () => {
     const g = gaussian(21);
     const stream = Float64Array.from({ length: 50_000 }, () => Math.round(g() * 50) / 10 + 0); // + 0: no -0, which sorts apart from 0
-    const whole = new StrideSample(2000, stream.length, 3);
-    whole.addFinite(stream);
-    const parts = new StrideSample(2000, stream.length, 3);
-    for (let o = 0; o < stream.length; o += 1234) parts.addFinite(stream.subarray(o, o + 1234));
+    const [whole, parts] = sampledWholeAndInParts(stream, 2000, 3, 1234);
     const s = parts.sorted();
     assert.equal(s.length, 2000);
     for (let k = 1; k < s.length; k++) assert.ok(s[k - 1]! <= s[k]!, `not ascending at ${k}`);
