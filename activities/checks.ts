@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
-import type { CheckBatchInput, CheckBatchResult } from '../common/check';
-import { fitChecker, runChecker } from './check';
-import { containerName } from './containers/container-name';
-import type { TidemarkDeps } from './deps';
-import { callingWorkflow } from './workflow-context';
+import type { CheckBatchInput, CheckBatchResult } from '../common/check.js';
+import { fitChecker, runChecker } from './check/index.js';
+import { containerName } from '../lib/containers/container-name.js';
+import type { TidemarkDeps } from './deps.js';
+import { callingWorkflow } from './workflow-context.js';
 
 /** The checker activity: fits the plugin when it has a reference and no state, then checks the batch. */
 export function createCheckActivities(deps: TidemarkDeps) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from 'minio';
-import type { ArtifactRef } from '../common/artifact';
-import type { TidemarkDeps } from './deps';
+import type { ArtifactRef } from '../common/artifact.js';
+import type { TidemarkDeps } from './deps.js';
 
 export interface ScanPrefixInput {
   bucket: string;

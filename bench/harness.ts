@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import type { PipelineResult } from '../workflows/pipeline/pipeline';
-import { connectClient } from '../workers/client';
-import { resolveConfig } from '../workers/config';
-import { createTidemarkWorker } from '../workers/create-worker';
-import { startPipeline } from '../workers/start-pipeline';
-import { Stack } from '../scripts/stack/stack';
+import type { PipelineResult } from '../workflows/pipeline/pipeline.js';
+import { connectClient } from '../client/client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { createTidemarkWorker } from '../workers/create-worker.js';
+import { startPipeline } from '../client/start-pipeline.js';
+import { Stack } from '../scripts/stack/stack.js';
 
 export const BUSYBOX = 'tidemark/busybox:latest';
 

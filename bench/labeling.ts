@@ -12,16 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { execa } from 'execa';
-import { createMinioClient } from '../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../activities/artifacts/minio-store';
-import type { LabelingSessionSpecInput } from '../common/labeling';
-import { labelsQuery, pendingQuery, submitLabelsSignal } from '../common/labeling-messages';
-import { buildLinearClassifier } from '../plugins/testing/onnx-builder';
-import { Stack } from '../scripts/stack/stack';
-import { connectClient } from '../workers/client';
-import { resolveConfig } from '../workers/config';
-import type { labelingSession } from '../workflows/labeling/labeling-session';
-import { median } from './harness';
+import { createMinioClient } from '../lib/artifacts/minio-client.js';
+import { MinioArtifactStore } from '../lib/artifacts/minio-store.js';
+import type { LabelingSessionSpecInput } from '../common/labeling.js';
+import { labelsQuery, pendingQuery, submitLabelsSignal } from '../common/labeling-messages.js';
+import { buildLinearClassifier } from '../test/builders/onnx-builder.js';
+import { Stack } from '../scripts/stack/stack.js';
+import { connectClient } from '../client/client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import type { labelingSession } from '../workflows/labeling/labeling-session.js';
+import { median } from './harness.js';
 
 /** Signals in flight at once (LABELING_SENDERS); people label at a human pace, so the default is modest. */
 const SENDERS = Number(process.env.LABELING_SENDERS ?? 1);

@@ -1,4 +1,4 @@
-import { BUSYBOX, median, ratioSummary, timeShell, withPipelineWorker } from './harness';
+import { BUSYBOX, median, ratioSummary, timeShell, withPipelineWorker } from './harness.js';
 
 const N = 20;
 const ROUNDS = 5;

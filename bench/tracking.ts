@@ -1,7 +1,7 @@
-import { MlflowClient, type MlflowMetric } from '../activities/tracking/mlflow-client';
-import { resolveConfig } from '../workers/config';
-import { Stack } from '../scripts/stack/stack';
-import { median } from './harness';
+import { MlflowClient, type MlflowMetric } from '../lib/mlflow/mlflow-client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { Stack } from '../scripts/stack/stack.js';
+import { median } from './harness.js';
 
 const N = 10_000;
 

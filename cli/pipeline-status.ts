@@ -1,5 +1,5 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { statusQuery, type PipelineStatus, type StepState } from '../common/messages';
+import { statusQuery, type PipelineStatus, type StepState } from '../common/messages.js';
 
 /**
  * A pipeline's status: the live `status` query while it runs (or a worker is up to answer it);

@@ -50,6 +50,12 @@ export const TidemarkConfigSchema = z.object({
      */
     maxCachedWorkflows: z.coerce.number().int('maxCachedWorkflows is a whole number').min(0).default(DEV_DEFAULTS.maxCachedWorkflows),
   }).prefault({}),
+  state: z.object({
+    /** Local state: step folders, scratch files, the embedded stack's data. Relative paths are resolved against the working directory. */
+    dir: z.string().min(1).default('.tidemark'),
+    /** Generated workflow bundle entries (default `<dir>/bundles`). */
+    bundleDir: z.string().min(1).optional(),
+  }).prefault({}),
   containers: z.object({
     backend: z.enum(['docker', 'kubernetes']).default('docker'),
     dockerSocket: z.string().min(1).default(DEV_DEFAULTS.dockerSocket),
@@ -60,7 +66,10 @@ export const TidemarkConfigSchema = z.object({
 /** What users pass (every field optional). */
 export type TidemarkConfigInput = z.input<typeof TidemarkConfigSchema>;
 /** The resolved config, every field set. */
-export type TidemarkConfig = z.output<typeof TidemarkConfigSchema>;
+export type TidemarkConfig = Omit<z.output<typeof TidemarkConfigSchema>, 'state'> & {
+  /** Absolute folders (resolveConfig makes them so). */
+  state: { dir: string; bundleDir: string };
+};
 
 /** The part of the config that is safe to show and to put in workflow history: no secrets. */
 export function publicConfig(config: TidemarkConfig): Omit<TidemarkConfig, 'minio'> & { minio: Omit<TidemarkConfig['minio'], 'secretKey'> } {

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { GivenLabel, PendingSample, RoundSummary, SessionPhase } from './labeling';
+import type { GivenLabel, PendingSample, RoundSummary, SessionPhase } from './labeling.js';
 
 /**
  * The messages of a labeling session. Labels arrive as the `submitLabels` signal (fire and

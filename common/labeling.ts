@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ArtifactRefSchema, type ArtifactRef } from './artifact';
-import { DurationSchema } from './duration';
-import { NAME, refineStep, stepSchemas } from './step-spec';
+import { ArtifactRefSchema, type ArtifactRef } from './artifact.js';
+import { DurationSchema } from './duration.js';
+import { NAME, refineStep, stepSchemas } from './step-spec.js';
 
 /**
  * A labeling session (active learning): each round scores an unlabeled pool, asks people for

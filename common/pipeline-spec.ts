@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseCondition } from './condition';
-import { DurationSchema } from './duration';
-import { unresolvedRefs } from './interpolate';
-import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec';
+import { parseCondition } from './condition.js';
+import { DurationSchema } from './duration.js';
+import { unresolvedRefs } from './interpolate.js';
+import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec.js';
 
 /** The pipeline schemas, built per validation (see stepSchemas for why not at module load). */
 function pipelineSchemas() {

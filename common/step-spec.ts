@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ArtifactRefSchema } from './artifact';
-import { DurationSchema } from './duration';
+import { ArtifactRefSchema } from './artifact.js';
+import { DurationSchema } from './duration.js';
 
 /** Docker image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
 const IMAGE_REF = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;

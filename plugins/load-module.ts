@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckerPlugin } from './api';
-import { PluginShapeError } from './errors';
+import type { CheckerPlugin } from './api.js';
+import { PluginShapeError } from './errors.js';
 
 /** Loading user checker modules: by local path or npm package, then checking their shape. */
 

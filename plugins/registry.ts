@@ -1,7 +1,7 @@
-import type { CheckerPlugin } from './api';
-import { BUILTIN_CHECKERS } from './builtins';
-import { PluginNotFoundError } from './errors';
-import { isPathSpecifier, loadCheckerModule } from './load-module';
+import type { CheckerPlugin } from './api.js';
+import { BUILTIN_CHECKERS } from './builtins.js';
+import { PluginNotFoundError } from './errors.js';
+import { isPathSpecifier, loadCheckerModule } from './load-module.js';
 
 /**
  * Finds a checker by name: a built-in, a registered user module (npm package or local path), a

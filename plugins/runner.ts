@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CheckReportSchema, quietContext, type CheckContext, type CheckerPlugin, type CheckReport } from './api';
-import { openDataset } from './data/open-dataset';
-import { CheckerStateError, PluginConfigError, PluginShapeError } from './errors';
+import { CheckReportSchema, quietContext, type CheckContext, type CheckerPlugin, type CheckReport } from './api.js';
+import { openDataset } from '../lib/data/open-dataset.js';
+import { CheckerStateError, PluginConfigError, PluginShapeError } from './errors.js';
 
 /**
  * Running an in-process checker on files: config validated against the plugin's schema, data

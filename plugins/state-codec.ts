@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckerStateError } from './errors';
+import { CheckerStateError } from './errors.js';
 
 /**
  * A fitted state on disk: a folder with `state.json` and, for every typed array or Uint8Array in

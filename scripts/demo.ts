@@ -5,15 +5,15 @@
  */
 import { dirname, join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { followPipeline } from '../cli/commands/run';
-import { pipelineStatus } from '../cli/pipeline-status';
-import { connectClient, workflowUiUrl } from '../workers/client';
-import { resolveConfig } from '../workers/config';
-import { createTidemarkWorker } from '../workers/create-worker';
-import { readPipelineFile } from '../workers/prepare-pipeline';
-import { startPipeline } from '../workers/start-pipeline';
-import { PROJECT_ROOT } from './stack/paths';
-import { Stack } from './stack/stack';
+import { followPipeline } from '../cli/commands/run.js';
+import { pipelineStatus } from '../cli/pipeline-status.js';
+import { connectClient, workflowUiUrl } from '../client/client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { createTidemarkWorker } from '../workers/create-worker.js';
+import { readPipelineFile } from '../client/prepare-pipeline.js';
+import { startPipeline } from '../client/start-pipeline.js';
+import { PROJECT_ROOT } from './stack/paths.js';
+import { Stack } from './stack/stack.js';
 
 // The demo prints its own progress; the worker says only what goes wrong.
 Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
-import { resolveConfig } from '../workers/config';
-import { PROJECT_ROOT, stackPaths } from './stack/paths';
-import { StageContext, type SetupStage } from './setup/stage';
-import { setupLanes } from './setup/stages';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { PROJECT_ROOT, stackPaths } from './stack/paths.js';
+import { StageContext, type SetupStage } from './setup/stage.js';
+import { setupLanes } from './setup/stages.js';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -6,7 +6,7 @@
  *   --versions   print the versions of temporal, minio, mlflow and dockerd, one line each
  */
 import { Command } from 'commander';
-import { Stack } from './stack/stack';
+import { Stack } from './stack/stack.js';
 
 const program = new Command('stack')
   .option('--detach', 'leave the services running when this command exits')

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { TidemarkPlugin, type TidemarkPluginOptions } from './plugin';
+import { TidemarkPlugin, type TidemarkPluginOptions } from './plugin.js';
 
 export interface TidemarkWorkerOptions extends TidemarkPluginOptions {
   /** Extra worker options (your own workflowsPath, activities, task queue, …). */

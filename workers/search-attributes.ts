@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { TIDEMARK_SEARCH_ATTRIBUTES } from '../common/search-attributes';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { TIDEMARK_SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
 
 type OperatorService = Connection['operatorService'];
 

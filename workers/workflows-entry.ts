@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_ROOT } from '../scripts/stack/paths';
 
 /** Tidemark's own workflows module. */
 export const TIDEMARK_WORKFLOWS = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -12,7 +11,7 @@ export const TIDEMARK_WORKFLOWS = fileURLToPath(new URL('../workflows/index.ts',
  * `workflowsPath`, a generated module that exports both, so that adding the plugin never hides
  * the user's workflows. Where both define a name, Tidemark's explicit export wins.
  */
-export function workflowsEntry(userPath: string | undefined, tidemarkNames: string[]): string {
+export function workflowsEntry(userPath: string | undefined, tidemarkNames: string[], bundleDir: string): string {
   if (!userPath) return TIDEMARK_WORKFLOWS;
   const user = resolve(userPath);
   if (user === TIDEMARK_WORKFLOWS) return TIDEMARK_WORKFLOWS;
@@ -22,9 +21,8 @@ export function workflowsEntry(userPath: string | undefined, tidemarkNames: stri
     `export { ${tidemarkNames.join(', ')} } from ${JSON.stringify(TIDEMARK_WORKFLOWS)};`,
     '',
   ].join('\n');
-  const dir = join(PROJECT_ROOT, '.tidemark', 'bundles');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `workflows-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.ts`);
+  mkdirSync(bundleDir, { recursive: true });
+  const file = join(bundleDir, `workflows-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.ts`);
   writeFileSync(file, source);
   return file;
 }

@@ -1,10 +1,10 @@
 import {
   ActivityCancellationType, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import type { ArtifactRef } from '../common/artifact';
-import type { CheckBatchResult } from '../common/check';
-import { DriftAlarm } from '../common/search-attributes';
+import type { TidemarkActivities } from '../activities/index.js';
+import type { ArtifactRef } from '../common/artifact.js';
+import type { CheckBatchResult } from '../common/check.js';
+import { DriftAlarm } from '../common/search-attributes.js';
 
 export interface MonitorCheck {
   plugin: string;

@@ -1,8 +1,8 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import type { ArtifactRef } from '../common/artifact';
-import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run';
-import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec';
+import type { TidemarkActivities } from '../activities/index.js';
+import type { ArtifactRef } from '../common/artifact.js';
+import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run.js';
+import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec.js';
 
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
 export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';

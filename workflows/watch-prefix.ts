@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import { monitorBatchSignal } from './monitor';
+import type { TidemarkActivities } from '../activities/index.js';
+import { monitorBatchSignal } from './monitor.js';
 
 export interface WatchPrefixInput {
   bucket: string;

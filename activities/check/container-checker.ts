@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CheckReportSchema, type CheckReport } from '../../plugins/api';
-import { ContainerCheckerError } from '../../plugins/errors';
-import type { ContainerBackend } from '../containers/container-backend';
-import { runContract } from './run-container';
+import { CheckReportSchema, type CheckReport } from '../../plugins/api.js';
+import { ContainerCheckerError } from '../../plugins/errors.js';
+import type { ContainerBackend } from '../../lib/containers/container-backend.js';
+import { runContract } from './run-container.js';
 
 /**
  * Container checker plugins: any image that reads /inputs/batch (and /inputs/reference,

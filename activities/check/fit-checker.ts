@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { createCheckerRegistry } from '../../plugins/registry';
-import { fitPlugin } from '../../plugins/runner';
-import { writeState } from '../../plugins/state-codec';
-import type { CheckerDeps, FitCheckerInput, FitCheckerResult } from './check-types';
-import { runContainerFit } from './container-checker';
-import { download, materializeConfig, withWorkspace } from './workspace';
+import { createCheckerRegistry } from '../../plugins/registry.js';
+import { fitPlugin } from '../../plugins/runner.js';
+import { writeState } from '../../plugins/state-codec.js';
+import type { CheckerDeps, FitCheckerInput, FitCheckerResult } from './check-types.js';
+import { runContainerFit } from './container-checker.js';
+import { download, materializeConfig, withWorkspace } from './workspace.js';
 
 /** Throttles heartbeats to one every few seconds. */
 export function progressReporter(deps: CheckerDeps): (rows: number) => void {

@@ -2,7 +2,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { z } from 'zod';
-import type { CheckReport } from '../../plugins/api';
+import type { CheckReport } from '../../plugins/api.js';
 
 /**
  * The report's plot: reference and batch histograms on shared bins (as shares, so samples of

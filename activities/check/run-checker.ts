@@ -1,14 +1,14 @@
 import { join } from 'node:path';
-import type { CheckReport } from '../../plugins/api';
-import { CheckerStateError } from '../../plugins/errors';
-import { createCheckerRegistry } from '../../plugins/registry';
-import { checkPlugin } from '../../plugins/runner';
-import { readState } from '../../plugins/state-codec';
-import type { CheckerDeps, CheckSummary, RunCheckerInput, RunCheckerResult } from './check-types';
-import { runContainerCheck } from './container-checker';
-import { progressReporter } from './fit-checker';
-import { renderReportPlot } from './report-plot';
-import { download, materializeConfig, withWorkspace } from './workspace';
+import type { CheckReport } from '../../plugins/api.js';
+import { CheckerStateError } from '../../plugins/errors.js';
+import { createCheckerRegistry } from '../../plugins/registry.js';
+import { checkPlugin } from '../../plugins/runner.js';
+import { readState } from '../../plugins/state-codec.js';
+import type { CheckerDeps, CheckSummary, RunCheckerInput, RunCheckerResult } from './check-types.js';
+import { runContainerCheck } from './container-checker.js';
+import { progressReporter } from './fit-checker.js';
+import { renderReportPlot } from './report-plot.js';
+import { download, materializeConfig, withWorkspace } from './workspace.js';
 
 /** The small part of a report a workflow keeps: the verdict and the rows worth labelling. */
 export function summarize(report: CheckReport): CheckSummary {

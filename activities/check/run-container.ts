@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ContainerBackend, Mount } from '../containers/container-backend';
-import { ContainerCheckerError } from '../../plugins/errors';
+import type { ContainerBackend, Mount } from '../../lib/containers/container-backend.js';
+import { ContainerCheckerError } from '../../plugins/errors.js';
 
 /**
  * Runs one container under the step contract: each input mounted read-only at /inputs/<name>,

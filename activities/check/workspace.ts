@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArtifactRefSchema, type ArtifactRef } from '../../common/artifact';
-import type { ArtifactStore } from '../artifacts/artifact-store';
+import { ArtifactRefSchema, type ArtifactRef } from '../../common/artifact.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
 
 /** A temporary folder under the worker's workDir for one fit or check, removed afterwards. */
 export async function withWorkspace<T>(workDir: string, label: string, fn: (dir: string) => Promise<T>): Promise<T> {

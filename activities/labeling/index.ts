@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
-import type { MergeLabelsInput, MergeLabelsResult, SelectBatchInput, SelectBatchResult, TrackRoundInput } from '../../common/labeling';
-import type { PipelineTracking } from '../../common/tracking';
-import type { ArtifactRef } from '../../common/artifact';
-import type { TidemarkDeps } from '../deps';
-import { mergeLabels } from './merge-labels';
-import { readStoredBatch, selectBatch } from './select-batch';
-import { trackRound } from './track-round';
+import type { MergeLabelsInput, MergeLabelsResult, SelectBatchInput, SelectBatchResult, TrackRoundInput } from '../../common/labeling.js';
+import type { PipelineTracking } from '../../common/tracking.js';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { TidemarkDeps } from '../deps.js';
+import { mergeLabels } from './merge-labels.js';
+import { readStoredBatch, selectBatch } from './select-batch.js';
+import { trackRound } from './track-round.js';
 
 /** The activities of labeling sessions: pick a batch, refresh its previews, merge labels, track a round. */
 export function createLabelingActivities(deps: TidemarkDeps) {

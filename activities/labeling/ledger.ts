@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { ArtifactRef } from '../../common/artifact';
-import type { GivenLabel } from '../../common/labeling';
-import type { ArtifactStore } from '../artifacts/artifact-store';
-import { LabelingDataError } from '../errors';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { GivenLabel } from '../../common/labeling.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
+import { LabelingDataError } from '../errors.js';
 
 /**
  * The ledger: every label a session was given, one CSV row each (id, label, labeler, round, at).

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import type { MergeLabelsInput, MergeLabelsResult } from '../../common/labeling';
-import { csvHeader } from '../../plugins/data/csv-source';
-import type { TidemarkDeps } from '../deps';
-import { LabelingDataError } from '../errors';
-import { ledgerCsv, ledgerRows, readLedger } from './ledger';
-import { readStoredBatch } from './select-batch';
+import type { MergeLabelsInput, MergeLabelsResult } from '../../common/labeling.js';
+import { csvHeader } from '../../lib/data/csv-source.js';
+import type { TidemarkDeps } from '../deps.js';
+import { LabelingDataError } from '../errors.js';
+import { ledgerCsv, ledgerRows, readLedger } from './ledger.js';
+import { readStoredBatch } from './select-batch.js';
 
 async function countRecords(path: string): Promise<number> {
   let n = 0;

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
-import type { Scorer } from '../../common/labeling';
-import { openAutoencoder, reconstruct, resolveSampleShape, type AutoencoderModel } from '../../plugins/drift-autoencoder/model';
-import { ModelLoadError } from '../../plugins/errors';
+import type { Scorer } from '../../common/labeling.js';
+import { openAutoencoder, reconstruct, resolveSampleShape, type AutoencoderModel } from '../../lib/onnx/model.js';
+import { ModelLoadError } from '../../lib/onnx/errors.js';
 
 /**
  * Scores rows of the pool: higher means more informative. A classifier's probabilities give

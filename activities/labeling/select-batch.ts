@@ -1,18 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArtifactRef } from '../../common/artifact';
-import type { DataOptions, PendingSample, SelectBatchInput, SelectBatchResult } from '../../common/labeling';
-import { csvHeader } from '../../plugins/data/csv-source';
-import { numericColumns, withCategorical, type DataSchema } from '../../plugins/data/dataset';
-import { openDataset } from '../../plugins/data/open-dataset';
-import { TopK } from '../../plugins/stats/top-k';
-import type { ArtifactStore } from '../artifacts/artifact-store';
-import type { TidemarkDeps } from '../deps';
-import { LabelingDataError } from '../errors';
-import { DIVERSIFY_POOL_FACTOR, diversify, type Candidate } from './diversify';
-import { readLedgerIds } from './ledger';
-import { openPoolScorer, type PoolScorer } from './pool-scorer';
-import { imageShapeOf, thumbnailPng } from './thumbnail';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { DataOptions, PendingSample, SelectBatchInput, SelectBatchResult } from '../../common/labeling.js';
+import { csvHeader } from '../../lib/data/csv-source.js';
+import { numericColumns, withCategorical, type DataSchema } from '../../lib/data/dataset.js';
+import { openDataset } from '../../lib/data/open-dataset.js';
+import { TopK } from '../../lib/stats/top-k.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
+import type { TidemarkDeps } from '../deps.js';
+import { LabelingDataError } from '../errors.js';
+import { DIVERSIFY_POOL_FACTOR, diversify, type Candidate } from './diversify.js';
+import { readLedgerIds } from './ledger.js';
+import { openPoolScorer, type PoolScorer } from './pool-scorer.js';
+import { imageShapeOf, thumbnailPng } from './thumbnail.js';
 
 /** Rows of at most this many columns are shown in the `pending` query; wider ones only in the stored batch. */
 const MAX_ROW_COLUMNS = 64;

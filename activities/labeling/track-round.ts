@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import type { TrackRoundInput } from '../../common/labeling';
-import type { PipelineTracking } from '../../common/tracking';
-import type { TidemarkDeps } from '../deps';
-import { callingWorkflow } from '../workflow-context';
+import type { TrackRoundInput } from '../../common/labeling.js';
+import type { PipelineTracking } from '../../common/tracking.js';
+import type { TidemarkDeps } from '../deps.js';
+import { callingWorkflow } from '../workflow-context.js';
 
 /**
  * Logs a labeling round into the session's MLflow run (made at the first round, found again by

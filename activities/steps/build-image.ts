@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { BuildImageInput, BuildImageResult } from '../../common/step-run';
-import type { TidemarkDeps } from '../deps';
-import { ImageBuildError } from '../errors';
+import type { BuildImageInput, BuildImageResult } from '../../common/step-run.js';
+import type { TidemarkDeps } from '../deps.js';
+import { ImageBuildError } from '../errors.js';
 
 /**
  * Builds a step's image from its context folder (a path on the worker, or a stored `dir`

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ArtifactRef } from '../../common/artifact';
-import type { RunStepInput } from '../../common/step-run';
-import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { RunStepInput } from '../../common/step-run.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
 
 /** What a cache hit restores: the outputs and metrics of the run that produced them. */
 export interface CacheEntry {

@@ -1,15 +1,15 @@
 import { createWriteStream } from 'node:fs';
 import { Context } from '@temporalio/activity';
-import type { ArtifactRef } from '../../common/artifact';
-import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run';
-import { scopedCredentials } from '../artifacts/scoped-credentials';
-import { containerLabels, containerName } from '../containers/container-name';
-import type { TidemarkDeps } from '../deps';
-import { StepContractError, StepExitError, StepTimeoutError } from '../errors';
-import { callingWorkflow } from '../workflow-context';
-import { cacheKey, lookupCache, writeCache } from './cache';
-import { StepFolder } from './step-folder';
-import { completionRecordKey, stepFolderPath } from './sweep-finished-steps';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run.js';
+import { scopedCredentials } from '../../lib/artifacts/scoped-credentials.js';
+import { containerLabels, containerName } from '../../lib/containers/container-name.js';
+import type { TidemarkDeps } from '../deps.js';
+import { StepContractError, StepExitError, StepTimeoutError } from '../errors.js';
+import { callingWorkflow } from '../workflow-context.js';
+import { cacheKey, lookupCache, writeCache } from './cache.js';
+import { StepFolder } from './step-folder.js';
+import { completionRecordKey, stepFolderPath } from './sweep-finished-steps.js';
 
 const HEARTBEAT_MS = 2000;
 const TAIL_LINES = 20;

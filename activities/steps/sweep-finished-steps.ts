@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TidemarkDeps } from '../deps';
+import type { TidemarkDeps } from '../deps.js';
 
 /**
  * Where a finished step attempt's result is recorded, by its container's name. A retry that finds

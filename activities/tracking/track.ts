@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
-import type { ArtifactRef } from '../../common/artifact';
-import { MlflowClient, type FinishedRun, type MlflowMetric, type MlflowParam } from './mlflow-client';
-import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepRecord, TrackStepsInput, TrackStepsResult, TrackStepStartInput } from '../../common/tracking';
-import type { TidemarkDeps } from '../deps';
-import { callingWorkflow } from '../workflow-context';
+import type { ArtifactRef } from '../../common/artifact.js';
+import { MlflowClient, type FinishedRun, type MlflowMetric, type MlflowParam } from '../../lib/mlflow/mlflow-client.js';
+import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepRecord, TrackStepsInput, TrackStepsResult, TrackStepStartInput } from '../../common/tracking.js';
+import type { TidemarkDeps } from '../deps.js';
+import { callingWorkflow } from '../workflow-context.js';
 
 /** How many steps of one batch are recorded at once (MLflow's calls are short; this overlaps their latency). */
 const BATCH_CONCURRENCY = 4;

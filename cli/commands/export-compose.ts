@@ -1,9 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeComposeExport } from '../export/compose-file';
-import { planCompose } from '../export/plan';
-import { loadPipelineFile } from '../graph/load-spec';
-import { collect, parseParams } from '../params';
+import { writeComposeExport } from '../export/compose-file.js';
+import { planCompose } from '../export/plan.js';
+import { loadPipelineFile } from '../graph/load-spec.js';
+import { collect, parseParams } from '../params.js';
 
 /** `tidemark export compose`: adds the `export` command group if no other export registered it. */
 export function registerExportCompose(program: Command): void {

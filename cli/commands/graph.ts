@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withClient } from '../context';
-import { graphFromSpec } from '../graph/from-spec';
-import { graphFromWorkflow, NotAPipelineWorkflowError } from '../graph/from-workflow';
-import { loadPipelineFile } from '../graph/load-spec';
-import type { PipelineGraph } from '../graph/model';
-import { writeGraphFiles } from '../graph/write-graph';
+import { withClient } from '../context.js';
+import { graphFromSpec } from '../graph/from-spec.js';
+import { graphFromWorkflow, NotAPipelineWorkflowError } from '../graph/from-workflow.js';
+import { loadPipelineFile } from '../graph/load-spec.js';
+import type { PipelineGraph } from '../graph/model.js';
+import { writeGraphFiles } from '../graph/write-graph.js';
 
 /** The graph of a pipeline file, or else of a workflow, and the default path of its files (the pipeline name, or the workflow id). */
 async function readGraph(target: string): Promise<{ graph: PipelineGraph; prefix: string }> {

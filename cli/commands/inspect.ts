@@ -1,11 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { createMinioClient } from '../../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../../activities/artifacts/minio-store';
-import type { StepHeartbeat } from '../../common/step-run';
-import { stackPaths } from '../../scripts/stack/paths';
-import { withClient } from '../context';
-import { pipelineStatus, stepLine } from '../pipeline-status';
+import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
+import type { StepHeartbeat } from '../../common/step-run.js';
+import { withClient } from '../context.js';
+import { pipelineStatus, stepLine } from '../pipeline-status.js';
 
 type PendingActivity = { activityType?: { name?: string | null } | null; heartbeatDetails?: { payloads?: unknown[] | null } | null };
 
@@ -46,7 +44,7 @@ export function registerInspect(program: Command): void {
     .option('-f, --follow', 'keep printing new lines until the step ends')
     .action(async (id: string, step: string, opts: { follow?: boolean }) => {
       await withClient(async (client, config) => {
-        const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, `${stackPaths().stateDir}/cli-scratch`);
+        const store = openArtifactStore(config);
         const handle = client.workflow.getHandle(id);
         let shown: string[] = [];
         const printNew = (lines: string[]) => {

@@ -2,18 +2,16 @@ import { dirname, resolve } from 'node:path';
 import { select } from '@inquirer/prompts';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { createMinioClient } from '../../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../../activities/artifacts/minio-store';
-import { pendingQuery, sessionQuery, submitLabelsUpdate } from '../../common/labeling-messages';
-import { stackPaths } from '../../scripts/stack/paths';
-import type { labelingSession } from '../../workflows/labeling/labeling-session';
-import { workflowUiUrl } from '../../workers/client';
-import { readPipelineFile } from '../../workers/prepare-pipeline';
-import { startLabelingSession } from '../../workers/start-labeling-session';
-import { withClient } from '../context';
-import { labelInteractively, type Answer } from '../labeling/interactive';
-import { readLabelsFile } from '../labeling/labels-file';
-import { renderPending, renderVerdict } from '../labeling/pending-view';
+import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
+import { pendingQuery, sessionQuery, submitLabelsUpdate } from '../../common/labeling-messages.js';
+import type { labelingSession } from '../../workflows/labeling/labeling-session.js';
+import { workflowUiUrl } from '../../client/client.js';
+import { readPipelineFile } from '../../client/prepare-pipeline.js';
+import { startLabelingSession } from '../../client/start-labeling-session.js';
+import { withClient } from '../context.js';
+import { labelInteractively, type Answer } from '../labeling/interactive.js';
+import { readLabelsFile } from '../labeling/labels-file.js';
+import { renderPending, renderVerdict } from '../labeling/pending-view.js';
 
 export function registerLabel(program: Command): void {
   const label = program.command('label').description('human-in-the-loop labeling sessions: start one, see what is pending, send labels');
@@ -26,7 +24,7 @@ export function registerLabel(program: Command): void {
       const path = resolve(file);
       const raw = readPipelineFile(path);
       await withClient(async (client, config) => {
-        const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, `${stackPaths().stateDir}/cli-scratch`);
+        const store = openArtifactStore(config);
         const handle = await startLabelingSession(client, raw, { baseDir: dirname(path), store, taskQueue: config.temporal.taskQueue, workflowId: opts.id });
         console.log(`started ${handle.workflowId}`);
         console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);

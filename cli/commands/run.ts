@@ -1,16 +1,14 @@
 import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { createMinioClient } from '../../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../../activities/artifacts/minio-store';
-import type { PipelineStatus } from '../../common/messages';
-import { stackPaths } from '../../scripts/stack/paths';
-import { workflowUiUrl } from '../../workers/client';
-import { readPipelineFile } from '../../workers/prepare-pipeline';
-import { startPipeline } from '../../workers/start-pipeline';
-import { withClient } from '../context';
-import { collect, parseParams } from '../params';
-import { pipelineStatus, stepLine } from '../pipeline-status';
+import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
+import type { PipelineStatus } from '../../common/messages.js';
+import { workflowUiUrl } from '../../client/client.js';
+import { readPipelineFile } from '../../client/prepare-pipeline.js';
+import { startPipeline } from '../../client/start-pipeline.js';
+import { withClient } from '../context.js';
+import { collect, parseParams } from '../params.js';
+import { pipelineStatus, stepLine } from '../pipeline-status.js';
 
 const DONE = new Set(['succeeded', 'cached', 'failed', 'skipped', 'cancelled']);
 
@@ -54,7 +52,7 @@ export function registerRun(program: Command): void {
       const raw = readPipelineFile(path);
       const params = parseParams(opts.param);
       await withClient(async (client, config) => {
-        const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, `${stackPaths().stateDir}/cli-scratch`);
+        const store = openArtifactStore(config);
         const handle = await startPipeline(client, raw, { baseDir: dirname(path), store, taskQueue: config.temporal.taskQueue, workflowId: opts.id, params });
         console.log(`started ${handle.workflowId}`);
         console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);

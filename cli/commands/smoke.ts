@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { workflowUiUrl } from '../../workers/client';
-import { withClient } from '../context';
+import { workflowUiUrl } from '../../client/client.js';
+import { withClient } from '../context.js';
 
 export function registerSmoke(program: Command): void {
   program

@@ -1,7 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Document, isMap, isScalar } from 'yaml';
-import type { ComposePlan, PlannedService } from './plan';
+import type { ComposePlan, PlannedService } from './plan.js';
 
 /** A value with `$` doubled, so that compose passes it on as written instead of reading a variable. */
 const literal = (s: string) => s.replace(/\$/g, () => '$$');

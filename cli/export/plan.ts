@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { evaluateCondition, parseCondition } from '../../common/condition';
-import { interpolate } from '../../common/interpolate';
-import { dependencies, type ContainerStep, type NestedStep, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
-import type { LoadedPipeline } from '../graph/load-spec';
-import { ComposeExportError } from './errors';
-import { hostPath, joinItems, resolveSource, type HostSource, type SourceScope, type StepOutcome } from './sources';
+import { evaluateCondition, parseCondition } from '../../common/condition.js';
+import { interpolate } from '../../common/interpolate.js';
+import { dependencies, type ContainerStep, type NestedStep, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec.js';
+import type { LoadedPipeline } from '../graph/load-spec.js';
+import { ComposeExportError } from './errors.js';
+import { hostPath, joinItems, resolveSource, type HostSource, type SourceScope, type StepOutcome } from './sources.js';
 
 export interface Bind { host: string; container: string; readOnly: boolean }
 

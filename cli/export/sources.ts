@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { sourceRef } from '../../common/pipeline-spec';
-import type { InputSource } from '../../common/step-spec';
+import { sourceRef } from '../../common/pipeline-spec.js';
+import type { InputSource } from '../../common/step-spec.js';
 
 /**
  * Where an input's bytes are on the host, as paths relative to the compose file, and the

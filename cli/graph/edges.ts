@@ -1,5 +1,5 @@
-import { parseCondition } from '../../common/condition';
-import type { GraphEdge } from './model';
+import { parseCondition } from '../../common/condition.js';
+import type { GraphEdge } from './model.js';
 
 /**
  * The edges into one step from the steps it depends on. Its `when` condition labels the edge

@@ -1,6 +1,6 @@
-import { dependencies, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
-import { incomingEdges } from './edges';
-import type { GraphNode, PipelineGraph } from './model';
+import { dependencies, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec.js';
+import { incomingEdges } from './edges.js';
+import type { GraphNode, PipelineGraph } from './model.js';
 
 function detailOf(step: PipelineStep): string {
   if (step.kind === 'check') return `check ${step.check.plugin}`;

@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { statusQuery, type StepState } from '../../common/messages';
-import { incomingEdges } from './edges';
-import type { GraphNode, PipelineGraph } from './model';
+import { statusQuery, type StepState } from '../../common/messages.js';
+import { incomingEdges } from './edges.js';
+import type { GraphNode, PipelineGraph } from './model.js';
 
 /** The `dag` memo the pipeline workflow writes when it starts. */
 interface DagMemo {

@@ -1,6 +1,6 @@
 import dagre from '@dagrejs/dagre';
 import type { EdgeLabel, GraphLabel, NodeLabel } from '@dagrejs/dagre';
-import { nodeLines, type GraphNode, type PipelineGraph } from './model';
+import { nodeLines, type GraphNode, type PipelineGraph } from './model.js';
 
 export interface Point { x: number; y: number }
 

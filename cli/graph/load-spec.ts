@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { PipelineSpecError, validatePipeline, type PipelineSpec } from '../../common/pipeline-spec';
-import { readPipelineFile } from '../../workers/prepare-pipeline';
+import { PipelineSpecError, validatePipeline, type PipelineSpec } from '../../common/pipeline-spec.js';
+import { readPipelineFile } from '../../client/prepare-pipeline.js';
 
 /** A validated pipeline read from a file, nested `pipeline: ./other.yaml` files included. */
 export interface LoadedPipeline {

@@ -1,5 +1,5 @@
-import { GRAPH_STATES, STATE_COLOURS } from './colours';
-import { allNodes, nodeLines, type PipelineGraph } from './model';
+import { GRAPH_STATES, STATE_COLOURS } from './colours.js';
+import { allNodes, nodeLines, type PipelineGraph } from './model.js';
 
 /** Words Mermaid reads as keywords, so they cannot be node ids. */
 const KEYWORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'direction', 'style', 'class', 'classdef', 'linkstyle', 'click', 'call', 'href', 'default']);

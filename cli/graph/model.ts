@@ -1,4 +1,4 @@
-import type { StepStateName } from '../../common/messages';
+import type { StepStateName } from '../../common/messages.js';
 
 /** A step's state as drawn: a workflow's `StepState`, or `unknown` where nothing recorded it. */
 export type GraphState = StepStateName | 'unknown';

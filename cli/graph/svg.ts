@@ -1,6 +1,6 @@
-import { GRAPH_STATES, STATE_COLOURS } from './colours';
-import { layoutGraph, METRICS, textWidth, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout';
-import type { PipelineGraph } from './model';
+import { GRAPH_STATES, STATE_COLOURS } from './colours.js';
+import { layoutGraph, METRICS, textWidth, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout.js';
+import type { PipelineGraph } from './model.js';
 
 const MARGIN = 16;
 const TITLE = 36;

@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { PendingSample } from '../../common/labeling';
-import { pendingQuery, submitLabelsUpdate, type PendingBatch } from '../../common/labeling-messages';
-import { asciiPreview } from './ascii-preview';
+import type { PendingSample } from '../../common/labeling.js';
+import { pendingQuery, submitLabelsUpdate, type PendingBatch } from '../../common/labeling-messages.js';
+import { asciiPreview } from './ascii-preview.js';
 
 export type Answer = { label: string } | 'skip' | 'quit';
 

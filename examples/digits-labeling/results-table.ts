@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
-import type { RoundSummary } from '../../common/labeling';
-import type { AskedRound } from './scripted-labeler';
+import type { RoundSummary } from '../../common/labeling.js';
+import type { AskedRound } from './scripted-labeler.js';
 
 export interface SessionOutcome {
   key: string;

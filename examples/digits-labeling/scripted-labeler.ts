@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { LabelingSessionResult } from '../../common/labeling';
-import { pendingQuery, submitLabelsSignal } from '../../common/labeling-messages';
-import type { labelingSession } from '../../workflows/labeling/labeling-session';
+import type { LabelingSessionResult } from '../../common/labeling.js';
+import { pendingQuery, submitLabelsSignal } from '../../common/labeling-messages.js';
+import type { labelingSession } from '../../workflows/labeling/labeling-session.js';
 
 /** The pool's ground truth: a sample's label, and what kind of sample it is (upright, rotated, unseen-9). */
 export type Truth = Map<string, { label: string; kind: string }>;

@@ -2,20 +2,20 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import padjust from '@stdlib/stats-padjust';
-import { defineChecker, surprise, type CheckContext, type FeatureReport } from '../api';
-import type { DataSchema, Dataset } from '../data/dataset';
-import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors';
-import { exceedanceTest } from '../stats/exceedance-test';
-import { histogramPairSorted } from '../stats/histogram';
-import { ksTwoSample } from '../stats/ks';
-import { quantileSorted, type Reservoir } from '../stats/reservoir';
-import { streamSample, type StrideSample } from '../stats/stride-sample';
-import { TopK } from '../stats/top-k';
-import { AutoencoderConfigSchema, type AutoencoderConfig } from './config';
-import type { FeatureErrorSums } from './error-wasm';
-import { openInferenceModel } from './inference-thread';
-import { referenceScale } from './reference-scale';
-import { scoreDataset, selectFeatures, type FeatureSelection, type ScoreResult } from './score';
+import { defineChecker, surprise, type CheckContext, type FeatureReport } from '../api.js';
+import type { DataSchema, Dataset } from '../../lib/data/dataset.js';
+import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors.js';
+import { exceedanceTest } from '../../lib/stats/exceedance-test.js';
+import { histogramPairSorted } from '../../lib/stats/histogram.js';
+import { ksTwoSample } from '../../lib/stats/ks.js';
+import { quantileSorted, type Reservoir } from '../../lib/stats/reservoir.js';
+import { streamSample, type StrideSample } from '../../lib/stats/stride-sample.js';
+import { TopK } from '../../lib/stats/top-k.js';
+import { AutoencoderConfigSchema, type AutoencoderConfig } from './config.js';
+import type { FeatureErrorSums } from '../../lib/onnx/error-wasm.js';
+import { openInferenceModel } from '../../lib/onnx/inference-thread.js';
+import { referenceScale } from './reference-scale.js';
+import { scoreDataset, selectFeatures, type FeatureSelection, type ScoreResult } from './score.js';
 
 /**
  * drift-autoencoder: scores every row by its reconstruction error (MSE) under any ONNX

@@ -1,9 +1,9 @@
-import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../data/dataset';
-import { DataShapeError, EmptyDataError } from '../errors';
-import type { AutoencoderConfig } from './config';
-import { createBatchSlots } from './batch-slots';
-import type { FeatureErrorSums } from './error-wasm';
-import type { InferenceModel, RowFile } from './inference-thread';
+import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
+import { DataShapeError, EmptyDataError } from '../errors.js';
+import type { AutoencoderConfig } from './config.js';
+import { createBatchSlots } from '../../lib/onnx/batch-slots.js';
+import type { FeatureErrorSums } from '../../lib/onnx/error-wasm.js';
+import type { InferenceModel, RowFile } from '../../lib/onnx/inference-thread.js';
 
 /**
  * Streams a dataset through an autoencoder: while the inference thread scores a batch, this

@@ -1,13 +1,13 @@
 import padjust from '@stdlib/stats-padjust';
-import { defineChecker, surprise, type FeatureReport } from '../api';
-import { withCategorical, type DataSchema, type Dataset } from '../data/dataset';
-import { CheckerStateError, DataShapeError } from '../errors';
-import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from '../stats/chi-square';
-import { histogramPair } from '../stats/histogram';
-import { ksTwoSample } from '../stats/ks';
-import { binCounts, psi } from '../stats/psi';
-import { FeatureDriftConfigSchema, type FeatureDriftConfig } from './config';
-import { profileDataset, quantileCuts, type Profile } from './profile';
+import { defineChecker, surprise, type FeatureReport } from '../api.js';
+import { withCategorical, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
+import { CheckerStateError, DataShapeError } from '../errors.js';
+import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from '../../lib/stats/chi-square.js';
+import { histogramPair } from '../../lib/stats/histogram.js';
+import { ksTwoSample } from '../../lib/stats/ks.js';
+import { binCounts, psi } from '../../lib/stats/psi.js';
+import { FeatureDriftConfigSchema, type FeatureDriftConfig } from './config.js';
+import { profileDataset, quantileCuts, type Profile } from './profile.js';
 
 /**
  * feature-drift: per-feature two-sample tests between reference and batch (KS for numeric

@@ -1,8 +1,8 @@
-import type { Chunk, DataSchema, Dataset } from '../data/dataset';
-import { numericColumns } from '../data/dataset';
-import { EmptyDataError } from '../errors';
-import { binCounts } from '../stats/psi';
-import { quantileSorted, Reservoir } from '../stats/reservoir';
+import type { Chunk, DataSchema, Dataset } from '../../lib/data/dataset.js';
+import { numericColumns } from '../../lib/data/dataset.js';
+import { EmptyDataError } from '../errors.js';
+import { binCounts } from '../../lib/stats/psi.js';
+import { quantileSorted, Reservoir } from '../../lib/stats/reservoir.js';
 
 /**
  * One streaming pass over a dataset that keeps, per column, what the drift tests need: a sorted

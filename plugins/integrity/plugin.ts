@@ -1,11 +1,11 @@
 import padjust from '@stdlib/stats-padjust';
-import { defineChecker, type FeatureReport } from '../api';
-import type { ColumnKind, DataSchema } from '../data/dataset';
-import { csvHeader } from '../data/csv-source';
-import { CheckerStateError, EmptyDataError } from '../errors';
-import { exceedanceTest } from '../stats/exceedance-test';
-import { IntegrityConfigSchema } from './config';
-import { scanDataset, type Scan } from './scan';
+import { defineChecker, type FeatureReport } from '../api.js';
+import type { ColumnKind, DataSchema } from '../../lib/data/dataset.js';
+import { csvHeader } from '../../lib/data/csv-source.js';
+import { CheckerStateError, EmptyDataError } from '../errors.js';
+import { exceedanceTest } from '../../lib/stats/exceedance-test.js';
+import { IntegrityConfigSchema } from './config.js';
+import { scanDataset, type Scan } from './scan.js';
 
 /**
  * integrity: is the batch well-formed compared with the reference? Schema (columns, kinds, .npy

@@ -1,6 +1,6 @@
-import type { DataSchema, Dataset } from '../data/dataset';
-import { categoricalColumns, numericColumns } from '../data/dataset';
-import { DuplicateCounter } from './duplicates';
+import type { DataSchema, Dataset } from '../../lib/data/dataset.js';
+import { categoricalColumns, numericColumns } from '../../lib/data/dataset.js';
+import { DuplicateCounter } from './duplicates.js';
 
 /** What one streaming pass sees of each column, for the integrity rules. */
 export interface ColumnScan {

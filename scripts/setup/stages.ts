@@ -3,12 +3,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../common/config';
-import { ENV } from '../../common/env';
-import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths';
-import { DockerEngine } from '../stack/services/dockerd';
-import { locateTools, onPath } from '../stack/tools';
-import { aptInstall, type SetupStage } from './stage';
+import type { TidemarkConfig } from '../../common/config.js';
+import { ENV, type EnvName } from '../../common/env.js';
+import { readEnv } from '../../lib/config/resolve-config.js';
+import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths.js';
+import { DockerEngine } from '../stack/services/dockerd.js';
+import { locateTools, onPath } from '../stack/tools.js';
+import { aptInstall, type SetupStage } from './stage.js';
 
 /** Image names and their content tags. */
 export const IMAGES = {
@@ -16,14 +17,15 @@ export const IMAGES = {
   pythonMl: 'tidemark/python-ml',
 } as const;
 
-function goInstallStage(name: string, binary: 'temporal' | 'minio', module: string, version: string, envOverride: string, paths: StackPaths): SetupStage {
+function goInstallStage(name: string, binary: 'temporal' | 'minio', module: string, version: string, envOverride: EnvName, paths: StackPaths): SetupStage {
   const pinFile = join(paths.binDir, `.${binary}.pin`);
   const pin = `${module}@${version}`;
   return {
     name,
     fix: `Check that Go (>= 1.24) is installed and the Go module proxy answers, or set ${envOverride} to an existing ${binary} binary.`,
     async done() {
-      if (process.env[envOverride]) return `using $${envOverride}=${process.env[envOverride]}`;
+      const override = readEnv(process.env, envOverride);
+      if (override) return `using $${envOverride}=${override}`;
       if (existsSync(join(paths.binDir, binary)) && existsSync(pinFile) && readFileSync(pinFile, 'utf8').trim() === pin) return `built ${pin}`;
       const found = onPath(binary);
       if (found) return `found ${found} on PATH`;

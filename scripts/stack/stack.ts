@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import type { TidemarkConfig } from '../../common/config';
-import { resolveConfig } from '../../workers/config';
-import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon';
-import { stackPaths, type StackPaths } from './paths';
-import { DockerEngine } from './services/dockerd';
-import { MinioServer } from './services/minio';
-import { MlflowServer } from './services/mlflow';
-import type { StackService } from './services/service';
-import { TemporalDevServer } from './services/temporal';
-import { locateTools } from './tools';
+import type { TidemarkConfig } from '../../common/config.js';
+import { resolveConfig } from '../../lib/config/resolve-config.js';
+import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon.js';
+import { stackPaths, type StackPaths } from './paths.js';
+import { DockerEngine } from './services/dockerd.js';
+import { MinioServer } from './services/minio.js';
+import { MlflowServer } from './services/mlflow.js';
+import type { StackService } from './services/service.js';
+import { TemporalDevServer } from './services/temporal.js';
+import { locateTools } from './tools.js';
 
 export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];

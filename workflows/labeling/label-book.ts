@@ -1,5 +1,5 @@
-import type { GivenLabel, PendingSample } from '../../common/labeling';
-import type { RejectedLabel, SubmitLabelsResult } from '../../common/labeling-messages';
+import type { GivenLabel, PendingSample } from '../../common/labeling.js';
+import type { RejectedLabel, SubmitLabelsResult } from '../../common/labeling-messages.js';
 
 export interface Submission {
   labeler?: string;

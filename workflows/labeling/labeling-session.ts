@@ -1,18 +1,18 @@
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, executeChild, isCancellation, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../../activities';
-import type { ArtifactRef } from '../../common/artifact';
+import type { TidemarkActivities } from '../../activities/index.js';
+import type { ArtifactRef } from '../../common/artifact.js';
 import {
   LabelingSpecError, roundPipelineSpec, validateLabelingSpec, type LabelingSessionResult, type LabelingSessionSpec, type RoundSummary, type Scorer, type SessionPhase,
-} from '../../common/labeling';
+} from '../../common/labeling.js';
 import {
   labelsQuery, pendingQuery, sessionQuery, submitLabelsSignal, submitLabelsUpdate, submitLabelsSchema, type RejectedLabel, type SubmitLabels,
-} from '../../common/labeling-messages';
-import { LabelingDeadline, LabelingPending, LabelingReminders, LabelingRound, LabelingStatus } from '../../common/search-attributes';
-import { failureMessage } from '../failure-message';
-import type { pipeline } from '../pipeline/pipeline';
-import { LabelBook, type Submission } from './label-book';
+} from '../../common/labeling-messages.js';
+import { LabelingDeadline, LabelingPending, LabelingReminders, LabelingRound, LabelingStatus } from '../../common/search-attributes.js';
+import { failureMessage } from '../failure-message.js';
+import type { pipeline } from '../pipeline/pipeline.js';
+import { LabelBook, type Submission } from './label-book.js';
 
 /** What a session carries from one round to the next (refs only: continue-as-new keeps history small). */
 export interface CarriedSession {

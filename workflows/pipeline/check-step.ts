@@ -1,12 +1,12 @@
 import { ActivityCancellationType, ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../../activities';
-import type { ArtifactRef } from '../../common/artifact';
-import { interpolate } from '../../common/interpolate';
-import type { CheckStep } from '../../common/pipeline-spec';
-import { DriftAlarm } from '../../common/search-attributes';
-import type { InputSource } from '../../common/step-spec';
-import type { PipelineRunState } from './run-state';
-import type { PipelineTracker } from './tracker';
+import type { TidemarkActivities } from '../../activities/index.js';
+import type { ArtifactRef } from '../../common/artifact.js';
+import { interpolate } from '../../common/interpolate.js';
+import type { CheckStep } from '../../common/pipeline-spec.js';
+import { DriftAlarm } from '../../common/search-attributes.js';
+import type { InputSource } from '../../common/step-spec.js';
+import type { PipelineRunState } from './run-state.js';
+import type { PipelineTracker } from './tracker.js';
 
 const { checkBatch } = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '2 hours',

@@ -1,18 +1,18 @@
 import {
   ApplicationFailure, CancellationScope, executeChild, isCancellation, setHandler, upsertMemo, workflowInfo,
 } from '@temporalio/workflow';
-import type { ArtifactRef } from '../../common/artifact';
-import { evaluateCondition, parseCondition } from '../../common/condition';
-import { interpolate } from '../../common/interpolate';
-import { statusQuery, type StepState } from '../../common/messages';
-import { dependencies, PipelineSpecError, sourceRef, validatePipeline, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
-import type { InputSource } from '../../common/step-spec';
-import { failureMessage } from '../failure-message';
-import { isStepExit, runValidatedStep } from '../step-runner';
-import { PipelineRunState } from './run-state';
-import { Semaphore } from './semaphore';
-import { PipelineTracker, type Promotion } from './tracker';
-import { runCheckStep } from './check-step';
+import type { ArtifactRef } from '../../common/artifact.js';
+import { evaluateCondition, parseCondition } from '../../common/condition.js';
+import { interpolate } from '../../common/interpolate.js';
+import { statusQuery, type StepState } from '../../common/messages.js';
+import { dependencies, PipelineSpecError, sourceRef, validatePipeline, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec.js';
+import type { InputSource } from '../../common/step-spec.js';
+import { failureMessage } from '../failure-message.js';
+import { isStepExit, runValidatedStep } from '../step-runner.js';
+import { PipelineRunState } from './run-state.js';
+import { Semaphore } from './semaphore.js';
+import { PipelineTracker, type Promotion } from './tracker.js';
+import { runCheckStep } from './check-step.js';
 
 export interface PipelineInput {
   /** The spec as written (YAML/JSON parsed), with local `path` inputs already uploaded by the client. */

@@ -1,6 +1,6 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { PipelineStatus, StepState } from '../../common/messages';
-import { CurrentStep, PipelineName, PipelineStatus as PipelineStatusKey } from '../../common/search-attributes';
+import type { PipelineStatus, StepState } from '../../common/messages.js';
+import { CurrentStep, PipelineName, PipelineStatus as PipelineStatusKey } from '../../common/search-attributes.js';
 
 const ICON: Record<StepState['state'], string> = { pending: '⏳', running: '▶️', cached: '♻️', succeeded: '✅', failed: '❌', skipped: '⏭️', cancelled: '⛔' };
 

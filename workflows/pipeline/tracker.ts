@@ -1,8 +1,8 @@
 import { CancellationScope, log, proxyActivities, sleep, upsertMemo } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../../activities';
-import type { ArtifactRef } from '../../common/artifact';
-import type { StepStateName } from '../../common/messages';
-import type { PipelineTracking, TrackStepRecord } from '../../common/tracking';
+import type { TidemarkActivities } from '../../activities/index.js';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { StepStateName } from '../../common/messages.js';
+import type { PipelineTracking, TrackStepRecord } from '../../common/tracking.js';
 
 /** Step records sent to MLflow in one call once this many are queued… */
 const BATCH_SIZE = 8;

@@ -6,8 +6,8 @@
  * moved further than `maxShift` reference standard deviations.
  */
 import { z } from 'zod';
-import { defineChecker } from '../../../plugins/api';
-import { numericColumns, type Dataset } from '../../../plugins/data/dataset';
+import { defineChecker } from '../../../plugins/api.js';
+import { numericColumns, type Dataset } from '../../../lib/data/dataset.js';
 
 const configSchema = z.object({
   /** Alarm when a mean moves more than this many reference standard deviations. */

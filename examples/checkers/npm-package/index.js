@@ -19,7 +19,7 @@ async function countRows(dataset) {
   return rows;
 }
 
-/** @type {import('../../../plugins/api').CheckerPlugin<z.output<typeof configSchema>>} */
+/** @type {import('../../../plugins/api.js').CheckerPlugin<z.output<typeof configSchema>>} */
 const rowCount = {
   name: 'row-count',
   version: '0.1.0',

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../../common/config';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
-import type { StackPaths } from '../paths';
-import type { StackService } from './service';
+import type { TidemarkConfig } from '../../../common/config.js';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import type { StackPaths } from '../paths.js';
+import type { StackService } from './service.js';
 
 /**
  * The Docker engine. When no daemon answers, it starts Debian's dockerd with no default bridge

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../../common/config';
-import { createMinioClient, ensureBuckets } from '../../../activities/artifacts/minio-client';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
-import type { StackPaths } from '../paths';
-import { builtFrom, ToolMissingError } from '../tools';
-import type { StackService } from './service';
+import type { TidemarkConfig } from '../../../common/config.js';
+import { createMinioClient, ensureBuckets } from '../../../lib/artifacts/minio-client.js';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import type { StackPaths } from '../paths.js';
+import { builtFrom, ToolMissingError } from '../tools.js';
+import type { StackService } from './service.js';
 
 /** A single-drive MinIO server with its data under the state folder. */
 export class MinioServer implements StackService {

@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../../common/config';
-import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes';
-import { registerSearchAttributes } from '../../../workers/search-attributes';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
-import type { StackPaths } from '../paths';
-import { builtFrom, ToolMissingError } from '../tools';
-import type { StackService } from './service';
+import type { TidemarkConfig } from '../../../common/config.js';
+import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes.js';
+import { registerSearchAttributes } from '../../../workers/search-attributes.js';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import type { StackPaths } from '../paths.js';
+import { builtFrom, ToolMissingError } from '../tools.js';
+import type { StackService } from './service.js';
 
 /**
  * Server settings beyond the dev server's defaults; compose/temporal-dynamic-config.yaml gives the
