@@ -60,7 +60,16 @@ const layerRule = (folder, { deterministic = false, typeOnly = [] } = {}) => ({
           ...(folder === 'workflows'
             ? [
                 {
-                  group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity', 'dockerode', 'minio', 'onnxruntime-node', 'pino', 'execa'],
+                  group: [
+                    '@temporalio/worker',
+                    '@temporalio/client',
+                    '@temporalio/activity',
+                    'dockerode',
+                    'minio',
+                    'onnxruntime-node',
+                    'pino',
+                    'execa',
+                  ],
                   message: 'Not available in the workflow sandbox.',
                 },
               ]

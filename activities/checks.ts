@@ -11,10 +11,19 @@ export function createCheckActivities(deps: TidemarkDeps) {
     async checkBatch(input: CheckBatchInput): Promise<CheckBatchResult> {
       const ctx = Context.current();
       const { workflowId, runId } = callingWorkflow();
-      const checkerDeps = { ...deps, heartbeat: (d: { rows: number }) => ctx.heartbeat(d), signal: ctx.cancellationSignal };
+      const checkerDeps = {
+        ...deps,
+        heartbeat: (d: { rows: number }) => ctx.heartbeat(d),
+        signal: ctx.cancellationSignal,
+      };
       let state = input.state;
       if (!state && input.reference) {
-        const fitted = await fitChecker(checkerDeps, { plugin: input.plugin, config: input.config, reference: input.reference, containerName: containerName(workflowId, runId, `${input.stepKey}#fit`) });
+        const fitted = await fitChecker(checkerDeps, {
+          plugin: input.plugin,
+          config: input.config,
+          reference: input.reference,
+          containerName: containerName(workflowId, runId, `${input.stepKey}#fit`),
+        });
         state = fitted.state;
       }
       const result = await runChecker(checkerDeps, {

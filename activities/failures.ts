@@ -8,7 +8,12 @@ import { NonRetryableError } from '../common/errors.js';
  */
 export function toFailure(err: unknown): unknown {
   if (err instanceof NonRetryableError) {
-    return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, details: err.details() });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.name,
+      nonRetryable: true,
+      details: err.details(),
+    });
   }
   return err;
 }

@@ -21,7 +21,9 @@ export function createActivities(deps: TidemarkDeps) {
     ...createLabelingActivities(deps),
     ...createWatchActivities(deps, createMinioClient(deps.config.minio)),
   };
-  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
+  return Object.fromEntries(
+    Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)]),
+  ) as typeof all;
 }
 
 export type TidemarkActivities = ReturnType<typeof createActivities>;

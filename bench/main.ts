@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   for (const name of names) await BENCHES[name]!();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

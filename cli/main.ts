@@ -6,7 +6,9 @@ import { registerLabel } from './commands/label.js';
 import { registerRun } from './commands/run.js';
 import { registerSmoke } from './commands/smoke.js';
 
-const program = new Command('tidemark').description('Durable machine-learning workflows on Temporal').showHelpAfterError();
+const program = new Command('tidemark')
+  .description('Durable machine-learning workflows on Temporal')
+  .showHelpAfterError();
 registerRun(program);
 registerInspect(program);
 registerGraph(program);

@@ -7,7 +7,10 @@ export async function connectClient(config: TidemarkConfig): Promise<Client> {
   try {
     connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5000 });
   } catch (err) {
-    throw new Error(`Cannot reach Temporal at ${config.temporal.address}. Fix: start the stack with \`npm run stack\`, or set TEMPORAL_ADDRESS. (${(err as Error).message})`, { cause: err });
+    throw new Error(
+      `Cannot reach Temporal at ${config.temporal.address}. Fix: start the stack with \`npm run stack\`, or set TEMPORAL_ADDRESS. (${(err as Error).message})`,
+      { cause: err },
+    );
   }
   return new Client({ connection, namespace: config.temporal.namespace });
 }

@@ -30,7 +30,11 @@ function inlineNested(raw: unknown, baseDir: string, problems: string[], seen: s
       problems.push(`step "${String(step.name)}", field pipeline: file ${file} does not exist`);
       return step;
     }
-    return { ...step, pipeline: inlineNested(parse(readFileSync(file, 'utf8')), dirname(file), problems, [...seen, file]), __baseDir: dirname(file) };
+    return {
+      ...step,
+      pipeline: inlineNested(parse(readFileSync(file, 'utf8')), dirname(file), problems, [...seen, file]),
+      __baseDir: dirname(file),
+    };
   });
   return { ...(raw as Raw), steps };
 }
@@ -41,7 +45,10 @@ function inlineNested(raw: unknown, baseDir: string, problems: string[], seen: s
  * that the workflow only ever sees refs. Throws a PipelineSpecError listing every problem
  * before anything starts.
  */
-export async function preparePipeline(raw: unknown, opts: { baseDir: string; store: ArtifactStore }): Promise<{ spec: unknown; validated: PipelineSpec }> {
+export async function preparePipeline(
+  raw: unknown,
+  opts: { baseDir: string; store: ArtifactStore },
+): Promise<{ spec: unknown; validated: PipelineSpec }> {
   const problems: string[] = [];
   const inlined = inlineNested(raw, opts.baseDir, problems);
   if (problems.length) throw new PipelineSpecError(problems);
@@ -51,19 +58,28 @@ export async function preparePipeline(raw: unknown, opts: { baseDir: string; sto
   const upload = async (node: unknown, baseDir: string, where: string): Promise<unknown> => {
     if (!node || typeof node !== 'object' || !Array.isArray((node as Raw).steps)) return node;
     const out: Raw = { ...(node as Raw) };
-    out.inputs = await uploadSources((node as Raw).inputs as Raw | undefined, baseDir, `${where}pipeline, field inputs`, opts.store, missing);
+    out.inputs = await uploadSources(
+      (node as Raw).inputs as Raw | undefined,
+      baseDir,
+      `${where}pipeline, field inputs`,
+      opts.store,
+      missing,
+    );
     out.steps = [];
     for (const step of (node as Raw).steps as Raw[]) {
       const s: Raw = { ...step };
       const label = `${where}step "${String(step.name)}"`;
       const dir = typeof step.__baseDir === 'string' ? step.__baseDir : baseDir;
       delete s.__baseDir;
-      if (s.inputs) s.inputs = await uploadSources(s.inputs as Raw, baseDir, `${label}, field inputs`, opts.store, missing);
-      if (s.check && typeof s.check === 'object') s.check = await uploadSources(s.check as Raw, baseDir, `${label}, field check`, opts.store, missing);
+      if (s.inputs)
+        s.inputs = await uploadSources(s.inputs as Raw, baseDir, `${label}, field inputs`, opts.store, missing);
+      if (s.check && typeof s.check === 'object')
+        s.check = await uploadSources(s.check as Raw, baseDir, `${label}, field check`, opts.store, missing);
       const build = s.build as Raw | undefined;
       if (build && typeof build.context === 'string') {
         const context = isAbsolute(build.context) ? build.context : resolve(baseDir, build.context);
-        if (!existsSync(context) || !statSync(context).isDirectory()) missing.push(`${label}, field build.context: folder ${context} does not exist`);
+        if (!existsSync(context) || !statSync(context).isDirectory())
+          missing.push(`${label}, field build.context: folder ${context} does not exist`);
         else s.build = { ...build, context: await opts.store.put(context, `${String(step.name)}-context`) };
       }
       if (s.pipeline && typeof s.pipeline === 'object') s.pipeline = await upload(s.pipeline, dir, `${label} > `);
@@ -76,7 +92,13 @@ export async function preparePipeline(raw: unknown, opts: { baseDir: string; sto
   return { spec, validated };
 }
 
-async function uploadSources(sources: Raw | undefined, baseDir: string, where: string, store: ArtifactStore, missing: string[]): Promise<Raw | undefined> {
+async function uploadSources(
+  sources: Raw | undefined,
+  baseDir: string,
+  where: string,
+  store: ArtifactStore,
+  missing: string[],
+): Promise<Raw | undefined> {
   if (!sources) return sources;
   const out: Raw = {};
   for (const [name, src] of Object.entries(sources)) {
@@ -93,6 +115,11 @@ async function uploadSources(sources: Raw | undefined, baseDir: string, where: s
 
 function stripPrivate(raw: unknown): unknown {
   if (Array.isArray(raw)) return raw.map(stripPrivate);
-  if (raw && typeof raw === 'object') return Object.fromEntries(Object.entries(raw).filter(([k]) => k !== '__baseDir').map(([k, v]) => [k, stripPrivate(v)]));
+  if (raw && typeof raw === 'object')
+    return Object.fromEntries(
+      Object.entries(raw)
+        .filter(([k]) => k !== '__baseDir')
+        .map(([k, v]) => [k, stripPrivate(v)]),
+    );
   return raw;
 }

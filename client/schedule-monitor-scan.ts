@@ -5,7 +5,10 @@ import type { WatchPrefixInput } from '../workflows/watch-prefix.js';
  * A Temporal Schedule that looks for new objects under a MinIO prefix every `every` and sends
  * each to a monitor workflow (see workflows/watch-prefix.ts).
  */
-export async function scheduleMonitorScan(client: Client, opts: WatchPrefixInput & { scheduleId: string; taskQueue: string; every: string }): Promise<ScheduleHandle> {
+export async function scheduleMonitorScan(
+  client: Client,
+  opts: WatchPrefixInput & { scheduleId: string; taskQueue: string; every: string },
+): Promise<ScheduleHandle> {
   return client.schedule.create({
     scheduleId: opts.scheduleId,
     spec: { intervals: [{ every: opts.every as `${number} ${string}` }] },

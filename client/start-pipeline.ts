@@ -20,11 +20,20 @@ export interface StartPipelineOptions {
  * Validates a pipeline spec, uploads its local files, and starts the `pipeline` workflow.
  * An invalid spec throws a PipelineSpecError listing every problem, and nothing starts.
  */
-export async function startPipeline(client: Client, raw: unknown, opts: StartPipelineOptions): Promise<WorkflowHandle<typeof pipeline>> {
+export async function startPipeline(
+  client: Client,
+  raw: unknown,
+  opts: StartPipelineOptions,
+): Promise<WorkflowHandle<typeof pipeline>> {
   const { spec, validated } = await preparePipeline(raw, { baseDir: opts.baseDir, store: opts.store });
   const unknownParams = Object.keys(opts.params ?? {}).filter((k) => !(k in validated.params));
   if (unknownParams.length) {
-    throw new PipelineSpecError(unknownParams.map((k) => `param "${k}" is not declared by pipeline "${validated.name}" (it has: ${Object.keys(validated.params).join(', ') || 'none'})`));
+    throw new PipelineSpecError(
+      unknownParams.map(
+        (k) =>
+          `param "${k}" is not declared by pipeline "${validated.name}" (it has: ${Object.keys(validated.params).join(', ') || 'none'})`,
+      ),
+    );
   }
   return client.workflow.start<typeof pipeline>('pipeline', {
     taskQueue: opts.taskQueue,

@@ -4,4 +4,8 @@ import featureDrift from './feature-drift/index.js';
 import integrity from './integrity/index.js';
 
 /** The checkers that ship with Tidemark. An explicit list: importing a plugin registers nothing. */
-export const BUILTIN_CHECKERS: readonly CheckerPlugin[] = [driftAutoencoder, featureDrift, integrity] as readonly CheckerPlugin[];
+export const BUILTIN_CHECKERS: readonly CheckerPlugin[] = [
+  driftAutoencoder,
+  featureDrift,
+  integrity,
+] as readonly CheckerPlugin[];

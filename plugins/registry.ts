@@ -54,7 +54,10 @@ export function createCheckerRegistry(opts: CheckerRegistryOptions = {}): Checke
     }
     return out;
   };
-  const names = async () => [...builtins.keys(), ...(await registered()).keys(), ...containers.keys()].filter((n, i, all) => all.indexOf(n) === i);
+  const names = async () =>
+    [...builtins.keys(), ...(await registered()).keys(), ...containers.keys()].filter(
+      (n, i, all) => all.indexOf(n) === i,
+    );
 
   return {
     names,
@@ -67,8 +70,15 @@ export function createCheckerRegistry(opts: CheckerRegistryOptions = {}): Checke
         try {
           return { kind: 'module', name, plugin: await load(name) };
         } catch (err) {
-          if ((err as { code?: string }).code === 'MODULE_NOT_FOUND' || (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-            throw new PluginNotFoundError(name, await names(), `cannot be found from ${baseDir}: ${(err as Error).message.split('\n')[0]}`);
+          if (
+            (err as { code?: string }).code === 'MODULE_NOT_FOUND' ||
+            (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND'
+          ) {
+            throw new PluginNotFoundError(
+              name,
+              await names(),
+              `cannot be found from ${baseDir}: ${(err as Error).message.split('\n')[0]}`,
+            );
           }
           throw err;
         }

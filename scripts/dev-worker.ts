@@ -8,7 +8,10 @@ import { resolveConfig } from '../lib/config/resolve-config.js';
 import { runWorker } from '../workers/main.js';
 import { Stack } from './stack/stack.js';
 
-const opts = new Command('worker').option('--no-stack', 'do not start the embedded stack').parse().opts<{ stack: boolean }>();
+const opts = new Command('worker')
+  .option('--no-stack', 'do not start the embedded stack')
+  .parse()
+  .opts<{ stack: boolean }>();
 
 async function main(): Promise<void> {
   const config = resolveConfig();

@@ -60,11 +60,16 @@ async function main(): Promise<number> {
     }
     return 1;
   }
-  console.log(`setup: done in ${secs(Date.now() - t0)} (tools in ${paths.toolsDir}, state in ${relative(PROJECT_ROOT, paths.stateDir) || '.'})`);
+  console.log(
+    `setup: done in ${secs(Date.now() - t0)} (tools in ${paths.toolsDir}, state in ${relative(PROJECT_ROOT, paths.stateDir) || '.'})`,
+  );
   return 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(`setup: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`setup: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -7,7 +7,9 @@ export interface TidemarkWorkerOptions extends TidemarkPluginOptions {
 }
 
 /** A worker with the Tidemark plugin on the configured server and task queue. */
-export async function createTidemarkWorker(options: TidemarkWorkerOptions = {}): Promise<{ worker: Worker; plugin: TidemarkPlugin; connection: NativeConnection }> {
+export async function createTidemarkWorker(
+  options: TidemarkWorkerOptions = {},
+): Promise<{ worker: Worker; plugin: TidemarkPlugin; connection: NativeConnection }> {
   const plugin = new TidemarkPlugin(options);
   const connection = await NativeConnection.connect({ address: plugin.config.temporal.address });
   try {

@@ -14,13 +14,18 @@ export function createLogger(name = 'tidemark'): pino.Logger {
   return pino({
     name,
     level: process.env[ENV.logLevel] ?? 'info',
-    redact: { paths: ['*.secretKey', '*.secret', '*.password', '*.AWS_SECRET_ACCESS_KEY', '*.env.AWS_SECRET_ACCESS_KEY'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.secretKey', '*.secret', '*.password', '*.AWS_SECRET_ACCESS_KEY', '*.env.AWS_SECRET_ACCESS_KEY'],
+      censor: '[redacted]',
+    },
   });
 }
 
 function createContainerBackend(config: TidemarkConfig): ContainerBackend {
   if (config.containers.backend === 'kubernetes') {
-    throw new TypeError(`containers.backend "kubernetes" is not available in this build yet. Fix: set ${ENV.containerBackend}=docker (the default).`);
+    throw new TypeError(
+      `containers.backend "kubernetes" is not available in this build yet. Fix: set ${ENV.containerBackend}=docker (the default).`,
+    );
   }
   return DockerBackend.fromSocket(config.containers.dockerSocket);
 }

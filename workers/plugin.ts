@@ -70,7 +70,11 @@ export class TidemarkPlugin extends SimplePlugin {
     });
     // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
     if (options.workflowBundle) delete configured.workflowsPath;
-    else configured.bundlerOptions = { ...configured.bundlerOptions, preloadModules: withShared(configured.bundlerOptions?.preloadModules) };
+    else
+      configured.bundlerOptions = {
+        ...configured.bundlerOptions,
+        preloadModules: withShared(configured.bundlerOptions?.preloadModules),
+      };
     return configured;
   }
 
@@ -93,7 +97,8 @@ export class TidemarkPlugin extends SimplePlugin {
     // swept beside the worker's start rather than before it.
     this.deps.cleanup.later('sweep of finished step containers', async () => {
       const swept = await sweepFinishedSteps(this.deps);
-      if (swept.length) this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
+      if (swept.length)
+        this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
     });
     try {
       return await super.runWorker(worker, next);

@@ -1,5 +1,14 @@
 import {
-  ActivityCancellationType, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityCancellationType,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { TidemarkActivities } from '../activities/index.js';
 import type { ArtifactRef } from '../common/artifact.js';
@@ -17,7 +26,7 @@ export interface MonitorCheck {
 export interface MonitorReport {
   batch: ArtifactRef;
   at: number;
-  checks: (Omit<CheckBatchResult, 'state'>)[];
+  checks: Omit<CheckBatchResult, 'state'>[];
   alarm: boolean;
 }
 
@@ -73,7 +82,14 @@ export async function monitor(input: MonitorInput): Promise<void> {
     const batch = queue.shift()!;
     const results: CheckBatchResult[] = [];
     for (const [i, c] of checks.entries()) {
-      const r = await checkBatch({ stepKey: `${input.name}/${i}/${checked}`, plugin: c.plugin, config: c.config ?? {}, batch, reference: c.reference, state: c.state });
+      const r = await checkBatch({
+        stepKey: `${input.name}/${i}/${checked}`,
+        plugin: c.plugin,
+        config: c.config ?? {},
+        batch,
+        reference: c.reference,
+        state: c.state,
+      });
       if (r.state && !c.state) c.state = r.state; // fitted once, reused for every later batch
       results.push(r);
     }

@@ -37,13 +37,24 @@ export async function fitChecker(deps: CheckerDeps, input: FitCheckerInput): Pro
         name: input.containerName,
         signal: deps.signal,
       });
-      return { state: await deps.store.put(statePath, `${resolved.name}-state`), plugin: resolved.name, version: resolved.image };
+      return {
+        state: await deps.store.put(statePath, `${resolved.name}-state`),
+        plugin: resolved.name,
+        version: resolved.image,
+      };
     }
     const { plugin } = resolved;
-    const state = await fitPlugin(plugin, reference, config, { progress: progressReporter(deps), log: (m) => deps.logger?.info(m) });
+    const state = await fitPlugin(plugin, reference, config, {
+      progress: progressReporter(deps),
+      log: (m) => deps.logger?.info(m),
+    });
     const stateDir = join(dir, 'state');
     await writeState(stateDir, { plugin: plugin.name, version: plugin.version, state });
     deps.logger?.info(`fitted checker ${plugin.name} ${plugin.version} on ${input.reference.name}`);
-    return { state: await deps.store.put(stateDir, `${plugin.name}-state`), plugin: plugin.name, version: plugin.version };
+    return {
+      state: await deps.store.put(stateDir, `${plugin.name}-state`),
+      plugin: plugin.name,
+      version: plugin.version,
+    };
   });
 }

@@ -30,7 +30,9 @@ export async function materializeConfig(store: ArtifactStore, config: unknown, d
     if (typeof value !== 'object' || value === null) return value;
     const ref = ArtifactRefSchema.safeParse(value);
     if (ref.success) return download(store, ref.data, dir, `config-${n++}-${ref.data.name.replace(/[^\w.-]+/g, '_')}`);
-    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await walk(v)] as const)));
+    return Object.fromEntries(
+      await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await walk(v)] as const)),
+    );
   };
   return walk(config ?? {});
 }

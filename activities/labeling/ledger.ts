@@ -18,7 +18,9 @@ export async function readLedger(store: ArtifactStore, ref: ArtifactRef): Promis
   const rows = parse(text, { relax_column_count: false }) as string[][];
   const [header, ...body] = rows;
   if (!header || header.join(',') !== LEDGER_COLUMNS.join(',')) {
-    throw new LabelingDataError(`${ref.name} is not a labeling ledger: its header is "${header?.join(',') ?? ''}", not "${LEDGER_COLUMNS.join(',')}"`);
+    throw new LabelingDataError(
+      `${ref.name} is not a labeling ledger: its header is "${header?.join(',') ?? ''}", not "${LEDGER_COLUMNS.join(',')}"`,
+    );
   }
   return body;
 }
@@ -29,10 +31,12 @@ export async function readLedgerIds(store: ArtifactStore, ref: ArtifactRef): Pro
 
 /** Ledger rows for one round's labels, in the batch's order. */
 export function ledgerRows(order: string[], labels: Record<string, GivenLabel>, round: number): string[][] {
-  return order.filter((id) => labels[id]).map((id) => {
-    const l = labels[id]!;
-    return [id, l.label, l.labeler ?? '', String(round), new Date(l.at).toISOString()];
-  });
+  return order
+    .filter((id) => labels[id])
+    .map((id) => {
+      const l = labels[id]!;
+      return [id, l.label, l.labeler ?? '', String(round), new Date(l.at).toISOString()];
+    });
 }
 
 export function ledgerCsv(rows: string[][]): string {

@@ -15,7 +15,11 @@ export async function trackRound(deps: TidemarkDeps, input: TrackRoundInput): Pr
   const experimentId = await mlflow.ensureExperiment(input.name, { 'tidemark.pipeline': input.name });
   let runId = input.runId;
   if (!runId && Context.current().info.attempt > 1) {
-    const found = await mlflow.searchRuns({ experimentIds: [experimentId], filter: `tags.\`tidemark.labeling_session\` = '${workflowId.replace(/'/g, "\\'")}'`, maxResults: 1 });
+    const found = await mlflow.searchRuns({
+      experimentIds: [experimentId],
+      filter: `tags.\`tidemark.labeling_session\` = '${workflowId.replace(/'/g, "\\'")}'`,
+      maxResults: 1,
+    });
     runId = found[0]?.info.run_id;
   }
   if (!runId) {
@@ -36,7 +40,10 @@ export async function trackRound(deps: TidemarkDeps, input: TrackRoundInput): Pr
   const now = Date.now();
   await mlflow.logBatch(runId, {
     metrics: Object.entries(input.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: input.round })),
-    tags: Object.entries({ ...input.tags, 'tidemark.labeling.round': String(input.round) }).map(([key, value]) => ({ key, value })),
+    tags: Object.entries({ ...input.tags, 'tidemark.labeling.round': String(input.round) }).map(([key, value]) => ({
+      key,
+      value,
+    })),
   });
   if (input.roundLabels) {
     const run = await mlflow.getRun(runId);

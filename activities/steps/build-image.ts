@@ -20,14 +20,26 @@ export async function buildImageActivity(deps: TidemarkDeps, input: BuildImageIn
     context = input.context;
   } else {
     context = join(deps.workDir, 'contexts', input.context.sha256);
-    if (input.context.kind !== 'dir') throw new ImageBuildError(`build context "${input.context.name}" must be a folder`, '');
+    if (input.context.kind !== 'dir')
+      throw new ImageBuildError(`build context "${input.context.name}" must be a folder`, '');
     await deps.store.get(input.context, context);
     cleanup = () => rm(context, { recursive: true, force: true });
   }
   try {
-    const slug = input.stepKey.toLowerCase().replace(/\[\d+\]$/, '').replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'step';
+    const slug =
+      input.stepKey
+        .toLowerCase()
+        .replace(/\[\d+\]$/, '')
+        .replace(/[^a-z0-9_.-]+/g, '-')
+        .replace(/^[^a-z0-9]+/, '') || 'step';
     return await deps.containers.build(
-      { context, dockerfile: input.dockerfile, args: input.args, network: input.network, repository: `tidemark-step/${slug}` },
+      {
+        context,
+        dockerfile: input.dockerfile,
+        args: input.args,
+        network: input.network,
+        repository: `tidemark-step/${slug}`,
+      },
       (line) => {
         tail.push(line);
         if (tail.length > 100) tail.splice(0, 50);

@@ -16,9 +16,15 @@ export interface ScenarioResult {
 }
 
 /** Fits and checks one scenario over `seeds` splits; the state goes through its on-disk form each time. */
-export async function runScenario(scenario: Scenario, seeds: number[], workDir: string, registry: CheckerRegistry = createCheckerRegistry()): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  seeds: number[],
+  workDir: string,
+  registry: CheckerRegistry = createCheckerRegistry(),
+): Promise<ScenarioResult> {
   const resolved = await registry.get(scenario.plugin);
-  if (resolved.kind !== 'module') throw new TypeError(`scenario ${scenario.name}: ${scenario.plugin} is not an in-process plugin`);
+  if (resolved.kind !== 'module')
+    throw new TypeError(`scenario ${scenario.name}: ${scenario.plugin} is not an in-process plugin`);
   const plugin = resolved.plugin;
   const reports: CheckReport[] = [];
   for (const seed of seeds) {
@@ -29,7 +35,13 @@ export async function runScenario(scenario: Scenario, seeds: number[], workDir: 
       const state = await fitPlugin(plugin, split.reference, scenario.config);
       await writeState(join(dir, 'state'), { plugin: plugin.name, version: plugin.version, state });
       const stored = await readState(join(dir, 'state'));
-      reports.push(await checkPlugin(plugin, { batch: split.batch, state: stored.state, reference: split.reference }, scenario.config));
+      reports.push(
+        await checkPlugin(
+          plugin,
+          { batch: split.batch, state: stored.state, reference: split.reference },
+          scenario.config,
+        ),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,10 @@ import type { StepHeartbeat } from '../../common/step-run.js';
 import { withClient } from '../context.js';
 import { pipelineStatus, stepLine } from '../pipeline-status.js';
 
-type PendingActivity = { activityType?: { name?: string | null } | null; heartbeatDetails?: { payloads?: unknown[] | null } | null };
+type PendingActivity = {
+  activityType?: { name?: string | null } | null;
+  heartbeatDetails?: { payloads?: unknown[] | null } | null;
+};
 
 /** The latest heartbeat of the step's running activity, if any. */
 function heartbeatOf(client: Client, pending: PendingActivity[], stepKey: string): StepHeartbeat | undefined {
@@ -61,9 +64,15 @@ export function registerInspect(program: Command): void {
         for (;;) {
           const status = await pipelineStatus(client, id);
           const s = status.steps.find((x) => x.key === step);
-          if (!s) throw new Error(`pipeline ${id} has no step "${step}" (steps: ${status.steps.map((x) => x.key).join(', ')})`);
+          if (!s)
+            throw new Error(
+              `pipeline ${id} has no step "${step}" (steps: ${status.steps.map((x) => x.key).join(', ')})`,
+            );
           if (s.state !== 'running' && s.state !== 'pending') {
-            if (!s.log) return void console.error(`step "${step}" is ${s.state} and has no log${s.reason ? ` (${s.reason})` : ''}`);
+            if (!s.log)
+              return void console.error(
+                `step "${step}" is ${s.state} and has no log${s.reason ? ` (${s.reason})` : ''}`,
+              );
             const lines = (await store.getBytes(s.log)).toString().split('\n');
             if (lines.at(-1) === '') lines.pop();
             if (shown.length) printNew(lines);

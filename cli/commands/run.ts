@@ -15,7 +15,12 @@ const DONE = new Set(['succeeded', 'cached', 'failed', 'skipped', 'cancelled']);
 /** Follows a pipeline until it closes: a live line per step (a progress bar on a terminal, changed lines otherwise). */
 export async function followPipeline(read: () => Promise<PipelineStatus>, intervalMs = 1000): Promise<PipelineStatus> {
   const tty = process.stdout.isTTY === true;
-  const multi = tty ? new cliProgress.MultiBar({ format: '{bar} {line}', barsize: 12, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : undefined;
+  const multi = tty
+    ? new cliProgress.MultiBar(
+        { format: '{bar} {line}', barsize: 12, hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   const bars = new Map<string, cliProgress.SingleBar>();
   const printed = new Map<string, string>();
   for (;;) {
@@ -53,17 +58,28 @@ export function registerRun(program: Command): void {
       const params = parseParams(opts.param);
       await withClient(async (client, config) => {
         const store = openArtifactStore(config);
-        const handle = await startPipeline(client, raw, { baseDir: dirname(path), store, taskQueue: config.temporal.taskQueue, workflowId: opts.id, params });
+        const handle = await startPipeline(client, raw, {
+          baseDir: dirname(path),
+          store,
+          taskQueue: config.temporal.taskQueue,
+          workflowId: opts.id,
+          params,
+        });
         console.log(`started ${handle.workflowId}`);
         console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
         if (!opts.wait) return;
         const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
         if (final.state !== 'succeeded') {
-          const failure = await handle.result().then(() => '', (err: Error & { cause?: Error }) => err.cause?.message ?? err.message);
+          const failure = await handle.result().then(
+            () => '',
+            (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+          );
           console.error(`\npipeline ${final.state}${failure ? `:\n${failure}` : ''}`);
           process.exitCode = 1;
         } else {
-          console.log(`\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`);
+          console.log(
+            `\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`,
+          );
         }
       });
     });

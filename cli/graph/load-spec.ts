@@ -28,7 +28,8 @@ export function loadPipelineFile(file: string): LoadedPipeline {
       let chain = files;
       if (typeof child === 'string') {
         const childFile = resolve(dir, child);
-        if (files.includes(childFile)) throw new PipelineSpecError([`step "${key}", field pipeline: ${child} includes itself`]);
+        if (files.includes(childFile))
+          throw new PipelineSpecError([`step "${key}", field pipeline: ${child} includes itself`]);
         child = readPipelineFile(childFile);
         childDir = dirname(childFile);
         chain = [...files, childFile];

@@ -24,7 +24,9 @@ async function sha256OfFile(path: string): Promise<{ sha256: string; size: numbe
 async function listTree(root: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const e of entries) {
       const full = join(dir, e.name);
       out.push(relative(root, full));
@@ -76,7 +78,10 @@ export class MinioArtifactStore implements ArtifactStore {
     const tarFile = join(this.scratchDir, `${randomUUID()}.tar`);
     try {
       const entries = await listTree(path);
-      await tar.create({ cwd: path, file: tarFile, portable: true, noMtime: true, noDirRecurse: true }, entries.length ? entries : []);
+      await tar.create(
+        { cwd: path, file: tarFile, portable: true, noMtime: true, noDirRecurse: true },
+        entries.length ? entries : [],
+      );
       const { sha256, size } = await sha256OfFile(tarFile);
       await this.upload(tarFile, sha256, size);
       return this.ref(sha256, size, name, 'dir');
@@ -89,10 +94,13 @@ export class MinioArtifactStore implements ArtifactStore {
     const buf = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes);
     const sha256 = createHash('sha256').update(buf).digest('hex');
     const key = casKey(sha256);
-    const present = await this.client.statObject(this.bucket, key).then(() => true, (err: unknown) => {
-      if (isNotFound(err)) return false;
-      throw err;
-    });
+    const present = await this.client.statObject(this.bucket, key).then(
+      () => true,
+      (err: unknown) => {
+        if (isNotFound(err)) return false;
+        throw err;
+      },
+    );
     if (!present) await this.client.putObject(this.bucket, key, buf, buf.length, { 'x-amz-meta-sha256': sha256 });
     return this.ref(sha256, buf.length, name, 'file');
   }
@@ -102,7 +110,10 @@ export class MinioArtifactStore implements ArtifactStore {
     try {
       return await this.client.getObject(bucket, key);
     } catch (err) {
-      if (isNotFound(err)) throw new ArtifactMissingError(`artifact "${ref.name}" (${ref.uri}) is not in the store; was it deleted, or does the ref come from another MinIO?`);
+      if (isNotFound(err))
+        throw new ArtifactMissingError(
+          `artifact "${ref.name}" (${ref.uri}) is not in the store; was it deleted, or does the ref come from another MinIO?`,
+        );
       throw err;
     }
   }
@@ -120,7 +131,10 @@ export class MinioArtifactStore implements ArtifactStore {
     try {
       await pipeline(await this.open(ref), hasher, createWriteStream(tmp));
       const actual = hash.digest('hex');
-      if (actual !== ref.sha256) throw new ArtifactIntegrityError(`artifact "${ref.name}" hashes to ${actual}, not ${ref.sha256}: the stored object is corrupt`);
+      if (actual !== ref.sha256)
+        throw new ArtifactIntegrityError(
+          `artifact "${ref.name}" hashes to ${actual}, not ${ref.sha256}: the stored object is corrupt`,
+        );
       if (ref.kind === 'dir') {
         await mkdir(dest, { recursive: true });
         await tar.extract({ file: tmp, cwd: dest, strict: true });
@@ -134,12 +148,16 @@ export class MinioArtifactStore implements ArtifactStore {
   }
 
   async getBytes(ref: ArtifactRef, maxBytes = 16 * 1024 * 1024): Promise<Buffer> {
-    if (ref.size > maxBytes) throw new RangeError(`artifact "${ref.name}" is ${ref.size} bytes, more than the ${maxBytes} this call reads into memory; download it with get() instead`);
+    if (ref.size > maxBytes)
+      throw new RangeError(
+        `artifact "${ref.name}" is ${ref.size} bytes, more than the ${maxBytes} this call reads into memory; download it with get() instead`,
+      );
     const chunks: Buffer[] = [];
     for await (const chunk of await this.open(ref)) chunks.push(chunk as Buffer);
     const buf = Buffer.concat(chunks);
     const actual = createHash('sha256').update(buf).digest('hex');
-    if (actual !== ref.sha256) throw new ArtifactIntegrityError(`artifact "${ref.name}" hashes to ${actual}, not ${ref.sha256}`);
+    if (actual !== ref.sha256)
+      throw new ArtifactIntegrityError(`artifact "${ref.name}" hashes to ${actual}, not ${ref.sha256}`);
     return buf;
   }
 
@@ -178,6 +196,11 @@ export class MinioArtifactStore implements ArtifactStore {
 
   async presign(ref: ArtifactRef, seconds = 24 * 3600, contentType?: string): Promise<string> {
     const { bucket, key } = parseS3Uri(ref.uri);
-    return this.client.presignedGetObject(bucket, key, seconds, contentType ? { 'response-content-type': contentType } : {});
+    return this.client.presignedGetObject(
+      bucket,
+      key,
+      seconds,
+      contentType ? { 'response-content-type': contentType } : {},
+    );
   }
 }

@@ -13,13 +13,26 @@ export interface ScopedCredentials {
  * prefix, e.g. one MLflow run's artifact folder, and that expire with the step. A step gets
  * these, never the root credentials.
  */
-export async function scopedCredentials(minio: TidemarkConfig['minio'], prefixUri: string, seconds: number): Promise<ScopedCredentials> {
+export async function scopedCredentials(
+  minio: TidemarkConfig['minio'],
+  prefixUri: string,
+  seconds: number,
+): Promise<ScopedCredentials> {
   const { bucket, key } = parseS3Uri(prefixUri.replace(/\/?$/, '/'));
   const policy = {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${bucket}/${key}*`] },
-      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLike: { 's3:prefix': [`${key}*`] } } },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: [`arn:aws:s3:::${bucket}/${key}*`],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`arn:aws:s3:::${bucket}`],
+        Condition: { StringLike: { 's3:prefix': [`${key}*`] } },
+      },
     ],
   };
   const provider = new AssumeRoleProvider({
@@ -31,5 +44,9 @@ export async function scopedCredentials(minio: TidemarkConfig['minio'], prefixUr
     durationSeconds: Math.max(900, Math.min(43_200, Math.ceil(seconds))),
   });
   const creds = await provider.getCredentials();
-  return { accessKeyId: creds.getAccessKey(), secretAccessKey: creds.getSecretKey(), sessionToken: creds.getSessionToken() ?? '' };
+  return {
+    accessKeyId: creds.getAccessKey(),
+    secretAccessKey: creds.getSecretKey(),
+    sessionToken: creds.getSessionToken() ?? '',
+  };
 }

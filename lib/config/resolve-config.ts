@@ -39,14 +39,21 @@ function dockerSocket(host: string | undefined): string | undefined {
   if (host === undefined) return undefined;
   if (host.startsWith('unix://')) return host.slice('unix://'.length);
   if (host.startsWith('/')) return host;
-  throw new ConfigError(`${ENV.dockerHost}=${host}: only a local unix socket is supported (unix:///var/run/docker.sock).`);
+  throw new ConfigError(
+    `${ENV.dockerHost}=${host}: only a local unix socket is supported (unix:///var/run/docker.sock).`,
+  );
 }
 
 /** The config input that the environment describes; unset variables are left out. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkConfigInput {
   const get = (name: EnvName) => readEnv(env, name);
   return {
-    temporal: pruned({ address: get(ENV.temporalAddress), namespace: get(ENV.temporalNamespace), taskQueue: get(ENV.taskQueue), uiUrl: get(ENV.temporalUiUrl) }),
+    temporal: pruned({
+      address: get(ENV.temporalAddress),
+      namespace: get(ENV.temporalNamespace),
+      taskQueue: get(ENV.taskQueue),
+      uiUrl: get(ENV.temporalUiUrl),
+    }),
     minio: pruned({
       endpoint: get(ENV.s3Endpoint),
       consoleUrl: get(ENV.minioConsoleUrl),
@@ -70,7 +77,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
  * defaults. Relative state folders are made absolute against `cwd`. Throws a ConfigError naming
  * every bad field and the variable that sets it.
  */
-export function resolveConfig(input: TidemarkConfigInput = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TidemarkConfig {
+export function resolveConfig(
+  input: TidemarkConfigInput = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): TidemarkConfig {
   const fromEnv = configFromEnv(env);
   const merged = {
     temporal: { ...fromEnv.temporal, ...input.temporal },
@@ -83,7 +94,9 @@ export function resolveConfig(input: TidemarkConfigInput = {}, env: NodeJS.Proce
   const parsed = TidemarkConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid Tidemark config:\n${problems.join('\n')}\nFix the values passed in code, or the environment variables (see docs/configuration.md).`);
+    throw new ConfigError(
+      `Invalid Tidemark config:\n${problems.join('\n')}\nFix the values passed in code, or the environment variables (see docs/configuration.md).`,
+    );
   }
   const config = parsed.data;
   const dir = isAbsolute(config.state.dir) ? config.state.dir : resolve(cwd, config.state.dir);

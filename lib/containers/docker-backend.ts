@@ -36,7 +36,10 @@ export class DockerBackend implements ContainerBackend {
     const bases = await this.baseImageIds(join(spec.context, dockerfile));
     const tag = (await hashBuildContext(spec.context, { dockerfile, args: spec.args ?? {}, bases })).slice(0, 16);
     const image = `${spec.repository}:${tag}`;
-    const existing = await this.docker.getImage(image).inspect().catch(() => undefined);
+    const existing = await this.docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined);
     if (existing) {
       onLine(`image ${image} already built from this content; skipping the build`);
       return { image, digest: existing.Id, cached: true };
@@ -73,8 +76,12 @@ export class DockerBackend implements ContainerBackend {
         },
       );
     });
-    const built = await this.docker.getImage(image).inspect().catch(() => undefined);
-    if (failure || !built) throw new ImageBuildError(`docker build of ${image} failed${failure ? `: ${failure}` : ''}`, tail.join('\n'));
+    const built = await this.docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined);
+    if (failure || !built)
+      throw new ImageBuildError(`docker build of ${image} failed${failure ? `: ${failure}` : ''}`, tail.join('\n'));
     return { image, digest: built.Id, cached: false };
   }
 
@@ -82,7 +89,10 @@ export class DockerBackend implements ContainerBackend {
     const text = await readFile(dockerfilePath, 'utf8').catch(() => '');
     const ids: Record<string, string> = {};
     for (const m of text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)) {
-      const info = await this.docker.getImage(m[1]!).inspect().catch(() => undefined);
+      const info = await this.docker
+        .getImage(m[1]!)
+        .inspect()
+        .catch(() => undefined);
       if (info) ids[m[1]!] = info.Id;
     }
     return ids;
@@ -93,17 +103,25 @@ export class DockerBackend implements ContainerBackend {
       return (await this.docker.getImage(image).inspect()).Id;
     } catch (err) {
       if (statusCode(err) === 404) {
-        throw new ImageMissingError(`image "${image}" does not exist on this Docker engine, and no registry is used. Build it first (a step can say \`build: { context }\`), or check the name.`);
+        throw new ImageMissingError(
+          `image "${image}" does not exist on this Docker engine, and no registry is used. Build it first (a step can say \`build: { context }\`), or check the name.`,
+        );
       }
       throw err;
     }
   }
 
   async exists(name: string): Promise<boolean> {
-    return this.docker.getContainer(name).inspect().then(() => true, (err: unknown) => {
-      if (statusCode(err) === 404) return false;
-      throw err;
-    });
+    return this.docker
+      .getContainer(name)
+      .inspect()
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (statusCode(err) === 404) return false;
+          throw err;
+        },
+      );
   }
 
   async run(spec: ContainerSpec): Promise<StartedContainer> {
@@ -154,7 +172,11 @@ export class DockerBackend implements ContainerBackend {
     // Ask for the exit code and the log at once: one round trip fewer than one after the other.
     const exited = container.wait() as Promise<{ StatusCode: number }>;
     exited.catch(() => undefined); // awaited below; a failed log request must not leave it unhandled
-    const raw = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+    const raw = (await container.logs({
+      follow: true,
+      stdout: true,
+      stderr: true,
+    })) as unknown as NodeJS.ReadableStream;
     const out = new PassThrough();
     this.docker.modem.demuxStream(raw, out, out);
     raw.on('end', () => out.end());

@@ -2,7 +2,14 @@ import { createReadStream } from 'node:fs';
 import { parse, CsvError } from 'csv-parse';
 import { DataFormatError, DataShapeError } from './errors.js';
 import { isMissingCell, parseNumberCell } from './cells.js';
-import { numericColumns, type Chunk, type ColumnSpec, type DataSchema, type Dataset, type ReadOptions } from './dataset.js';
+import {
+  numericColumns,
+  type Chunk,
+  type ColumnSpec,
+  type DataSchema,
+  type Dataset,
+  type ReadOptions,
+} from './dataset.js';
 
 /** Rows read to decide whether each column is numeric or categorical. */
 const INFER_ROWS = 1000;
@@ -27,7 +34,9 @@ async function* records(path: string): AsyncGenerator<Row> {
     if (err instanceof CsvError) {
       const ctx = err as CsvError & { lines?: number; record?: string[]; columns?: unknown[] };
       if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-        throw new DataFormatError(`${path}: line ${ctx.lines}: ${err.message.replace(/ on line \d+$/, '')}; every row must have as many fields as the header`);
+        throw new DataFormatError(
+          `${path}: line ${ctx.lines}: ${err.message.replace(/ on line \d+$/, '')}; every row must have as many fields as the header`,
+        );
       }
       throw new DataFormatError(`${path}: line ${ctx.lines ?? '?'}: ${err.message}`);
     }
@@ -84,7 +93,10 @@ function toChunk(schema: DataSchema, header: string[], rows: Row[], offset: numb
   for (const c of schema.columns) {
     if (c.kind !== 'categorical') continue;
     const j = index.get(c.name)!;
-    categorical.set(c.name, rows.map((r) => (isMissingCell(r.cells[j]!) ? null : r.cells[j]!.trim())));
+    categorical.set(
+      c.name,
+      rows.map((r) => (isMissingCell(r.cells[j]!) ? null : r.cells[j]!.trim())),
+    );
   }
   return { offset, rows: rows.length, width, numeric, categorical, missing, invalid };
 }
@@ -116,7 +128,9 @@ export function csvDataset(path: string): Dataset {
         header = row.cells;
         const missingCols = use.columns.filter((c) => !header!.includes(c.name)).map((c) => c.name);
         if (missingCols.length) {
-          throw new DataShapeError(`${path}: line 1: missing column(s) ${missingCols.join(', ')}; the header has ${header.join(', ')}`);
+          throw new DataShapeError(
+            `${path}: line 1: missing column(s) ${missingCols.join(', ')}; the header has ${header.join(', ')}`,
+          );
         }
         continue;
       }

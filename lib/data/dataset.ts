@@ -77,7 +77,8 @@ export function categoricalColumns(schema: DataSchema): ColumnSpec[] {
 export function withCategorical(schema: DataSchema, names: readonly string[]): DataSchema {
   if (names.length === 0) return schema;
   const known = new Set(schema.columns.map((c) => c.name));
-  for (const n of names) if (!known.has(n)) throw new TypeError(`no column "${n}"; columns are ${[...known].join(', ')}`);
+  for (const n of names)
+    if (!known.has(n)) throw new TypeError(`no column "${n}"; columns are ${[...known].join(', ')}`);
   const wanted = new Set(names);
   const columns = schema.columns.map((c) => (wanted.has(c.name) ? { ...c, kind: 'categorical' as const } : c));
   return { ...schema, columns, featureShape: [columns.filter((c) => c.kind === 'numeric').length] };

@@ -38,12 +38,26 @@ export async function readNpyHeader(path: string, handle: FileHandle): Promise<N
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new DataFormatError(`${path}: unreadable .npy header: ${header.trim()}`);
+  if (!descr || !fortran || shapeText === undefined)
+    throw new DataFormatError(`${path}: unreadable .npy header: ${header.trim()}`);
   const dtype = descr === '<f4' || descr === '<f8' || descr === '>f4' || descr === '>f8' ? descr : undefined;
-  if (!dtype) throw new DataFormatError(`${path}: .npy dtype ${descr} is not supported; save float32 or float64 (e.g. x.astype("float32"))`);
-  if (fortran === 'True') throw new DataFormatError(`${path}: .npy is in Fortran order, which cannot be streamed by rows; save np.ascontiguousarray(x)`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (shape.length < 2) throw new DataFormatError(`${path}: .npy shape (${shape.join(', ')}) is not at least 2-D; rows × features (or rows × image dims) is needed`);
+  if (!dtype)
+    throw new DataFormatError(
+      `${path}: .npy dtype ${descr} is not supported; save float32 or float64 (e.g. x.astype("float32"))`,
+    );
+  if (fortran === 'True')
+    throw new DataFormatError(
+      `${path}: .npy is in Fortran order, which cannot be streamed by rows; save np.ascontiguousarray(x)`,
+    );
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (shape.length < 2)
+    throw new DataFormatError(
+      `${path}: .npy shape (${shape.join(', ')}) is not at least 2-D; rows × features (or rows × image dims) is needed`,
+    );
   return { dtype, shape, dataOffset: start + headerLen };
 }
 
@@ -53,7 +67,10 @@ const itemBytes = (h: NpyHeader) => (h.dtype.endsWith('4') ? 4 : 8);
 /** Throws when a file of `size` bytes is shorter than its header's shape needs. */
 function assertNpyLength(path: string, h: NpyHeader, size: number): void {
   const expected = h.dataOffset + h.shape.reduce((a, b) => a * b, 1) * itemBytes(h);
-  if (size < expected) throw new DataFormatError(`${path}: .npy is truncated: the header's shape (${h.shape.join(', ')}) needs ${expected} bytes, the file has ${size}`);
+  if (size < expected)
+    throw new DataFormatError(
+      `${path}: .npy is truncated: the header's shape (${h.shape.join(', ')}) needs ${expected} bytes, the file has ${size}`,
+    );
 }
 
 /** The header of the .npy at `path`, checked against the file's length. */
@@ -100,16 +117,29 @@ export function npyDataset(path: string): Dataset {
         const bytes = new Uint8Array(numeric.buffer);
         let done = 0;
         while (done < bytes.length) {
-          const { bytesRead } = await fh.read(bytes, done, bytes.length - done, h.dataOffset + offset * rowBytes + done);
+          const { bytesRead } = await fh.read(
+            bytes,
+            done,
+            bytes.length - done,
+            h.dataOffset + offset * rowBytes + done,
+          );
           if (bytesRead === 0) throw new DataFormatError(`${path}: unexpected end of file at row ${offset}`);
           done += bytesRead;
         }
         if (h.dtype.startsWith('>')) byteSwap(bytes, itemSize);
-        return { offset, rows: n, width, numeric, categorical: new Map(), missing: new Uint32Array(width), invalid: new Uint32Array(width) };
+        return {
+          offset,
+          rows: n,
+          width,
+          numeric,
+          categorical: new Map(),
+          missing: new Uint32Array(width),
+          invalid: new Uint32Array(width),
+        };
       };
       // Reads one chunk ahead, so disk reads overlap the consumer's work on the previous chunk.
       next = rows > 0 ? read(0) : undefined;
-      for (let offset = 0; next; ) {
+      for (let offset = 0; next;) {
         const chunk = await next;
         offset += chunk.rows;
         next = offset < rows ? read(offset) : undefined;

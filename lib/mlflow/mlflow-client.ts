@@ -6,16 +6,40 @@
 
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
 
-export interface MlflowMetric { key: string; value: number; timestamp: number; step?: number }
-export interface MlflowParam { key: string; value: string }
-export interface MlflowTag { key: string; value: string }
+export interface MlflowMetric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step?: number;
+}
+export interface MlflowParam {
+  key: string;
+  value: string;
+}
+export interface MlflowTag {
+  key: string;
+  value: string;
+}
 
 export interface MlflowRun {
-  info: { run_id: string; experiment_id: string; run_name?: string; status: RunStatus; start_time?: number; end_time?: number; artifact_uri: string; lifecycle_stage: string };
+  info: {
+    run_id: string;
+    experiment_id: string;
+    run_name?: string;
+    status: RunStatus;
+    start_time?: number;
+    end_time?: number;
+    artifact_uri: string;
+    lifecycle_stage: string;
+  };
   data: { metrics?: MlflowMetric[]; params?: MlflowParam[]; tags?: MlflowTag[] };
 }
 
-export interface MlflowFileInfo { path: string; is_dir: boolean; file_size?: number }
+export interface MlflowFileInfo {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
 
 /** A run recorded after it ended, in full: what runs/create, runs/log-batch and runs/update would record. */
 export interface FinishedRun {
@@ -35,7 +59,11 @@ const RECORD_FINISHED_CHUNK = 50;
 
 /** Thrown when MLflow answers with an error; `code` is MLflow's error_code (e.g. RESOURCE_DOES_NOT_EXIST). */
 export class MlflowError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(`MLflow ${status} ${code}: ${message}`);
     this.name = 'MlflowError';
   }
@@ -48,13 +76,25 @@ export class MlflowClient {
   /** Whether the server has Tidemark's bulk endpoint: unknown until the first try. */
   private recordsFinished?: boolean;
 
-  constructor(readonly trackingUri: string, private readonly timeoutMs = 10_000) {}
+  constructor(
+    readonly trackingUri: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   private async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     let url = `${this.trackingUri.replace(/\/$/, '')}/${path.startsWith('tidemark/') ? '' : 'api/2.0/mlflow/'}${path}`;
-    const init: RequestInit = { method, signal: AbortSignal.timeout(this.timeoutMs), headers: { 'content-type': 'application/json' } };
+    const init: RequestInit = {
+      method,
+      signal: AbortSignal.timeout(this.timeoutMs),
+      headers: { 'content-type': 'application/json' },
+    };
     if (body !== undefined) {
-      if (method === 'GET') url += `?${new URLSearchParams(Object.entries(body as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]))}`;
+      if (method === 'GET')
+        url += `?${new URLSearchParams(
+          Object.entries(body as Record<string, unknown>)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]): [string, string] => [k, String(v)]),
+        )}`;
       else init.body = JSON.stringify(body);
     }
     const res = await fetch(url, init);
@@ -66,7 +106,9 @@ export class MlflowClient {
         const err = JSON.parse(text) as { error_code?: string; message?: string };
         code = err.error_code ?? code;
         message = err.message ?? message;
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
       throw new MlflowError(res.status, code, message);
     }
     return (text ? JSON.parse(text) : {}) as T;
@@ -74,7 +116,9 @@ export class MlflowClient {
 
   async getExperimentByName(name: string): Promise<string | undefined> {
     try {
-      const r = await this.call<{ experiment: { experiment_id: string } }>('GET', 'experiments/get-by-name', { experiment_name: name });
+      const r = await this.call<{ experiment: { experiment_id: string } }>('GET', 'experiments/get-by-name', {
+        experiment_name: name,
+      });
       return r.experiment.experiment_id;
     } catch (err) {
       if (err instanceof MlflowError && err.code === 'RESOURCE_DOES_NOT_EXIST') return undefined;
@@ -90,12 +134,18 @@ export class MlflowClient {
       const r = await this.call<{ experiment_id: string }>('POST', 'experiments/create', { name, tags: toTags(tags) });
       return r.experiment_id;
     } catch (err) {
-      if (err instanceof MlflowError && err.code === 'RESOURCE_ALREADY_EXISTS') return (await this.getExperimentByName(name))!;
+      if (err instanceof MlflowError && err.code === 'RESOURCE_ALREADY_EXISTS')
+        return (await this.getExperimentByName(name))!;
       throw err;
     }
   }
 
-  async createRun(opts: { experimentId: string; runName?: string; startTime?: number; tags?: Record<string, string> }): Promise<MlflowRun> {
+  async createRun(opts: {
+    experimentId: string;
+    runName?: string;
+    startTime?: number;
+    tags?: Record<string, string>;
+  }): Promise<MlflowRun> {
     const r = await this.call<{ run: MlflowRun }>('POST', 'runs/create', {
       experiment_id: opts.experimentId,
       run_name: opts.runName,
@@ -110,10 +160,19 @@ export class MlflowClient {
   }
 
   async updateRun(runId: string, status: RunStatus, endTime?: number): Promise<void> {
-    await this.call('POST', 'runs/update', { run_id: runId, status, end_time: endTime ?? (status === 'RUNNING' ? undefined : Date.now()) });
+    await this.call('POST', 'runs/update', {
+      run_id: runId,
+      status,
+      end_time: endTime ?? (status === 'RUNNING' ? undefined : Date.now()),
+    });
   }
 
-  async searchRuns(opts: { experimentIds: string[]; filter?: string; maxResults?: number; orderBy?: string[] }): Promise<MlflowRun[]> {
+  async searchRuns(opts: {
+    experimentIds: string[];
+    filter?: string;
+    maxResults?: number;
+    orderBy?: string[];
+  }): Promise<MlflowRun[]> {
     const runs: MlflowRun[] = [];
     let pageToken: string | undefined;
     do {
@@ -131,7 +190,10 @@ export class MlflowClient {
   }
 
   /** Logs metrics, params and tags, split into as many calls as MLflow's per-call limits need. */
-  async logBatch(runId: string, batch: { metrics?: MlflowMetric[]; params?: MlflowParam[]; tags?: MlflowTag[] }): Promise<void> {
+  async logBatch(
+    runId: string,
+    batch: { metrics?: MlflowMetric[]; params?: MlflowParam[]; tags?: MlflowTag[] },
+  ): Promise<void> {
     const metrics = [...(batch.metrics ?? [])];
     const params = [...(batch.params ?? [])];
     const tags = [...(batch.tags ?? [])];
@@ -146,7 +208,11 @@ export class MlflowClient {
   /** Whether runs within these limits can go to recordFinishedRuns. */
   static fitsOneRecord(run: Pick<FinishedRun, 'tags' | 'params' | 'metrics'>): boolean {
     const tags = Object.keys(run.tags).length + 1; // + mlflow.runName
-    return tags <= LOG_BATCH_LIMITS.tags && run.params.length <= LOG_BATCH_LIMITS.params && run.metrics.length + run.params.length + tags <= LOG_BATCH_LIMITS.total;
+    return (
+      tags <= LOG_BATCH_LIMITS.tags &&
+      run.params.length <= LOG_BATCH_LIMITS.params &&
+      run.metrics.length + run.params.length + tags <= LOG_BATCH_LIMITS.total
+    );
   }
 
   /**
@@ -155,14 +221,27 @@ export class MlflowClient {
    * undefined when the server has no such endpoint (any MLflow server but the stack's own): use
    * createRun, logBatch and updateRun then.
    */
-  async recordFinishedRuns(experimentId: string, runs: FinishedRun[]): Promise<{ runId: string; artifactUri: string }[] | undefined> {
+  async recordFinishedRuns(
+    experimentId: string,
+    runs: FinishedRun[],
+  ): Promise<{ runId: string; artifactUri: string }[] | undefined> {
     if (this.recordsFinished === false) return undefined;
     const recorded: { runId: string; artifactUri: string }[] = [];
     for (let i = 0; i < runs.length; i += RECORD_FINISHED_CHUNK) {
       try {
         const r = await this.call<{ runs: { run_id: string; artifact_uri: string }[] }>('POST', RECORD_FINISHED_PATH, {
           experiment_id: experimentId,
-          runs: runs.slice(i, i + RECORD_FINISHED_CHUNK).map((run) => ({ run_name: run.runName, start_time: run.startTime, end_time: run.endTime, status: run.status, tags: toTags(run.tags), params: run.params, metrics: run.metrics })),
+          runs: runs
+            .slice(i, i + RECORD_FINISHED_CHUNK)
+            .map((run) => ({
+              run_name: run.runName,
+              start_time: run.startTime,
+              end_time: run.endTime,
+              status: run.status,
+              tags: toTags(run.tags),
+              params: run.params,
+              metrics: run.metrics,
+            })),
         });
         this.recordsFinished = true;
         recorded.push(...r.runs.map((run) => ({ runId: run.run_id, artifactUri: run.artifact_uri })));
@@ -184,7 +263,10 @@ export class MlflowClient {
 
   /** Every logged value of one metric (one per step for metrics logged per round or epoch). */
   async metricHistory(runId: string, key: string): Promise<MlflowMetric[]> {
-    const r = await this.call<{ metrics?: MlflowMetric[] }>('GET', 'metrics/get-history', { run_id: runId, metric_key: key });
+    const r = await this.call<{ metrics?: MlflowMetric[] }>('GET', 'metrics/get-history', {
+      run_id: runId,
+      metric_key: key,
+    });
     return (r.metrics ?? []).map((m) => ({ ...m, step: Number(m.step ?? 0) }));
   }
 
@@ -201,9 +283,17 @@ export class MlflowClient {
     }
   }
 
-  async createModelVersion(opts: { name: string; source: string; runId?: string; tags?: Record<string, string> }): Promise<{ version: string }> {
+  async createModelVersion(opts: {
+    name: string;
+    source: string;
+    runId?: string;
+    tags?: Record<string, string>;
+  }): Promise<{ version: string }> {
     const r = await this.call<{ model_version: { version: string } }>('POST', 'model-versions/create', {
-      name: opts.name, source: opts.source, run_id: opts.runId, tags: toTags(opts.tags ?? {}),
+      name: opts.name,
+      source: opts.source,
+      run_id: opts.runId,
+      tags: toTags(opts.tags ?? {}),
     });
     return { version: r.model_version.version };
   }
@@ -216,12 +306,23 @@ export class MlflowClient {
     await this.call('POST', 'model-versions/set-tag', { name, version, key, value });
   }
 
-  async getModelVersionByAlias(name: string, alias: string): Promise<{ version: string; run_id?: string; tags?: MlflowTag[] } | undefined> {
+  async getModelVersionByAlias(
+    name: string,
+    alias: string,
+  ): Promise<{ version: string; run_id?: string; tags?: MlflowTag[] } | undefined> {
     try {
-      const r = await this.call<{ model_version: { version: string; run_id?: string; tags?: MlflowTag[] } }>('GET', 'registered-models/alias', { name, alias });
+      const r = await this.call<{ model_version: { version: string; run_id?: string; tags?: MlflowTag[] } }>(
+        'GET',
+        'registered-models/alias',
+        { name, alias },
+      );
       return r.model_version;
     } catch (err) {
-      if (err instanceof MlflowError && (err.code === 'RESOURCE_DOES_NOT_EXIST' || err.code === 'INVALID_PARAMETER_VALUE')) return undefined;
+      if (
+        err instanceof MlflowError &&
+        (err.code === 'RESOURCE_DOES_NOT_EXIST' || err.code === 'INVALID_PARAMETER_VALUE')
+      )
+        return undefined;
       throw err;
     }
   }

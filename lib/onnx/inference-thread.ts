@@ -2,7 +2,15 @@ import { Worker } from 'node:worker_threads';
 import { DataShapeError } from '../data/errors.js';
 import type { SlotOffsets } from './batch-slots.js';
 import { BLOCK_ROWS, errorModuleBytes, layout, type FeatureErrorSums } from './error-wasm.js';
-import { describeAutoencoder, modelLoadError, notAnAutoencoder, sessionOptions, type AutoencoderShape, type ModelSignature, type OpenModelOptions } from './model.js';
+import {
+  describeAutoencoder,
+  modelLoadError,
+  notAnAutoencoder,
+  sessionOptions,
+  type AutoencoderShape,
+  type ModelSignature,
+  type OpenModelOptions,
+} from './model.js';
 import { wasm } from './wasm-encoder.js';
 
 /**
@@ -70,10 +78,14 @@ interface Failure {
   inDims?: number[];
 }
 
-type Reply = { type: 'opened'; mid: number; signature: ModelSignature } | { type: 'inferred'; pid: number; id: number; nonFinite?: number; sums?: FeatureErrorSums } | Failure;
+type Reply =
+  | { type: 'opened'; mid: number; signature: ModelSignature }
+  | { type: 'inferred'; pid: number; id: number; nonFinite?: number; sums?: FeatureErrorSums }
+  | Failure;
 
 /** Where a reply goes: a model's open (by mid) or a pass's batch (by pid and id). */
-const replyKey = (m: { mid?: number; pid?: number; id?: number }) => (m.pid === undefined ? `m:${m.mid}` : `p:${m.pid}:${m.id}`);
+const replyKey = (m: { mid?: number; pid?: number; id?: number }) =>
+  m.pid === undefined ? `m:${m.mid}` : `p:${m.pid}:${m.id}`;
 
 interface Pending {
   resolve: (value: never) => void;
@@ -82,9 +94,12 @@ interface Pending {
 
 function failureError(f: Failure): Error {
   if (f.kind === 'load') return modelLoadError(f.bytes ?? 0, f.message);
-  if (f.kind === 'not-autoencoder') return notAnAutoencoder(f.outputName ?? '', f.outDims ?? [], f.outType ?? '', f.inDims ?? []);
+  if (f.kind === 'not-autoencoder')
+    return notAnAutoencoder(f.outputName ?? '', f.outDims ?? [], f.outType ?? '', f.inDims ?? []);
   // ONNX Runtime's own complaints about shapes name the problem; keep them whole.
-  return /shape|dimension|rank/i.test(f.message) ? new DataShapeError(`the model rejected the data: ${f.message}`) : new Error(`inference thread: ${f.message}`);
+  return /shape|dimension|rank/i.test(f.message)
+    ? new DataShapeError(`the model rejected the data: ${f.message}`)
+    : new Error(`inference thread: ${f.message}`);
 }
 
 interface Thread {
@@ -144,30 +159,61 @@ function thread(): Thread {
  * input does not fit the data a DataShapeError naming both shapes. The shape may still be on its
  * way (a header being read): the model opens meanwhile.
  */
-export async function openInferenceModel(bytes: Uint8Array, sha256: string, featureShape: readonly number[] | Promise<readonly number[]>, opts: OpenModelOptions = {}): Promise<InferenceModel> {
+export async function openInferenceModel(
+  bytes: Uint8Array,
+  sha256: string,
+  featureShape: readonly number[] | Promise<readonly number[]>,
+  opts: OpenModelOptions = {},
+): Promise<InferenceModel> {
   const t = thread();
   const mid = nextId++;
   const threads = opts.threads ?? 1;
-  const opened = t.ask<ModelSignature>(`m:${mid}`, { type: 'open', mid, key: `${sha256}:${threads}`, bytes, options: sessionOptions(threads) });
+  const opened = t.ask<ModelSignature>(`m:${mid}`, {
+    type: 'open',
+    mid,
+    key: `${sha256}:${threads}`,
+    bytes,
+    options: sessionOptions(threads),
+  });
   let shape: AutoencoderShape;
   try {
     const [signature, rowShape] = await Promise.all([opened, featureShape]);
     shape = describeAutoencoder(signature, rowShape, opts);
   } catch (err) {
     // Whichever failed, the model is let go of once it is open.
-    opened.then(() => t.post({ type: 'release', mid }), () => undefined);
+    opened.then(
+      () => t.post({ type: 'release', mid }),
+      () => undefined,
+    );
     throw err;
   }
   const { inputName, outputName, sampleShape, sameShapeOutput } = shape;
   return {
     ...shape,
     attach({ buffer, offsets, slotRows }, invScale, file) {
-      if (invScale.length !== shape.features) throw new RangeError(`invScale has ${invScale.length} values for ${shape.features} features`);
+      if (invScale.length !== shape.features)
+        throw new RangeError(`invScale has ${invScale.length} values for ${shape.features} features`);
       compiled ??= new wasm.Module(errorModuleBytes());
       const pid = nextId++;
       let batch = 0;
       const at = layout(shape.features);
-      t.post({ type: 'attach', pid, mid, slots: buffer, offsets, slotRows, sampleShape, inputName, outputName, sameShapeOutput, module: compiled, invScale, at, blockRows: BLOCK_ROWS, file });
+      t.post({
+        type: 'attach',
+        pid,
+        mid,
+        slots: buffer,
+        offsets,
+        slotRows,
+        sampleShape,
+        inputName,
+        outputName,
+        sameShapeOutput,
+        module: compiled,
+        invScale,
+        at,
+        blockRows: BLOCK_ROWS,
+        file,
+      });
       return {
         reconstruct(slot, rows, offset) {
           const id = batch++;

@@ -50,7 +50,12 @@ async function open(m) {
   return {
     type: 'opened',
     mid: m.mid,
-    signature: { inputNames: [...s.inputNames], outputNames: [...s.outputNames], inputMetadata: s.inputMetadata.map(plain), outputMetadata: s.outputMetadata.map(plain) },
+    signature: {
+      inputNames: [...s.inputNames],
+      outputNames: [...s.outputNames],
+      inputMetadata: s.inputMetadata.map(plain),
+      outputMetadata: s.outputMetadata.map(plain),
+    },
   };
 }
 
@@ -102,7 +107,7 @@ function readRows(p, offset, rows, at) {
   const bytes = rows * p.file.rowBytes;
   const view = new Uint8Array(p.memory.buffer, at, bytes);
   const done = (async () => {
-    for (let got = 0; got < bytes; ) {
+    for (let got = 0; got < bytes;) {
       const { bytesRead } = await p.fh.read(view, got, bytes - got, p.file.dataOffset + offset * p.file.rowBytes + got);
       if (bytesRead === 0) throw new Error(`${p.file.path}: unexpected end of file at row ${offset}`);
       got += bytesRead;
@@ -123,7 +128,8 @@ async function fileBatch(p, offset, rows) {
   batch ??= readRows(p, offset, rows, p.xAt[0]);
   await batch.done;
   const next = offset + rows;
-  if (next < p.file.rows) p.ahead = readRows(p, next, Math.min(p.slotRows, p.file.rows - next), batch.at === p.xAt[0] ? p.xAt[1] : p.xAt[0]);
+  if (next < p.file.rows)
+    p.ahead = readRows(p, next, Math.min(p.slotRows, p.file.rows - next), batch.at === p.xAt[0] ? p.xAt[1] : p.xAt[0]);
   return batch.at;
 }
 
@@ -141,7 +147,17 @@ async function infer(m) {
   else {
     const out = (await p.entry.session.run(input, [p.outputName]))[p.outputName];
     if (out.type !== 'float32' || out.data.length !== values) {
-      return { type: 'failed', pid: m.pid, id: m.id, kind: 'not-autoencoder', message: 'not an autoencoder', outputName: p.outputName, outDims: [...out.dims], outType: out.type, inDims: dims };
+      return {
+        type: 'failed',
+        pid: m.pid,
+        id: m.id,
+        kind: 'not-autoencoder',
+        message: 'not an autoencoder',
+        outputName: p.outputName,
+        outDims: [...out.dims],
+        outType: out.type,
+        inDims: dims,
+      };
     }
     y.set(out.data);
   }
@@ -164,7 +180,14 @@ function finish(m) {
   if (!p?.entry) return { type: 'failed', pid: m.pid, id: m.id, kind: 'error', message: 'the pass is not open' };
   const copy = (offset) => new Float64Array(p.memory.buffer, offset, p.features).slice();
   const counters = new Float64Array(p.memory.buffer, p.at.counters, 2);
-  const sums = { rows: counters[0], sum: copy(p.at.sum), blockSum: copy(p.at.blockSum), blockSumSq: copy(p.at.blockSumSq), blocks: counters[1], blockRows: p.blockRows };
+  const sums = {
+    rows: counters[0],
+    sum: copy(p.at.sum),
+    blockSum: copy(p.at.blockSum),
+    blockSumSq: copy(p.at.blockSumSq),
+    blocks: counters[1],
+    blockRows: p.blockRows,
+  };
   return { type: 'inferred', pid: m.pid, id: m.id, sums };
 }
 
@@ -183,7 +206,14 @@ async function processOne(m) {
     const out = await handle(m);
     if (out) parentPort.postMessage(out);
   } catch (error) {
-    parentPort.postMessage({ type: 'failed', mid: m.mid, pid: m.pid, id: m.id, kind: 'error', message: String(error?.message ?? error) });
+    parentPort.postMessage({
+      type: 'failed',
+      mid: m.mid,
+      pid: m.pid,
+      id: m.id,
+      kind: 'error',
+      message: String(error?.message ?? error),
+    });
   }
 }
 

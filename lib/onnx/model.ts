@@ -33,7 +33,11 @@ const show = (dims: readonly (number | string)[]) => `[${dims.join(', ')}]`;
  * model's are symbolic but of the same rank and agree where fixed. Anything else is an error
  * naming both shapes.
  */
-export function resolveSampleShape(modelInput: readonly (number | string)[], featureShape: readonly number[], inputName: string): number[] {
+export function resolveSampleShape(
+  modelInput: readonly (number | string)[],
+  featureShape: readonly number[],
+  inputName: string,
+): number[] {
   const sample = modelInput.slice(1);
   const features = product(featureShape);
   const mismatch = (why: string) =>
@@ -46,7 +50,10 @@ export function resolveSampleShape(modelInput: readonly (number | string)[], fea
     if (product(sample) !== features) throw mismatch(`the model takes ${product(sample)} values per sample`);
     return sample;
   }
-  if (sample.length === featureShape.length && sample.every((d, i) => typeof d !== 'number' || d <= 0 || d === featureShape[i])) {
+  if (
+    sample.length === featureShape.length &&
+    sample.every((d, i) => typeof d !== 'number' || d <= 0 || d === featureShape[i])
+  ) {
     return [...featureShape];
   }
   throw mismatch('the dimensions do not line up');
@@ -63,14 +70,21 @@ export interface ModelSignature {
 /** What an autoencoder is, resolved against the data: which input and output, and the shape of one sample. */
 export type AutoencoderShape = Omit<AutoencoderModel, 'session' | 'release'>;
 
-export const sessionOptions = (threads = 1): ort.InferenceSession.SessionOptions => ({ intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+export const sessionOptions = (threads = 1): ort.InferenceSession.SessionOptions => ({
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+});
 
 /** The error for model bytes ONNX Runtime could not load. */
 export const modelLoadError = (bytes: number, message: string) =>
-  new ModelLoadError(`the ONNX model could not be loaded (${bytes} bytes; corrupt, truncated or not ONNX?): ${message}`);
+  new ModelLoadError(
+    `the ONNX model could not be loaded (${bytes} bytes; corrupt, truncated or not ONNX?): ${message}`,
+  );
 
 export function signatureOf(session: ort.InferenceSession): ModelSignature {
-  const plain = (m: ort.InferenceSession.ValueMetadata) => ({ ...m, ...('shape' in m ? { shape: [...m.shape] } : {}) }) as ort.InferenceSession.ValueMetadata;
+  const plain = (m: ort.InferenceSession.ValueMetadata) =>
+    ({ ...m, ...('shape' in m ? { shape: [...m.shape] } : {}) }) as ort.InferenceSession.ValueMetadata;
   return {
     inputNames: [...session.inputNames],
     outputNames: [...session.outputNames],
@@ -84,25 +98,40 @@ export function signatureOf(session: ort.InferenceSession): ModelSignature {
  * input and output exist, the input is a float32 tensor whose shape fits the data. Throws a
  * ModelLoadError or DataShapeError naming the problem.
  */
-export function describeAutoencoder(sig: ModelSignature, featureShape: readonly number[], opts: OpenModelOptions = {}): AutoencoderShape {
+export function describeAutoencoder(
+  sig: ModelSignature,
+  featureShape: readonly number[],
+  opts: OpenModelOptions = {},
+): AutoencoderShape {
   const inputName = opts.inputName ?? sig.inputNames[0];
   const outputName = opts.outputName ?? sig.outputNames[0];
-  if (!inputName || !sig.inputNames.includes(inputName)) throw new ModelLoadError(`the model has no input "${inputName}"; its inputs are ${sig.inputNames.join(', ')}`);
-  if (!outputName || !sig.outputNames.includes(outputName)) throw new ModelLoadError(`the model has no output "${outputName}"; its outputs are ${sig.outputNames.join(', ')}`);
+  if (!inputName || !sig.inputNames.includes(inputName))
+    throw new ModelLoadError(`the model has no input "${inputName}"; its inputs are ${sig.inputNames.join(', ')}`);
+  if (!outputName || !sig.outputNames.includes(outputName))
+    throw new ModelLoadError(`the model has no output "${outputName}"; its outputs are ${sig.outputNames.join(', ')}`);
   const meta = sig.inputMetadata.find((m) => m.name === inputName);
   if (!meta?.isTensor || meta.type !== 'float32') {
-    throw new ModelLoadError(`model input "${inputName}" must be a float32 tensor${meta?.isTensor ? `, it is ${meta.type}` : ''}`);
+    throw new ModelLoadError(
+      `model input "${inputName}" must be a float32 tensor${meta?.isTensor ? `, it is ${meta.type}` : ''}`,
+    );
   }
   const inputShape = meta.shape;
   const sampleShape = resolveSampleShape(inputShape, featureShape, inputName);
   const out = sig.outputMetadata.find((m) => m.name === outputName);
   const sameShapeOutput =
-    !!out?.isTensor && out.type === 'float32' && out.shape.length === inputShape.length && out.shape.every((d, i) => i === 0 || d === inputShape[i] || (typeof d === 'number' && d === sampleShape[i - 1]));
+    !!out?.isTensor &&
+    out.type === 'float32' &&
+    out.shape.length === inputShape.length &&
+    out.shape.every((d, i) => i === 0 || d === inputShape[i] || (typeof d === 'number' && d === sampleShape[i - 1]));
   return { inputName, outputName, inputShape, sampleShape, features: product(sampleShape), sameShapeOutput };
 }
 
 /** Opens a model on this thread (inference-thread.ts opens one on the checker's inference thread). */
-export async function openAutoencoder(model: Uint8Array, featureShape: readonly number[], opts: OpenModelOptions = {}): Promise<AutoencoderModel> {
+export async function openAutoencoder(
+  model: Uint8Array,
+  featureShape: readonly number[],
+  opts: OpenModelOptions = {},
+): Promise<AutoencoderModel> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(model, sessionOptions(opts.threads));
@@ -110,7 +139,11 @@ export async function openAutoencoder(model: Uint8Array, featureShape: readonly 
     throw modelLoadError(model.byteLength, (err as Error).message);
   }
   try {
-    return { ...describeAutoencoder(signatureOf(session), featureShape, opts), session, release: () => session.release() };
+    return {
+      ...describeAutoencoder(signatureOf(session), featureShape, opts),
+      session,
+      release: () => session.release(),
+    };
   } catch (err) {
     await session.release();
     throw err;
@@ -118,7 +151,12 @@ export async function openAutoencoder(model: Uint8Array, featureShape: readonly 
 }
 
 /** The error for a model whose output is not a reconstruction of its input. */
-export const notAnAutoencoder = (outputName: string, outDims: readonly number[], outType: string, inDims: readonly number[]) =>
+export const notAnAutoencoder = (
+  outputName: string,
+  outDims: readonly number[],
+  outType: string,
+  inDims: readonly number[],
+) =>
   new ModelLoadError(
     `not an autoencoder: output "${outputName}" has shape ${show(outDims)} (${outType}) for input ${show(inDims)}; ` +
       'the reconstruction must have as many float32 values as the input',
@@ -129,11 +167,19 @@ export const notAnAutoencoder = (outputName: string, outDims: readonly number[],
  * With `into` (as many values as x), ONNX Runtime writes the reconstruction there instead of
  * allocating, so the caller can recycle buffers; this needs the output to have the input's shape.
  */
-export async function reconstruct(model: AutoencoderModel, x: Float32Array, rows: number, into?: Float32Array): Promise<Float32Array> {
+export async function reconstruct(
+  model: AutoencoderModel,
+  x: Float32Array,
+  rows: number,
+  into?: Float32Array,
+): Promise<Float32Array> {
   const dims = [rows, ...model.sampleShape];
   const input = new ort.Tensor('float32', x, dims);
   if (into && into.length === x.length) {
-    await model.session.run({ [model.inputName]: input }, { [model.outputName]: new ort.Tensor('float32', into, dims) });
+    await model.session.run(
+      { [model.inputName]: input },
+      { [model.outputName]: new ort.Tensor('float32', into, dims) },
+    );
     return into;
   }
   const out = (await model.session.run({ [model.inputName]: input }, [model.outputName]))[model.outputName]!;

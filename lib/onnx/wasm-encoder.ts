@@ -108,7 +108,10 @@ const name = (s: string) => vec([...Buffer.from(s, 'utf8')].map((b) => [b]));
 
 /** A module that imports its memory as `env.memory` and exports `functions` by name (function i is called as `op.call(i)`). */
 export function encodeModule(functions: WasmFunction[]): Uint8Array {
-  const types = section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])));
+  const types = section(
+    1,
+    vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))])),
+  );
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
   const funcs = section(3, vec(functions.map((_, i) => uleb(i))));
   const exports = section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));
@@ -122,7 +125,21 @@ export function encodeModule(functions: WasmFunction[]): Uint8Array {
       }),
     ),
   );
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...funcs,
+    ...exports,
+    ...code,
+  ]);
 }
 
 /** The parts of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */

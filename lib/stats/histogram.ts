@@ -25,7 +25,13 @@ function equalBins(lo: number, hi: number, bins: number): { edges: number[]; bin
 }
 
 /** Equal-width bins from the minimum to the maximum of both samples. */
-export function histogramPair(label: string, reference: ArrayLike<number>, batch: ArrayLike<number>, bins = 40, threshold?: number): HistogramPair {
+export function histogramPair(
+  label: string,
+  reference: ArrayLike<number>,
+  batch: ArrayLike<number>,
+  bins = 40,
+  threshold?: number,
+): HistogramPair {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const xs of [reference, batch]) {
@@ -54,7 +60,14 @@ export function histogramPair(label: string, reference: ArrayLike<number>, batch
  * same bins and counts, but without transforming every value: each bin's first value is found by
  * binary search, so the cost is the bins' logarithms instead of a pass over the samples.
  */
-export function histogramPairSorted(label: string, reference: ArrayLike<number>, batch: ArrayLike<number>, f: (v: number) => number, bins = 40, threshold?: number): HistogramPair {
+export function histogramPairSorted(
+  label: string,
+  reference: ArrayLike<number>,
+  batch: ArrayLike<number>,
+  f: (v: number) => number,
+  bins = 40,
+  threshold?: number,
+): HistogramPair {
   /** [first, end) of the values whose f is finite (a contiguous run, f being increasing). */
   const finite = (xs: ArrayLike<number>): [number, number] => {
     let first = 0;

@@ -14,7 +14,10 @@ export class Reservoir {
   /** Index (in the stream) of the next value that enters the sample. */
   private nextIn = 0;
 
-  constructor(readonly capacity: number, seed = 1) {
+  constructor(
+    readonly capacity: number,
+    seed = 1,
+  ) {
     this.values = new Float64Array(capacity);
     const rand = randu.factory({ seed });
     // (0, 1]: log() of it is finite.

@@ -16,7 +16,11 @@ export class StrideSample {
   /** Stream position of the next value to take (fractional; taken at its floor). */
   private next: number;
 
-  constructor(readonly capacity: number, readonly total: number, seed = 1) {
+  constructor(
+    readonly capacity: number,
+    readonly total: number,
+    seed = 1,
+  ) {
     this.values = new Float64Array(Math.min(capacity, total));
     this.step = Math.max(1, total / capacity);
     this.next = this.step > 1 ? randu.factory({ seed })() * this.step : 0;

@@ -25,7 +25,9 @@ export class TopK {
 
   /** Largest first. */
   result(): { id: number; score: number }[] {
-    return this.scores.map((score, i) => ({ id: this.ids[i]!, score })).sort((a, b) => b.score - a.score || a.id - b.id);
+    return this.scores
+      .map((score, i) => ({ id: this.ids[i]!, score }))
+      .sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
   private swap(a: number, b: number): void {

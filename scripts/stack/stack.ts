@@ -128,7 +128,8 @@ export class Stack {
 
   /** One line each for temporal, minio, mlflow and dockerd. */
   async versions(): Promise<string[]> {
-    return Promise.all((['temporal', 'minio', 'mlflow', 'dockerd'] as const).map((name) => this.services.get(name)!.version()));
+    return Promise.all(
+      (['temporal', 'minio', 'mlflow', 'dockerd'] as const).map((name) => this.services.get(name)!.version()),
+    );
   }
 }
-

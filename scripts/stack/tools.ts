@@ -50,7 +50,6 @@ export function locateTools(env: NodeJS.ProcessEnv = process.env, paths: StackPa
   };
 }
 
-
 /** The module@version setup built `binary` from, when setup built it (see setup's pin files). */
 export function builtFrom(binary: string): string | undefined {
   try {

@@ -25,7 +25,12 @@ export function width(m: Matrix): number {
   return m.rowShape.reduce((a, b) => a * b, 1);
 }
 
-export async function writeRows(path: string, m: Matrix, indices: readonly number[], transform?: (row: Float32Array) => void): Promise<void> {
+export async function writeRows(
+  path: string,
+  m: Matrix,
+  indices: readonly number[],
+  transform?: (row: Float32Array) => void,
+): Promise<void> {
   const w = width(m);
   await writeNpy(path, indices.length, m.rowShape, (block, first, n) => {
     for (let i = 0; i < n; i++) {

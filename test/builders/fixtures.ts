@@ -55,7 +55,11 @@ export async function trainerImage(log: (line: string) => void = () => undefined
 }
 
 /** Trains an autoencoder on a .npy or CSV file with the trainer image; returns its output folder. */
-export async function trainAutoencoder(train: string, params: Record<string, unknown>, outputsDir: string): Promise<{ model: string; metrics: Record<string, number> }> {
+export async function trainAutoencoder(
+  train: string,
+  params: Record<string, unknown>,
+  outputsDir: string,
+): Promise<{ model: string; metrics: Record<string, number> }> {
   const image = await trainerImage();
   await runContract(dockerBackend(), { image, inputs: { train }, params, outputsDir });
   const metrics = JSON.parse(await readFile(join(outputsDir, 'metrics.json'), 'utf8')) as Record<string, number>;

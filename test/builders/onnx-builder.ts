@@ -28,7 +28,11 @@ export function buildDenseModel(opts: DenseModelOptions): Uint8Array {
     const fanIn = opts.widths[l]!;
     const fanOut = opts.widths[l + 1]!;
     const scale = Math.sqrt(6 / (fanIn + fanOut));
-    initializers.push({ name: `w${l}`, dims: [fanIn, fanOut], values: Float32Array.from({ length: fanIn * fanOut }, () => (rand() * 2 - 1) * scale) });
+    initializers.push({
+      name: `w${l}`,
+      dims: [fanIn, fanOut],
+      values: Float32Array.from({ length: fanIn * fanOut }, () => (rand() * 2 - 1) * scale),
+    });
     initializers.push({ name: `b${l}`, dims: [fanOut], values: new Float32Array(fanOut) });
     const last = l === layers - 1;
     nodes.push({ op: 'MatMul', inputs: [current, `w${l}`], outputs: [`mm${l}`] });
@@ -51,7 +55,12 @@ export function buildDenseModel(opts: DenseModelOptions): Uint8Array {
  * `weights` as rows of `features` values per class ([classes][features]). Enough for a
  * nearest-centroid model: weights = class means, bias = −|mean|²/2.
  */
-export function buildLinearClassifier(opts: { weights: number[][]; bias: number[]; inputName?: string; outputName?: string }): Uint8Array {
+export function buildLinearClassifier(opts: {
+  weights: number[][];
+  bias: number[];
+  inputName?: string;
+  outputName?: string;
+}): Uint8Array {
   const classes = opts.weights.length;
   const features = opts.weights[0]!.length;
   const w = new Float32Array(features * classes);

@@ -79,7 +79,13 @@ export function encodeGraph(spec: GraphSpec): Uint8Array {
     irVersion: 8,
     producerName: 'tidemark',
     opsetImport: [{ domain: '', version: spec.opset ?? 13 }],
-    graph: { name: spec.name, node, initializer, input: spec.inputs.map(valueInfo), output: spec.outputs.map(valueInfo) },
+    graph: {
+      name: spec.name,
+      node,
+      initializer,
+      input: spec.inputs.map(valueInfo),
+      output: spec.outputs.map(valueInfo),
+    },
   });
   return Model.encode(message).finish();
 }

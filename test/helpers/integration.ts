@@ -3,7 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { TidemarkConfig } from '../../common/config.js';
 import { stopDaemon } from '../../scripts/stack/daemon.js';
 import { stackPaths } from '../../scripts/stack/paths.js';
@@ -26,7 +32,11 @@ export function bundleFor(plugin: TidemarkPlugin, workflowsPath?: string): Promi
   const key = workflowsPath ?? '(tidemark)';
   let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: workflowsPath as string, plugins: [plugin], logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    bundle = bundleWorkflowCode({
+      workflowsPath: workflowsPath as string,
+      plugins: [plugin],
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
     bundles.set(key, bundle);
   }
   return bundle;
@@ -41,7 +51,14 @@ export interface TestWorker {
 }
 
 /** A worker with the Tidemark plugin on its own task queue, and a client, against the real stack. */
-export async function createTestWorker(opts: { plugin?: TidemarkPluginOptions; worker?: Partial<WorkerOptions>; workflowsPath?: string; taskQueue?: string } = {}): Promise<TestWorker> {
+export async function createTestWorker(
+  opts: {
+    plugin?: TidemarkPluginOptions;
+    worker?: Partial<WorkerOptions>;
+    workflowsPath?: string;
+    taskQueue?: string;
+  } = {},
+): Promise<TestWorker> {
   // A test with its own server passes a whole config of its own.
   const config = (opts.plugin?.config as TidemarkConfig | undefined) ?? testConfig;
   const plugin = new TidemarkPlugin({ config, ...opts.plugin });
@@ -105,7 +122,7 @@ export async function leftoverContainers(tw: TestWorker, workflowId: string): Pr
  */
 export function labelledCsv(n: number, share: number, seed: number, opts: { colour?: boolean } = {}): string {
   let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const rows = [opts.colour ? 'size,colour,label' : 'size,label'];
   for (let i = 0; i < n; i++) {
     const size = (rand() * 10).toFixed(3);
@@ -119,7 +136,9 @@ export function labelledCsv(n: number, share: number, seed: number, opts: { colo
  * An MLflow server of a test's own (its own port and database, the shared MinIO), started as the
  * stack starts its own, so that stopping it touches nothing else, whoever started the shared stack.
  */
-export async function privateMlflow(port: number): Promise<{ config: TidemarkConfig; server: MlflowServer; runDir: string; close(): Promise<void> }> {
+export async function privateMlflow(
+  port: number,
+): Promise<{ config: TidemarkConfig; server: MlflowServer; runDir: string; close(): Promise<void> }> {
   const stateDir = mkdtempSync(join(tmpdir(), `mlflow-${port}-`));
   const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
   const config = { ...testConfig, mlflow: { ...testConfig.mlflow, trackingUri: `http://127.0.0.1:${port}` } };

@@ -37,7 +37,10 @@ export interface LabelingData {
   leastCertain: string[];
 }
 
-export async function labelingData(store: ArtifactStore, opts: { poolRows?: number; seed?: number } = {}): Promise<LabelingData> {
+export async function labelingData(
+  store: ArtifactStore,
+  opts: { poolRows?: number; seed?: number } = {},
+): Promise<LabelingData> {
   const dir = mkdtempSync(join(tmpdir(), 'labeling-data-'));
   const seed = opts.seed ?? 1;
   const pool = rows(opts.poolRows ?? 60, seed);
@@ -51,26 +54,45 @@ export async function labelingData(store: ArtifactStore, opts: { poolRows?: numb
     return store.put(join(dir, name), name);
   };
   // A nearest-centroid classifier from the labeled rows: weights = class means, bias = −|mean|²/2.
-  const means = ['a', 'b'].map((c) => FEATURES.map((_, f) => {
-    const xs = labeled.filter((r) => r.label === c).map((r) => r.values[f]!);
-    return xs.reduce((s, v) => s + v, 0) / xs.length;
-  }));
+  const means = ['a', 'b'].map((c) =>
+    FEATURES.map((_, f) => {
+      const xs = labeled.filter((r) => r.label === c).map((r) => r.values[f]!);
+      return xs.reduce((s, v) => s + v, 0) / xs.length;
+    }),
+  );
   return {
-    pool: await write('pool.csv', `id,${FEATURES.join(',')}\n${pool.map((r, i) => `${poolIds[i]},${r.values.join(',')}`).join('\n')}\n`),
-    labeled: await write('labeled.csv', `${FEATURES.join(',')},label\n${labeled.map((r) => `${r.values.join(',')},${r.label}`).join('\n')}\n`),
-    test: await write('test.csv', `${FEATURES.join(',')},label\n${test.map((r) => `${r.values.join(',')},${r.label}`).join('\n')}\n`),
+    pool: await write(
+      'pool.csv',
+      `id,${FEATURES.join(',')}\n${pool.map((r, i) => `${poolIds[i]},${r.values.join(',')}`).join('\n')}\n`,
+    ),
+    labeled: await write(
+      'labeled.csv',
+      `${FEATURES.join(',')},label\n${labeled.map((r) => `${r.values.join(',')},${r.label}`).join('\n')}\n`,
+    ),
+    test: await write(
+      'test.csv',
+      `${FEATURES.join(',')},label\n${test.map((r) => `${r.values.join(',')},${r.label}`).join('\n')}\n`,
+    ),
     classifier: await (async () => {
-      const bytes = buildLinearClassifier({ weights: means, bias: means.map((m) => -0.5 * m.reduce((s, v) => s + v * v, 0)) });
+      const bytes = buildLinearClassifier({
+        weights: means,
+        bias: means.map((m) => -0.5 * m.reduce((s, v) => s + v * v, 0)),
+      });
       return store.putBytes(bytes, 'classifier.onnx');
     })(),
     truth,
     poolIds,
     labeledRows: labeled.length,
-    leastCertain: pool.map((r, i) => {
-      const logits = means.map((m) => r.values.reduce((s, v, f) => s + v * m[f]!, 0) - 0.5 * m.reduce((s, v) => s + v * v, 0));
-      const pa = 1 / (1 + Math.exp(logits[1]! - logits[0]!));
-      return { id: poolIds[i]!, margin: Math.abs(2 * pa - 1) };
-    }).sort((x, y) => x.margin - y.margin).map((x) => x.id),
+    leastCertain: pool
+      .map((r, i) => {
+        const logits = means.map(
+          (m) => r.values.reduce((s, v, f) => s + v * m[f]!, 0) - 0.5 * m.reduce((s, v) => s + v * v, 0),
+        );
+        const pa = 1 / (1 + Math.exp(logits[1]! - logits[0]!));
+        return { id: poolIds[i]!, margin: Math.abs(2 * pa - 1) };
+      })
+      .sort((x, y) => x.margin - y.margin)
+      .map((x) => x.id),
   };
 }
 
@@ -94,7 +116,11 @@ json.dump({'accuracy': acc}, open('/outputs/metrics.json', 'w'))
 print('accuracy', acc)
 `;
 
-export function sessionSpec(data: LabelingData, name: string, over: Partial<LabelingSessionSpecInput> = {}): LabelingSessionSpecInput {
+export function sessionSpec(
+  data: LabelingData,
+  name: string,
+  over: Partial<LabelingSessionSpecInput> = {},
+): LabelingSessionSpecInput {
   return {
     name,
     pool: data.pool,
@@ -103,8 +129,18 @@ export function sessionSpec(data: LabelingData, name: string, over: Partial<Labe
     batchSize: 4,
     labelSet: ['a', 'b'],
     data: { labelColumn: 'label', idColumn: 'id' },
-    retrain: { image: 'tidemark/python-ml:latest', command: ['python3', '-c', RETRAIN_PY], outputs: { model: 'model.pkl' }, resources: { cpus: 1, memoryMiB: 1024 } },
-    evaluate: { image: 'tidemark/python-ml:latest', command: ['python3', '-c', EVALUATE_PY], inputs: { test: { artifact: data.test } }, resources: { cpus: 1, memoryMiB: 1024 } },
+    retrain: {
+      image: 'tidemark/python-ml:latest',
+      command: ['python3', '-c', RETRAIN_PY],
+      outputs: { model: 'model.pkl' },
+      resources: { cpus: 1, memoryMiB: 1024 },
+    },
+    evaluate: {
+      image: 'tidemark/python-ml:latest',
+      command: ['python3', '-c', EVALUATE_PY],
+      inputs: { test: { artifact: data.test } },
+      resources: { cpus: 1, memoryMiB: 1024 },
+    },
     stop: { rounds: 1 },
     deadline: '1h',
     ...over,
@@ -112,7 +148,12 @@ export function sessionSpec(data: LabelingData, name: string, over: Partial<Labe
 }
 
 /** Polls `probe` until `done` holds (or fails after `ms`). */
-export async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000, what = 'the condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  ms = 120_000,
+  what = 'the condition',
+): Promise<T> {
   const until = Date.now() + ms;
   let last: T | undefined;
   let lastErr: unknown;
@@ -125,5 +166,7 @@ export async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boo
     }
     await sleep(150);
   }
-  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}${lastErr ? `, last error ${(lastErr as Error).message}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}; last value ${JSON.stringify(last)}${lastErr ? `, last error ${(lastErr as Error).message}` : ''}`,
+  );
 }

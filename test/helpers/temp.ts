@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A temp folder per test file, removed after it; `file` writes a file in it. */
-export function tempFolder(prefix: string): { dir: () => string; file: (name: string, text: string) => Promise<string> } {
+export function tempFolder(prefix: string): {
+  dir: () => string;
+  file: (name: string, text: string) => Promise<string>;
+} {
   let dir = '';
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), `tidemark-${prefix}-`));

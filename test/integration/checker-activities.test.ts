@@ -36,14 +36,26 @@ describe('the checker activities', () => {
     await writeFile(modelPath, buildDenseModel({ widths: [8, 4, 8] }));
     const model = await deps.store.put(modelPath, 'model.onnx');
     const config = { model, topK: 5 };
-    const fitted = await fitChecker(deps, { plugin: 'drift-autoencoder', config, reference: await npy('ref.npy', 1000, 1) });
+    const fitted = await fitChecker(deps, {
+      plugin: 'drift-autoencoder',
+      config,
+      reference: await npy('ref.npy', 1000, 1),
+    });
     assert.equal(fitted.state.kind, 'dir');
     assert.equal(fitted.plugin, 'drift-autoencoder');
 
-    const drifted = await runChecker(deps, { plugin: 'drift-autoencoder', config, batch: await npy('batch.npy', 500, 2, 3), state: fitted.state });
+    const drifted = await runChecker(deps, {
+      plugin: 'drift-autoencoder',
+      config,
+      batch: await npy('batch.npy', 500, 2, 3),
+      state: fitted.state,
+    });
     assert.equal(drifted.summary.alarm, true);
     assert.equal(drifted.summary.topAnomalies?.length, 5);
-    const report = JSON.parse((await deps.store.getBytes(drifted.report)).toString()) as { plugin: string; details: { histogram: unknown } };
+    const report = JSON.parse((await deps.store.getBytes(drifted.report)).toString()) as {
+      plugin: string;
+      details: { histogram: unknown };
+    };
     assert.equal(report.plugin, 'drift-autoencoder');
     assert.ok(report.details.histogram);
     const png = await deps.store.getBytes(drifted.plot!.png);
@@ -52,7 +64,13 @@ describe('the checker activities', () => {
     assert.match(svg, /^<svg/);
     assert.match(svg, /drift-autoencoder: ALARM/);
 
-    const quiet = await runChecker(deps, { plugin: 'drift-autoencoder', config, batch: await npy('same.npy', 500, 3), state: fitted.state, plot: false });
+    const quiet = await runChecker(deps, {
+      plugin: 'drift-autoencoder',
+      config,
+      batch: await npy('same.npy', 500, 3),
+      state: fitted.state,
+      plot: false,
+    });
     assert.equal(quiet.summary.alarm, false);
     assert.equal(quiet.plot, undefined);
     assert.deepEqual(await readdir(join(workDir(), 'checks')), [], 'temporary folders are removed');
@@ -61,26 +79,46 @@ describe('the checker activities', () => {
   it('refuses a state fitted by another checker, and an unregistered plugin name', async () => {
     const ref = await deps.store.putBytes('a,b\n1,2\n3,4\n', 'ref.csv');
     const fitted = await fitChecker(deps, { plugin: 'integrity', reference: ref });
-    await assert.rejects(runChecker(deps, { plugin: 'feature-drift', batch: ref, state: fitted.state }), /fitted by "integrity", not by "feature-drift"/);
+    await assert.rejects(
+      runChecker(deps, { plugin: 'feature-drift', batch: ref, state: fitted.state }),
+      /fitted by "integrity", not by "feature-drift"/,
+    );
     await assert.rejects(runChecker(deps, { plugin: 'no-such-checker', batch: ref }), PluginNotFoundError);
   });
 
   it('runs a container checker plugin (the Python example) in fit and check mode, with no network', async () => {
-    const built = await dockerBackend().build({ context: resolve('examples/checkers/container-plugin'), repository: 'tidemark/example-domain-classifier' }, () => undefined);
+    const built = await dockerBackend().build(
+      { context: resolve('examples/checkers/container-plugin'), repository: 'tidemark/example-domain-classifier' },
+      () => undefined,
+    );
     const registry = createCheckerRegistry({ containers: { 'domain-classifier': built.image } });
     const withRegistry = { ...deps, registry };
     const reference = await npy('c-ref.npy', 300, 4);
     const fitted = await fitChecker(withRegistry, { plugin: 'domain-classifier', reference });
     assert.equal(fitted.state.kind, 'dir');
-    const same = await runChecker(withRegistry, { plugin: 'domain-classifier', config: { alpha: 0.01 }, reference, batch: await npy('c-same.npy', 300, 5), state: fitted.state });
+    const same = await runChecker(withRegistry, {
+      plugin: 'domain-classifier',
+      config: { alpha: 0.01 },
+      reference,
+      batch: await npy('c-same.npy', 300, 5),
+      state: fitted.state,
+    });
     assert.equal(same.summary.alarm, false);
-    const shifted = await runChecker(withRegistry, { plugin: 'domain-classifier', config: { alpha: 0.01 }, reference, batch: await npy('c-shift.npy', 300, 6, 1) });
+    const shifted = await runChecker(withRegistry, {
+      plugin: 'domain-classifier',
+      config: { alpha: 0.01 },
+      reference,
+      batch: await npy('c-shift.npy', 300, 6, 1),
+    });
     assert.equal(shifted.summary.alarm, true);
     assert.ok(shifted.summary.pValue! < 1e-6);
   });
 
   it('fails clearly when a container plugin writes no report', async () => {
     const batch = await deps.store.putBytes('a\n1\n', 'b.csv');
-    await assert.rejects(runChecker(deps, { plugin: `image:${BASE_IMAGES.pythonMl}`, batch }), (err: Error) => err instanceof ContainerCheckerError && /wrote no \/outputs\/report.json/.test(err.message));
+    await assert.rejects(
+      runChecker(deps, { plugin: `image:${BASE_IMAGES.pythonMl}`, batch }),
+      (err: Error) => err instanceof ContainerCheckerError && /wrote no \/outputs\/report.json/.test(err.message),
+    );
   });
 });

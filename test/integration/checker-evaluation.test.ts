@@ -16,10 +16,12 @@ describe('the built-in checkers on digits and wine drift scenarios', () => {
     assert.ok(s, `no scenario "${prefix}"`);
     return s;
   };
-  const detects = (prefix: string, minRate = 0.9) => async () => {
-    const r = await runScenario(scenario(prefix), SPLITS, tmp.dir());
-    assert.ok(r.rate >= minRate, `${r.scenario.name}: detected in ${r.alarms}/${r.runs} splits`);
-  };
+  const detects =
+    (prefix: string, minRate = 0.9) =>
+    async () => {
+      const r = await runScenario(scenario(prefix), SPLITS, tmp.dir());
+      assert.ok(r.rate >= minRate, `${r.scenario.name}: detected in ${r.alarms}/${r.runs} splits`);
+    };
 
   before(async function () {
     this.timeout(300_000);
@@ -28,7 +30,11 @@ describe('the built-in checkers on digits and wine drift scenarios', () => {
 
   it('raises at most 10% false alarms on held-out i.i.d. data, for every checker, over 20 random splits each', async () => {
     const iid = scenarios.filter((s) => !s.drift);
-    assert.deepEqual([...new Set(iid.map((s) => s.plugin))].sort(), ['drift-autoencoder', 'feature-drift', 'integrity']);
+    assert.deepEqual([...new Set(iid.map((s) => s.plugin))].sort(), [
+      'drift-autoencoder',
+      'feature-drift',
+      'integrity',
+    ]);
     for (const s of iid) {
       const r = await runScenario(s, SPLITS, tmp.dir());
       assert.ok(r.rate <= 0.1, `${s.name}: ${r.alarms}/${r.runs} false alarms`);

@@ -25,7 +25,11 @@ interface ComposeService {
 }
 type ComposeFile = { services: Record<string, ComposeService> };
 
-async function exportCompose(pipelineFile: string, out: string, params?: Record<string, unknown>): Promise<{ compose: ComposeFile; text: string }> {
+async function exportCompose(
+  pipelineFile: string,
+  out: string,
+  params?: Record<string, unknown>,
+): Promise<{ compose: ComposeFile; text: string }> {
   const loaded = loadPipelineFile(pipelineFile);
   await writeComposeExport(planCompose(loaded, { composeDir: dirname(out), params }), out, loaded.spec.name);
   const text = await readFile(out, 'utf8');
@@ -51,13 +55,28 @@ async function runServicesInOrder(file: string, project: string): Promise<void> 
   const unescape = (s: string) => s.replaceAll('$$', '$');
   const done = new Set<string>();
   while (done.size < Object.keys(services).length) {
-    const ready = Object.entries(services).find(([name, s]) => !done.has(name) && upstream(s).every((d) => done.has(d)));
+    const ready = Object.entries(services).find(
+      ([name, s]) => !done.has(name) && upstream(s).every((d) => done.has(d)),
+    );
     assert.ok(ready, 'the depends_on graph has a cycle');
     const [name, s] = ready;
     const volumes = s.volumes.flatMap((v) => ['-v', v.replace(/^\.\//, `${dirname(file)}/`)]);
     const env = Object.entries(s.environment ?? {}).flatMap(([k, v]) => ['-e', `${k}=${unescape(v)}`]);
     const [entry, ...entryArgs] = (s.entrypoint ?? []).map(unescape);
-    const args = ['run', '--rm', '--name', `${project}-${name}`, '--network', s.network_mode, ...volumes, ...env, ...(entry ? ['--entrypoint', entry] : []), s.image, ...entryArgs, ...(s.command ?? []).map(unescape)];
+    const args = [
+      'run',
+      '--rm',
+      '--name',
+      `${project}-${name}`,
+      '--network',
+      s.network_mode,
+      ...volumes,
+      ...env,
+      ...(entry ? ['--entrypoint', entry] : []),
+      s.image,
+      ...entryArgs,
+      ...(s.command ?? []).map(unescape),
+    ];
     const r = await execa('docker', args, { reject: false });
     assert.equal(r.exitCode, 0, `service ${name} failed: ${r.stderr}`);
     done.add(name);
@@ -76,7 +95,9 @@ describe('tidemark export compose', () => {
     const base = join(dir, 'shape');
     await mkdir(join(base, 'data'), { recursive: true });
     await writeFile(join(base, 'data', 'raw.csv'), 'x\n1\n');
-    await writeFile(join(base, 'pipeline.yaml'), `
+    await writeFile(
+      join(base, 'pipeline.yaml'),
+      `
 name: shape
 params: { seeds: [7, 8], retrain: true, deploy: false }
 inputs: { raw: { path: ./data/raw.csv } }
@@ -120,7 +141,8 @@ steps:
   - name: deploy
     image: ${BUSYBOX}
     when: params.deploy == true
-`);
+`,
+    );
     const out = join(base, 'compose', 'docker-compose.pipeline.yml');
     const { compose, text } = await exportCompose(join(base, 'pipeline.yaml'), out);
     const s = compose.services;
@@ -129,9 +151,11 @@ steps:
     assert.deepEqual(upstream(s.gather!), []);
     assert.deepEqual(upstream(s.fit__0!), ['gather']);
     assert.deepEqual(upstream(s.refit__pick!), ['fit__0', 'fit__1']);
-    assert.deepEqual(upstream(s.refit__note!), ['fit__0', 'fit__1'], 'a nested step waits for its pipeline\'s upstream');
+    assert.deepEqual(upstream(s.refit__note!), ['fit__0', 'fit__1'], "a nested step waits for its pipeline's upstream");
     assert.deepEqual(upstream(s.ship!), ['refit__pick']);
-    for (const svc of Object.values(s)) for (const dep of Object.values(svc.depends_on ?? {})) assert.equal(dep.condition, 'service_completed_successfully');
+    for (const svc of Object.values(s))
+      for (const dep of Object.values(svc.depends_on ?? {}))
+        assert.equal(dep.condition, 'service_completed_successfully');
 
     assert.deepEqual(s.gather!.volumes, [
       './runs/gather/inputs/params.json:/inputs/params.json:ro',
@@ -139,16 +163,26 @@ steps:
       '../data/raw.csv:/inputs/raw:ro',
     ]);
     assert.deepEqual(s.fit__1!.volumes.slice(2), ['./runs/gather/outputs/out/data.csv:/inputs/data:ro']);
-    assert.deepEqual(s.refit__pick!.volumes.slice(2), ['./runs/fit__0/outputs/model:/inputs/models/0:ro', './runs/fit__1/outputs/model:/inputs/models/1:ro']);
+    assert.deepEqual(s.refit__pick!.volumes.slice(2), [
+      './runs/fit__0/outputs/model:/inputs/models/0:ro',
+      './runs/fit__1/outputs/model:/inputs/models/1:ro',
+    ]);
     assert.deepEqual(s.ship!.volumes.slice(2), ['./runs/refit__pick/outputs/best:/inputs/best:ro']);
 
     assert.equal(s.gather!.network_mode, 'none');
     assert.equal(s.fit__0!.network_mode, 'host');
     assert.equal(s.gather!.cpus, 0.5);
     assert.equal(s.gather!.mem_limit, '64m');
-    assert.deepEqual(s.fit__1!.command, ['fit 8', '$$HOME'], 'the map item is substituted and a literal $ is kept from compose');
+    assert.deepEqual(
+      s.fit__1!.command,
+      ['fit 8', '$$HOME'],
+      'the map item is substituted and a literal $ is kept from compose',
+    );
     assert.deepEqual(s.ship!.environment, { TARGET: 'prod' });
-    assert.deepEqual(JSON.parse(await readFile(join(base, 'compose', 'runs', 'fit__1', 'inputs', 'params.json'), 'utf8')), { seed: 8 });
+    assert.deepEqual(
+      JSON.parse(await readFile(join(base, 'compose', 'runs', 'fit__1', 'inputs', 'params.json'), 'utf8')),
+      { seed: 8 },
+    );
 
     assert.match(text, /^# step "drift" is left out: check steps run in the Tidemark worker/m);
     assert.match(text, /^# step "alert" is left out: it runs after "drift", which is left out/m);
@@ -158,26 +192,37 @@ steps:
   it('refuses inputs that are artifact refs and says how to give them as a path', async () => {
     const base = join(dir, 'artifact');
     await mkdir(base, { recursive: true });
-    await writeFile(join(base, 'pipeline.yaml'), `
+    await writeFile(
+      join(base, 'pipeline.yaml'),
+      `
 name: stored
 steps:
   - name: train
     image: ${BUSYBOX}
     inputs:
       data: { artifact: { uri: "s3://tidemark/cas/sha256/ab", sha256: "${'a'.repeat(64)}", size: 3, name: data.csv } }
-`);
-    assert.throws(() => planCompose(loadPipelineFile(join(base, 'pipeline.yaml')), { composeDir: base }), (err: unknown) => {
-      assert.ok(err instanceof ComposeExportError);
-      assert.match(err.message, /step "train", input "data": s3:\/\/tidemark\/cas\/sha256\/ab lives in the Tidemark artifact store \(MinIO\)/);
-      assert.match(err.message, /\{ path: \.\/data\.csv \}/);
-      return true;
-    });
+`,
+    );
+    assert.throws(
+      () => planCompose(loadPipelineFile(join(base, 'pipeline.yaml')), { composeDir: base }),
+      (err: unknown) => {
+        assert.ok(err instanceof ComposeExportError);
+        assert.match(
+          err.message,
+          /step "train", input "data": s3:\/\/tidemark\/cas\/sha256\/ab lives in the Tidemark artifact store \(MinIO\)/,
+        );
+        assert.match(err.message, /\{ path: \.\/data\.csv \}/);
+        return true;
+      },
+    );
   });
 
   it('runs a three-step busybox pipeline with Docker in dependency order, each step reading the outputs before it', async function () {
     const base = join(dir, 'run');
     await mkdir(base, { recursive: true });
-    await writeFile(join(base, 'pipeline.yaml'), `
+    await writeFile(
+      join(base, 'pipeline.yaml'),
+      `
 name: three
 steps:
   - name: hello
@@ -199,18 +244,27 @@ steps:
     command: [sh, -c]
     args: ['cat /inputs/c > /outputs/final.txt && echo "$MARK" >> /outputs/final.txt && ! touch /inputs/c 2>/dev/null']
     outputs: { final: final.txt }
-`);
+`,
+    );
     const out = join(base, 'docker-compose.pipeline.yml');
     await exportCompose(join(base, 'pipeline.yaml'), out);
 
     const project = uniqueId('tmexport');
     const cli = await composeCli();
     if (cli) {
-      const compose = (...args: string[]) => execa(cli[0]!, [...cli.slice(1), '-f', out, '-p', project, ...args], { reject: false, cwd: base });
+      const compose = (...args: string[]) =>
+        execa(cli[0]!, [...cli.slice(1), '-f', out, '-p', project, ...args], { reject: false, cwd: base });
       try {
         const up = await compose('up', '--no-color');
         assert.equal(up.exitCode, 0, up.stderr);
-        const exited = await execa('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Label "com.docker.compose.service"}} {{.Status}}']);
+        const exited = await execa('docker', [
+          'ps',
+          '-a',
+          '--filter',
+          `label=com.docker.compose.project=${project}`,
+          '--format',
+          '{{.Label "com.docker.compose.service"}} {{.Status}}',
+        ]);
         const states = exited.stdout.split('\n').sort();
         assert.equal(states.length, 3, exited.stdout);
         for (const line of states) assert.match(line, /^\w+ Exited \(0\)/);

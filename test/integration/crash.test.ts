@@ -22,17 +22,28 @@ describe('a worker killed mid-step', () => {
     try {
       const spec = {
         name: uniqueId('crashy'),
-        steps: [{
-          name: 'slow',
-          image: 'tidemark/busybox:latest',
-          args: ['sh', '-c', 'echo started; sleep 20; seq 1 1000 > /outputs/numbers.txt; echo done'],
-          outputs: { numbers: 'numbers.txt' },
-          cache: { enabled: false },
-        }],
+        steps: [
+          {
+            name: 'slow',
+            image: 'tidemark/busybox:latest',
+            args: ['sh', '-c', 'echo started; sleep 20; seq 1 1000 > /outputs/numbers.txt; echo done'],
+            outputs: { numbers: 'numbers.txt' },
+            cache: { enabled: false },
+          },
+        ],
       };
-      const handle = await startPipeline(tw.client, spec, { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue, workflowId: uniqueId('crash') });
+      const handle = await startPipeline(tw.client, spec, {
+        baseDir: tmpdir(),
+        store: tw.plugin.deps.store,
+        taskQueue,
+        workflowId: uniqueId('crash'),
+      });
       for (let i = 0; i < 150 && (await leftoverContainers(tw, handle.workflowId)).length === 0; i++) await sleep(200);
-      assert.equal((await leftoverContainers(tw, handle.workflowId)).length, 1, 'the step container runs under the first worker');
+      assert.equal(
+        (await leftoverContainers(tw, handle.workflowId)).length,
+        1,
+        'the step container runs under the first worker',
+      );
       await sleep(2000);
       doomed.kill('SIGKILL');
       await doomedExit;

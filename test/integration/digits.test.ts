@@ -15,14 +15,25 @@ describe('the digits example', () => {
       await tw.worker.runUntil(async () => {
         // A fresh seed, so that this run really executes rather than hitting the cache.
         const seed = Math.floor(Math.random() * 1e9);
-        const handle = await startPipeline(tw.client, readPipelineFile(PIPELINE), { baseDir: dirname(PIPELINE), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('digits'), params: { seed } });
+        const handle = await startPipeline(tw.client, readPipelineFile(PIPELINE), {
+          baseDir: dirname(PIPELINE),
+          store: tw.plugin.deps.store,
+          taskQueue: tw.taskQueue,
+          workflowId: uniqueId('digits'),
+          params: { seed },
+        });
         const result = await handle.result();
-        assert.deepEqual(result.steps.map((s) => s.key), ['gather', 'preprocess', 'train', 'evaluate']);
+        assert.deepEqual(
+          result.steps.map((s) => s.key),
+          ['gather', 'preprocess', 'train', 'evaluate'],
+        );
         const byKey = Object.fromEntries(result.steps.map((s) => [s.key, s]));
         assert.equal(byKey.gather!.metrics!.rows, 1797);
         assert.equal(byKey.preprocess!.state, 'succeeded');
         assert.ok(byKey.evaluate!.metrics!.accuracy! > 0.9, `accuracy ${byKey.evaluate!.metrics!.accuracy}`);
-        const report = JSON.parse((await tw.plugin.deps.store.getBytes(byKey.evaluate!.outputs!.report as never)).toString()) as { confusion: number[][] };
+        const report = JSON.parse(
+          (await tw.plugin.deps.store.getBytes(byKey.evaluate!.outputs!.report as never)).toString(),
+        ) as { confusion: number[][] };
         assert.equal(report.confusion.length, 10);
         assert.deepEqual(await leftoverContainers(tw, handle.workflowId), []);
 
@@ -30,9 +41,13 @@ describe('the digits example', () => {
         // metric the train step logged itself through the MLflow client.
         const mlflow = new MlflowClient(testConfig.mlflow.trackingUri);
         const experimentId = (await mlflow.getExperimentByName('digits'))!;
-        const runs = await mlflow.searchRuns({ experimentIds: [experimentId], filter: `tags.\`temporal.workflow_id\` = '${handle.workflowId}'` });
+        const runs = await mlflow.searchRuns({
+          experimentIds: [experimentId],
+          filter: `tags.\`temporal.workflow_id\` = '${handle.workflowId}'`,
+        });
         assert.equal(runs.length, 5);
-        const child = (step: string) => runs.find((r) => r.data.tags?.some((t) => t.key === 'tidemark.step' && t.value === step))!;
+        const child = (step: string) =>
+          runs.find((r) => r.data.tags?.some((t) => t.key === 'tidemark.step' && t.value === step))!;
         const metric = (step: string, key: string) => child(step).data.metrics?.find((m) => m.key === key)?.value;
         assert.equal(metric('evaluate', 'accuracy'), byKey.evaluate!.metrics!.accuracy);
         assert.equal(metric('train', 'train_accuracy_logged_in_step'), byKey.train!.metrics!.train_accuracy);

@@ -54,7 +54,12 @@ describe('the drift-autoencoder checker', () => {
   });
 
   it('does not alarm on fresh rows from the reference distribution', async () => {
-    const report = await driftAutoencoder.check(await openDataset(await rows('iid.npy', 1500, 2)), state, config(), quietContext());
+    const report = await driftAutoencoder.check(
+      await openDataset(await rows('iid.npy', 1500, 2)),
+      state,
+      config(),
+      quietContext(),
+    );
     assert.equal(report.alarm, false, `p = ${report.pValue}`);
     assert.ok(report.score <= report.threshold);
   });
@@ -73,7 +78,13 @@ describe('the drift-autoencoder checker', () => {
     assert.equal(ratios.length, F);
     assert.equal(ratios.indexOf(Math.max(...ratios)), 5);
     const top = report.details.topAnomalies as { index: number }[];
-    assert.deepEqual(top.slice(0, 2).map((t) => t.index).sort((a, b) => a - b), [77, 1234]);
+    assert.deepEqual(
+      top
+        .slice(0, 2)
+        .map((t) => t.index)
+        .sort((a, b) => a - b),
+      [77, 1234],
+    );
     assert.ok((report.details.exceedanceShare as number) > 0.05);
   });
 
@@ -110,7 +121,15 @@ describe('the drift-autoencoder checker', () => {
     let scored;
     try {
       const schema = await data.schema();
-      scored = await scoreDataset(data, schema, model, selectFeatures(schema, undefined, path), invScale, cfg, (e, offset) => got.set(e, offset));
+      scored = await scoreDataset(
+        data,
+        schema,
+        model,
+        selectFeatures(schema, undefined, path),
+        invScale,
+        cfg,
+        (e, offset) => got.set(e, offset),
+      );
     } finally {
       model.release();
     }
@@ -145,9 +164,12 @@ describe('the drift-autoencoder checker', () => {
     }
     assert.equal(scored.skipped, 2);
     assert.ok(Number.isNaN(got[40]!) && Number.isNaN(got[333]!));
-    for (let i = 0; i < 700; i++) if (Number.isFinite(want[i]!)) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-6 * want[i]!, `row ${i}: ${got[i]} vs ${want[i]}`);
+    for (let i = 0; i < 700; i++)
+      if (Number.isFinite(want[i]!))
+        assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-6 * want[i]!, `row ${i}: ${got[i]} vs ${want[i]}`);
     assert.equal(scored.features.rows, summed);
-    for (let j = 0; j < W; j++) assert.ok(Math.abs(scored.features.sum[j]! - sum[j]!) <= 1e-6 * sum[j]!, `feature ${j}`);
+    for (let j = 0; j < W; j++)
+      assert.ok(Math.abs(scored.features.sum[j]! - sum[j]!) <= 1e-6 * sum[j]!, `feature ${j}`);
   });
 
   it('rejects a model whose input shape does not fit the data, naming both shapes', async () => {
@@ -163,46 +185,76 @@ describe('the drift-autoencoder checker', () => {
   it('rejects a corrupt ONNX file and a missing one with a clear error', async () => {
     const corrupt = join(tmp.dir(), 'corrupt.onnx');
     await writeFile(corrupt, (await readFile(model)).subarray(0, 200));
-    await assert.rejects(fitPlugin(driftAutoencoder, reference, { model: corrupt }), (err: Error) => err instanceof ModelLoadError && /could not be loaded \(200 bytes; corrupt/.test(err.message));
-    await assert.rejects(fitPlugin(driftAutoencoder, reference, { model: join(tmp.dir(), 'none.onnx') }), /cannot read the ONNX model/);
+    await assert.rejects(
+      fitPlugin(driftAutoencoder, reference, { model: corrupt }),
+      (err: Error) => err instanceof ModelLoadError && /could not be loaded \(200 bytes; corrupt/.test(err.message),
+    );
+    await assert.rejects(
+      fitPlugin(driftAutoencoder, reference, { model: join(tmp.dir(), 'none.onnx') }),
+      /cannot read the ONNX model/,
+    );
   });
 
   it('rejects an empty batch', async () => {
     const empty = await rows('empty.npy', 0, 5);
-    await assert.rejects(driftAutoencoder.check(await openDataset(empty), state, config(), quietContext()), EmptyDataError);
+    await assert.rejects(
+      driftAutoencoder.check(await openDataset(empty), state, config(), quietContext()),
+      EmptyDataError,
+    );
   });
 
   it('rejects a truncated float32 .npy (which the inference thread reads itself) before scoring it', async () => {
     const whole = await readFile(await rows('whole.npy', 500, 6));
     const cut = join(tmp.dir(), 'cut.npy');
     await writeFile(cut, whole.subarray(0, whole.length - 100));
-    await assert.rejects(driftAutoencoder.check(await openDataset(cut), state, config(), quietContext()), (err: Error) => {
-      assert.ok(err instanceof DataFormatError, String(err));
-      assert.match(err.message, /cut\.npy: \.npy is truncated: the header's shape \(500, 16\) needs \d+ bytes, the file has \d+/);
-      return true;
-    });
+    await assert.rejects(
+      driftAutoencoder.check(await openDataset(cut), state, config(), quietContext()),
+      (err: Error) => {
+        assert.ok(err instanceof DataFormatError, String(err));
+        assert.match(
+          err.message,
+          /cut\.npy: \.npy is truncated: the header's shape \(500, 16\) needs \d+ bytes, the file has \d+/,
+        );
+        return true;
+      },
+    );
   });
 
   it('feeds CSV columns to the model by name, and refuses a batch without them', async () => {
     const header = Array.from({ length: F }, (_, j) => `c${j}`);
     const g = gaussian(9);
     const line = () => Array.from({ length: F }, () => g().toFixed(4)).join(',');
-    const csv = await tmp.file('ref.csv', `${['id', ...header].join(',')}\n${Array.from({ length: 300 }, (_, i) => `${i},${line()}`).join('\n')}\n`);
+    const csv = await tmp.file(
+      'ref.csv',
+      `${['id', ...header].join(',')}\n${Array.from({ length: 300 }, (_, i) => `${i},${line()}`).join('\n')}\n`,
+    );
     const cfg = config({ columns: header });
     const csvState = await driftAutoencoder.fit!(await openDataset(csv), cfg, quietContext());
     assert.deepEqual(csvState.featureNames, header);
     const missing = await tmp.file('missing.csv', `id,c0\n1,0.5\n`);
-    await assert.rejects(driftAutoencoder.check(await openDataset(missing), csvState, cfg, quietContext()), /column "c1" is not a numeric column/);
+    await assert.rejects(
+      driftAutoencoder.check(await openDataset(missing), csvState, cfg, quietContext()),
+      /column "c1" is not a numeric column/,
+    );
   });
 
   it('trains dense and conv reference autoencoders in the trainer image, and the checker runs them', async () => {
     const data = await exportedDatasets();
-    const dense = await trainAutoencoder(join(data, 'iris.csv'), { epochs: 40, drop: ['species'] }, join(tmp.dir(), 'iris-ae'));
+    const dense = await trainAutoencoder(
+      join(data, 'iris.csv'),
+      { epochs: 40, drop: ['species'] },
+      join(tmp.dir(), 'iris-ae'),
+    );
     assert.ok(dense.metrics.validation_loss! > 0 && dense.metrics.validation_loss! < 2);
-    const irisState = await fitPlugin(driftAutoencoder, join(data, 'iris.csv'), { model: dense.model, columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] });
+    const irisState = await fitPlugin(driftAutoencoder, join(data, 'iris.csv'), {
+      model: dense.model,
+      columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+    });
     assert.equal((irisState as AutoencoderState).reference.rows, 150);
     const conv = await trainAutoencoder(join(data, 'digits_images.npy'), { epochs: 3 }, join(tmp.dir(), 'conv-ae'));
-    const convState = (await fitPlugin(driftAutoencoder, join(data, 'digits_images.npy'), { model: conv.model })) as AutoencoderState;
+    const convState = (await fitPlugin(driftAutoencoder, join(data, 'digits_images.npy'), {
+      model: conv.model,
+    })) as AutoencoderState;
     assert.deepEqual(convState.featureShape, [1, 8, 8]);
     const refErrors = await readFile(join(tmp.dir(), 'conv-ae', 'reference_errors.npy'));
     assert.ok(refErrors.length > 128);

@@ -23,7 +23,9 @@ export const mochaHooks = {
     this.timeout(300_000);
     const t0 = Date.now();
     const s = await getStack();
-    console.log(`  stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (started: ${s.started.join(', ') || 'none, reused'})`);
+    console.log(
+      `  stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (started: ${s.started.join(', ') || 'none, reused'})`,
+    );
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(120_000);

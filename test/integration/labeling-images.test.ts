@@ -47,7 +47,10 @@ describe('labeling image data', function () {
       for (let r = 0; r < n; r++) block.set(values[first + r]!, r * PIXELS);
     });
     const header = [...Array.from({ length: PIXELS }, (_, p) => `f${p}`), 'label'].join(',');
-    writeFileSync(join(dir, 'labeled.csv'), `${header}\n${[0, 1, 2, 3].map((i) => `${poolImage(i, g).join(',')},${i % 2 ? 'odd' : 'plain'}`).join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'labeled.csv'),
+      `${header}\n${[0, 1, 2, 3].map((i) => `${poolImage(i, g).join(',')},${i % 2 ? 'odd' : 'plain'}`).join('\n')}\n`,
+    );
     await writeNpy(join(dir, 'ordinary.npy'), 30, [8, 8], (block, first, n) => {
       for (let r = 0; r < n; r++) block.set(values[first + r]!, r * PIXELS);
     });
@@ -66,22 +69,47 @@ describe('labeling image data', function () {
     batchSize: 4,
     diversify,
     labelSet: ['plain', 'odd', 'anomaly'],
-    retrain: { image: 'tidemark/busybox:latest', args: ['sh', '-c', 'wc -l < /inputs/labeled > /outputs/model'], outputs: { model: 'model' } },
-    evaluate: { image: 'tidemark/busybox:latest', args: ['sh', '-c', 'echo "{\\"accuracy\\": $(cat /inputs/model)}" > /outputs/metrics.json'] },
+    retrain: {
+      image: 'tidemark/busybox:latest',
+      args: ['sh', '-c', 'wc -l < /inputs/labeled > /outputs/model'],
+      outputs: { model: 'model' },
+    },
+    evaluate: {
+      image: 'tidemark/busybox:latest',
+      args: ['sh', '-c', 'echo "{\\"accuracy\\": $(cat /inputs/model)}" > /outputs/metrics.json'],
+    },
     stop: { rounds: 1 },
     tracking: false,
   });
 
   it('asks about the most anomalous images with PNG previews, spreads the batch over distinct ones when diversified, and merges pixel rows into the labeled set', async () => {
     await tw.worker.runUntil(async () => {
-      const start = (diversify: boolean) => startLabelingSession(tw.client, spec(uniqueId('labimg'), diversify), { baseDir: process.cwd(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue });
+      const start = (diversify: boolean) =>
+        startLabelingSession(tw.client, spec(uniqueId('labimg'), diversify), {
+          baseDir: process.cwd(),
+          store: tw.plugin.deps.store,
+          taskQueue: tw.taskQueue,
+        });
       const [plain, spread] = await Promise.all([start(false), start(true)]);
-      const waitFor = (h: typeof plain) => eventually(() => h.query(pendingQuery), (p) => p.phase === 'waiting', 120_000, 'the batch');
+      const waitFor = (h: typeof plain) =>
+        eventually(
+          () => h.query(pendingQuery),
+          (p) => p.phase === 'waiting',
+          120_000,
+          'the batch',
+        );
       const [p1, p2] = await Promise.all([waitFor(plain), waitFor(spread)]);
 
       const idsOf = (p: typeof p1) => p.samples.map((s) => Number(s.id));
-      assert.ok(idsOf(p1).every((id) => COPIES.includes(id)), `without diversify the batch is all near-copies: ${idsOf(p1).join(', ')}`);
-      assert.equal(idsOf(p2).filter((id) => COPIES.includes(id)).length, 1, `diversified, one copy only: ${idsOf(p2).join(', ')}`);
+      assert.ok(
+        idsOf(p1).every((id) => COPIES.includes(id)),
+        `without diversify the batch is all near-copies: ${idsOf(p1).join(', ')}`,
+      );
+      assert.equal(
+        idsOf(p2).filter((id) => COPIES.includes(id)).length,
+        1,
+        `diversified, one copy only: ${idsOf(p2).join(', ')}`,
+      );
       assert.equal(idsOf(p2).filter((id) => OTHERS.includes(id)).length, 3);
 
       // Previews: presigned PNG thumbnails, served as images, scaled up for a person to see.
@@ -98,16 +126,25 @@ describe('labeling image data', function () {
       await plain.terminate('not needed further');
 
       // A threshold from reference data: only the ten anomalies score above the ordinary images' maximum.
-      const thresholded = await startLabelingSession(tw.client, { ...spec(uniqueId('labthr'), false), batchSize: 20, threshold: { reference: ordinary, quantile: 0.999 } }, { baseDir: process.cwd(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue });
+      const thresholded = await startLabelingSession(
+        tw.client,
+        { ...spec(uniqueId('labthr'), false), batchSize: 20, threshold: { reference: ordinary, quantile: 0.999 } },
+        { baseDir: process.cwd(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue },
+      );
       const p3 = await waitFor(thresholded);
-      assert.deepEqual(idsOf(p3).sort((a, b) => a - b), [...COPIES, ...OTHERS]);
+      assert.deepEqual(
+        idsOf(p3).sort((a, b) => a - b),
+        [...COPIES, ...OTHERS],
+      );
       assert.ok(p3.minScore! > 0 && p3.samples.every((s) => s.score > p3.minScore!));
       await thresholded.terminate('test done');
 
       const labels = Object.fromEntries(p2.samples.map((s) => [s.id, 'anomaly']));
       await spread.signal(submitLabelsSignal, { labels });
       const result = await spread.result();
-      const rows = parse((await tw.plugin.deps.store.getBytes(result.labeled)).toString('utf8'), { columns: true }) as Record<string, string>[];
+      const rows = parse((await tw.plugin.deps.store.getBytes(result.labeled)).toString('utf8'), {
+        columns: true,
+      }) as Record<string, string>[];
       assert.equal(rows.length, 8);
       for (const [k, s] of p2.samples.entries()) {
         const row = rows[4 + k]!;

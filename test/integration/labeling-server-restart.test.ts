@@ -21,7 +21,10 @@ describe('a Temporal dev server restart', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'temporal-restart-'));
     const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
     mkdirSync(paths.logsDir, { recursive: true });
-    const config = { ...testConfig, temporal: { ...testConfig.temporal, address: '127.0.0.1:17533', uiUrl: 'http://127.0.0.1:18533' } };
+    const config = {
+      ...testConfig,
+      temporal: { ...testConfig.temporal, address: '127.0.0.1:17533', uiUrl: 'http://127.0.0.1:18533' },
+    };
     const server = new TemporalDevServer(config, paths, locateTools().temporal);
     await server.start();
     try {
@@ -32,11 +35,27 @@ describe('a Temporal dev server restart', () => {
       let ids: string[] = [];
       try {
         await first.worker.runUntil(async () => {
-          const h = await startLabelingSession(first.client, sessionSpec(data, uniqueId('labsrv'), { tracking: false }), { baseDir: process.cwd(), store: first.plugin.deps.store, taskQueue: first.taskQueue });
+          const h = await startLabelingSession(
+            first.client,
+            sessionSpec(data, uniqueId('labsrv'), { tracking: false }),
+            { baseDir: process.cwd(), store: first.plugin.deps.store, taskQueue: first.taskQueue },
+          );
           workflowId = h.workflowId;
-          const p = await eventually(() => h.query(pendingQuery), (q) => q.phase === 'waiting', 120_000, 'the session to wait');
+          const p = await eventually(
+            () => h.query(pendingQuery),
+            (q) => q.phase === 'waiting',
+            120_000,
+            'the session to wait',
+          );
           ids = p.samples.map((s) => s.id);
-          const r = await h.executeUpdate(submitLabelsUpdate, { args: [{ labeler: 'before-restart', labels: { [ids[0]!]: data.truth[ids[0]!]!, [ids[1]!]: data.truth[ids[1]!]! } }] });
+          const r = await h.executeUpdate(submitLabelsUpdate, {
+            args: [
+              {
+                labeler: 'before-restart',
+                labels: { [ids[0]!]: data.truth[ids[0]!]!, [ids[1]!]: data.truth[ids[1]!]! },
+              },
+            ],
+          });
           assert.equal(r.accepted.length, 2);
         });
       } finally {
@@ -51,16 +70,34 @@ describe('a Temporal dev server restart', () => {
       try {
         await second.worker.runUntil(async () => {
           const h = second.client.workflow.getHandle<typeof labelingSession>(workflowId);
-          const p = await eventually(() => h.query(pendingQuery), (q) => q.phase === 'waiting', 60_000, 'the session to answer after the restart');
+          const p = await eventually(
+            () => h.query(pendingQuery),
+            (q) => q.phase === 'waiting',
+            60_000,
+            'the session to answer after the restart',
+          );
           assert.equal(p.labeled, 2, 'the labels accepted before the restart are still there');
-          assert.deepEqual(p.samples.map((s) => s.id), ids.slice(2));
-          await h.signal(submitLabelsSignal, { labeler: 'after-restart', labels: Object.fromEntries(ids.slice(2).map((id) => [id, data.truth[id]!])) });
+          assert.deepEqual(
+            p.samples.map((s) => s.id),
+            ids.slice(2),
+          );
+          await h.signal(submitLabelsSignal, {
+            labeler: 'after-restart',
+            labels: Object.fromEntries(ids.slice(2).map((id) => [id, data.truth[id]!])),
+          });
           const result = await h.result();
           assert.equal(result.rounds[0]!.labeled, 4);
-          const ledger = parse((await second.plugin.deps.store.getBytes(result.ledger!)).toString('utf8'), { columns: true }) as Record<string, string>[];
+          const ledger = parse((await second.plugin.deps.store.getBytes(result.ledger!)).toString('utf8'), {
+            columns: true,
+          }) as Record<string, string>[];
           assert.deepEqual(
             ledger.map((r) => [r.id, r.labeler]).sort(),
-            [[ids[0], 'before-restart'], [ids[1], 'before-restart'], [ids[2], 'after-restart'], [ids[3], 'after-restart']].sort(),
+            [
+              [ids[0], 'before-restart'],
+              [ids[1], 'before-restart'],
+              [ids[2], 'after-restart'],
+              [ids[3], 'after-restart'],
+            ].sort(),
           );
         });
       } finally {

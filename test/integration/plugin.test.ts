@@ -28,9 +28,14 @@ describe('TidemarkPlugin', () => {
   it('registers the search attributes it uses when the worker starts', async () => {
     const before = await env.connection.operatorService.listSearchAttributes({ namespace: 'default' });
     const names = TIDEMARK_SEARCH_ATTRIBUTES.map((k) => k.name);
-    for (const name of names) assert.ok(!(name in (before.customAttributes ?? {})), `${name} is not registered on a fresh server`);
+    for (const name of names)
+      assert.ok(!(name in (before.customAttributes ?? {})), `${name} is not registered on a fresh server`);
     const plugin = new TidemarkPlugin({ config: testConfig });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: uniqueId('sa'), plugins: [plugin] });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: uniqueId('sa'),
+      plugins: [plugin],
+    });
     await worker.runUntil(async () => {
       // Registration happens as the worker starts running; poll until it shows (or give up).
       let registered: string[] = [];
@@ -43,7 +48,7 @@ describe('TidemarkPlugin', () => {
     });
   });
 
-  it('bundles a user workflow alongside Tidemark\'s, and both run on the same worker', async () => {
+  it("bundles a user workflow alongside Tidemark's, and both run on the same worker", async () => {
     const plugin = new TidemarkPlugin({ config: testConfig });
     const taskQueue = uniqueId('plugin');
     const worker = await Worker.create({
@@ -55,17 +60,32 @@ describe('TidemarkPlugin', () => {
     });
     const client = new Client({ connection: env.connection, plugins: [plugin] });
     await worker.runUntil(async () => {
-      const greeting = await client.workflow.execute('greetUser', { taskQueue, workflowId: uniqueId('user'), args: ['ada'] });
+      const greeting = await client.workflow.execute('greetUser', {
+        taskQueue,
+        workflowId: uniqueId('user'),
+        args: ['ada'],
+      });
       assert.equal(greeting, 'HELLO ADA');
-      const smoke = (await client.workflow.execute('smoke', { taskQueue, workflowId: uniqueId('smoke'), args: [{ message: 'same worker' }] })) as { stdout: { size: number } };
+      const smoke = (await client.workflow.execute('smoke', {
+        taskQueue,
+        workflowId: uniqueId('smoke'),
+        args: [{ message: 'same worker' }],
+      })) as { stdout: { size: number } };
       assert.equal(smoke.stdout.size, 'same worker\n'.length);
     });
   });
 
   it('rejects a bad config with one message naming every bad field', () => {
     assert.throws(
-      () => new TidemarkPlugin({ config: { temporal: { address: 'no-port' }, minio: { endpoint: 'ftp://x', secretKey: 'short' } } }),
-      (err: Error) => /temporal\.address/.test(err.message) && /minio\.endpoint/.test(err.message) && /minio\.secretKey/.test(err.message) && !err.message.includes('short'),
+      () =>
+        new TidemarkPlugin({
+          config: { temporal: { address: 'no-port' }, minio: { endpoint: 'ftp://x', secretKey: 'short' } },
+        }),
+      (err: Error) =>
+        /temporal\.address/.test(err.message) &&
+        /minio\.endpoint/.test(err.message) &&
+        /minio\.secretKey/.test(err.message) &&
+        !err.message.includes('short'),
     );
   });
 });

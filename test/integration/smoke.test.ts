@@ -14,7 +14,11 @@ describe('the smoke workflow', () => {
     const message = `hello ${workflowId}`;
     try {
       const result = await tw.worker.runUntil(
-        tw.client.workflow.execute('smoke', { taskQueue: tw.taskQueue, workflowId, args: [{ message }] }) as Promise<SmokeResult>,
+        tw.client.workflow.execute('smoke', {
+          taskQueue: tw.taskQueue,
+          workflowId,
+          args: [{ message }],
+        }) as Promise<SmokeResult>,
       );
 
       // MinIO holds the object, with exactly the container's stdout.
@@ -28,7 +32,10 @@ describe('the smoke workflow', () => {
       const mlflow = new MlflowClient(testConfig.mlflow.trackingUri);
       const experimentId = await mlflow.getExperimentByName(SMOKE_EXPERIMENT);
       assert.ok(experimentId);
-      const runs = await mlflow.searchRuns({ experimentIds: [experimentId], filter: `tags.\`temporal.workflow_id\` = '${workflowId}'` });
+      const runs = await mlflow.searchRuns({
+        experimentIds: [experimentId],
+        filter: `tags.\`temporal.workflow_id\` = '${workflowId}'`,
+      });
       assert.equal(runs.length, 1);
       const run = runs[0]!;
       assert.equal(run.info.run_id, result.mlflowRunId);
@@ -38,7 +45,18 @@ describe('the smoke workflow', () => {
 
       // `temporal workflow list` shows it.
       const temporal = locateTools().temporal!;
-      const { stdout } = await execa(temporal, ['workflow', 'list', '--address', testConfig.temporal.address, '--namespace', testConfig.temporal.namespace, '--query', `WorkflowId = '${workflowId}'`, '--output', 'json']);
+      const { stdout } = await execa(temporal, [
+        'workflow',
+        'list',
+        '--address',
+        testConfig.temporal.address,
+        '--namespace',
+        testConfig.temporal.namespace,
+        '--query',
+        `WorkflowId = '${workflowId}'`,
+        '--output',
+        'json',
+      ]);
       const listed = JSON.parse(stdout) as { execution: { workflowId: string }; status: string }[];
       assert.equal(listed.length, 1);
       assert.equal(listed[0]!.execution.workflowId, workflowId);

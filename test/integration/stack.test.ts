@@ -19,7 +19,9 @@ function processesMentioning(needle: string): number[] {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) pids.push(Number(entry));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return pids;
 }
@@ -30,10 +32,13 @@ describe('the embedded stack', () => {
     const pidsBefore = running.managed().map((name) => readPid(running.paths.runDir, name));
     const again = await Stack.ensure({ log: () => undefined });
     assert.deepEqual(again.started, []);
-    assert.deepEqual(again.managed().map((name) => readPid(again.paths.runDir, name)), pidsBefore);
+    assert.deepEqual(
+      again.managed().map((name) => readPid(again.paths.runDir, name)),
+      pidsBefore,
+    );
   });
 
-  it('restarts a service it started with another command line or environment (an older checkout\'s), and only that one', async function () {
+  it("restarts a service it started with another command line or environment (an older checkout's), and only that one", async function () {
     const running = await getStack();
     const runDir = running.paths.runDir;
     const before = readPid(runDir, 'minio');
@@ -42,10 +47,20 @@ describe('the embedded stack', () => {
     const lines: string[] = [];
     const again = await Stack.ensure({ log: (line) => lines.push(line.trim()) });
     assert.deepEqual(again.started, ['minio']);
-    assert.ok(lines.some((l) => l.startsWith('minio: restarting')), lines.join('\n'));
-    for (const name of ['dockerd', 'temporal', 'mlflow']) assert.ok(lines.includes(`${name}: already running`), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('minio: restarting')),
+      lines.join('\n'),
+    );
+    for (const name of ['dockerd', 'temporal', 'mlflow'])
+      assert.ok(lines.includes(`${name}: already running`), lines.join('\n'));
     assert.notEqual(readPid(runDir, 'minio'), before);
-    assert.equal(startedWith(runDir, 'minio'), specFingerprint(new MinioServer(running.config, running.paths, locateTools(process.env, running.paths).minio).daemonSpec()), 'the new fingerprint is recorded');
+    assert.equal(
+      startedWith(runDir, 'minio'),
+      specFingerprint(
+        new MinioServer(running.config, running.paths, locateTools(process.env, running.paths).minio).daemonSpec(),
+      ),
+      'the new fingerprint is recorded',
+    );
     const third = await Stack.ensure({ log: () => undefined });
     assert.deepEqual(third.started, [], 'a service started by this code is reused');
   });
@@ -73,7 +88,12 @@ describe('the embedded stack', () => {
       TIDEMARK_MINIO_CONSOLE_URL: 'http://127.0.0.1:19001',
       MLFLOW_TRACKING_URI: 'http://127.0.0.1:15000',
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/stack.ts'], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/stack.ts'], {
+      cwd: PROJECT_ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -88,12 +108,24 @@ describe('the embedded stack', () => {
       assert.equal(await exited, 0, output);
       assert.deepEqual(processesMentioning(stateDir), [], 'no process of that stack survives');
       for (const url of [env.MLFLOW_TRACKING_URI, env.AWS_ENDPOINT_URL_S3, env.TIDEMARK_TEMPORAL_UI_URL]) {
-        const answered = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+        const answered = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+          () => true,
+          () => false,
+        );
         assert.equal(answered, false, `nothing answers on ${url} any more`);
       }
     } finally {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-      for (const pid of processesMentioning(stateDir)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      for (const pid of processesMentioning(stateDir))
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       rmSync(stateDir, { recursive: true, force: true });
     }
   });

@@ -15,10 +15,16 @@ describe('a worker starting up', () => {
     tw = await createTestWorker();
   });
   afterEach(async () => {
-    await Promise.all(names.splice(0).map((n) => Promise.all([
-      tw.plugin.deps.containers.stop(n),
-      rm(stepFolderPath(tw.plugin.deps.workDir, n), { recursive: true, force: true }),
-    ])));
+    await Promise.all(
+      names
+        .splice(0)
+        .map((n) =>
+          Promise.all([
+            tw.plugin.deps.containers.stop(n),
+            rm(stepFolderPath(tw.plugin.deps.workDir, n), { recursive: true, force: true }),
+          ]),
+        ),
+    );
     await tw?.close();
   });
 
@@ -29,7 +35,15 @@ describe('a worker starting up', () => {
     names.push(name);
     mkdirSync(stepFolderPath(workDir, name), { recursive: true });
     writeFileSync(`${stepFolderPath(workDir, name)}/step.log`, 'done\n');
-    await containers.run({ name, image: BUSYBOX, args: ['true'], env: {}, mounts: [], network: 'none', labels: containerLabels(workflowId, 'run', stepKey) });
+    await containers.run({
+      name,
+      image: BUSYBOX,
+      args: ['true'],
+      env: {},
+      mounts: [],
+      network: 'none',
+      labels: containerLabels(workflowId, 'run', stepKey),
+    });
     assert.equal(await containers.attach(name, () => undefined), 0);
     return name;
   }
@@ -48,7 +62,15 @@ describe('a worker starting up', () => {
 
     const left = await list();
     assert.deepEqual(left, [unrecorded], 'only the container without a completion record is left');
-    assert.equal(existsSync(stepFolderPath(tw.plugin.deps.workDir, recorded)), false, 'the recorded step\'s folder is gone');
-    assert.equal(existsSync(stepFolderPath(tw.plugin.deps.workDir, unrecorded)), true, 'the unrecorded step\'s folder is kept for its retry');
+    assert.equal(
+      existsSync(stepFolderPath(tw.plugin.deps.workDir, recorded)),
+      false,
+      "the recorded step's folder is gone",
+    );
+    assert.equal(
+      existsSync(stepFolderPath(tw.plugin.deps.workDir, unrecorded)),
+      true,
+      "the unrecorded step's folder is kept for its retry",
+    );
   });
 });

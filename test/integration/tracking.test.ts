@@ -14,17 +14,41 @@ function spec(name: string) {
     name,
     params: { rows: 3 },
     steps: [
-      { name: 'make', image: BUSYBOX, args: ['sh', '-c', 'seq ${params.rows} > /outputs/data.txt; echo \'{"accuracy": 0.93}\' > /outputs/metrics.json; echo made'], outputs: { data: 'data.txt' } },
-      { name: 'model', image: BUSYBOX, inputs: { data: 'make.data' }, args: ['sh', '-c', 'mkdir -p /outputs/m && cp /inputs/data /outputs/m/weights'], outputs: { model: 'm' }, register: { model: 'model', name: `${name}-model` } },
+      {
+        name: 'make',
+        image: BUSYBOX,
+        args: [
+          'sh',
+          '-c',
+          'seq ${params.rows} > /outputs/data.txt; echo \'{"accuracy": 0.93}\' > /outputs/metrics.json; echo made',
+        ],
+        outputs: { data: 'data.txt' },
+      },
+      {
+        name: 'model',
+        image: BUSYBOX,
+        inputs: { data: 'make.data' },
+        args: ['sh', '-c', 'mkdir -p /outputs/m && cp /inputs/data /outputs/m/weights'],
+        outputs: { model: 'm' },
+        register: { model: 'model', name: `${name}-model` },
+      },
     ],
   };
 }
 
-async function runsOf(experimentName: string, workflowId: string): Promise<{ parent: MlflowRun; children: MlflowRun[] }> {
+async function runsOf(
+  experimentName: string,
+  workflowId: string,
+): Promise<{ parent: MlflowRun; children: MlflowRun[] }> {
   const experimentId = (await mlflow.getExperimentByName(experimentName))!;
-  const runs = await mlflow.searchRuns({ experimentIds: [experimentId], filter: `tags.\`temporal.workflow_id\` = '${workflowId}'` });
+  const runs = await mlflow.searchRuns({
+    experimentIds: [experimentId],
+    filter: `tags.\`temporal.workflow_id\` = '${workflowId}'`,
+  });
   const parent = runs.find((r) => !(r.data.tags ?? []).some((t) => t.key === 'mlflow.parentRunId'))!;
-  const children = runs.filter((r) => (r.data.tags ?? []).some((t) => t.key === 'mlflow.parentRunId' && t.value === parent.info.run_id));
+  const children = runs.filter((r) =>
+    (r.data.tags ?? []).some((t) => t.key === 'mlflow.parentRunId' && t.value === parent.info.run_id),
+  );
   return { parent, children };
 }
 
@@ -38,7 +62,12 @@ describe('MLflow tracking', () => {
     const name = uniqueId('tracked');
     try {
       await tw.worker.runUntil(async () => {
-        const handle = await startPipeline(tw.client, spec(name), { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('tracked') });
+        const handle = await startPipeline(tw.client, spec(name), {
+          baseDir: tmpdir(),
+          store: tw.plugin.deps.store,
+          taskQueue: tw.taskQueue,
+          workflowId: uniqueId('tracked'),
+        });
         await handle.result();
         const { parent, children } = await runsOf(name, handle.workflowId);
         assert.equal(parent.info.status, 'FINISHED');
@@ -61,21 +90,38 @@ describe('MLflow tracking', () => {
         assert.ok(tag(make, 'cached') === 'false' || tag(make, 'cached') === 'true');
         // Outputs and logs are listed through MLflow's own REST API.
         const outputs = await mlflow.listArtifacts(make.info.run_id, 'outputs');
-        assert.deepEqual(outputs.map((f) => f.path), ['outputs/data']);
+        assert.deepEqual(
+          outputs.map((f) => f.path),
+          ['outputs/data'],
+        );
         const logs = await mlflow.listArtifacts(make.info.run_id, 'logs');
-        assert.deepEqual(logs.map((f) => f.path), ['logs/make.log']);
+        assert.deepEqual(
+          logs.map((f) => f.path),
+          ['logs/make.log'],
+        );
         const model = children.find((c) => tag(c, 'tidemark.step') === 'model')!;
-        assert.deepEqual((await mlflow.listArtifacts(model.info.run_id, 'outputs')).map((f) => f.path), ['outputs/model.tar']);
+        assert.deepEqual(
+          (await mlflow.listArtifacts(model.info.run_id, 'outputs')).map((f) => f.path),
+          ['outputs/model.tar'],
+        );
         assert.equal(tag(model, 'tidemark.model_version'), '1', 'registration created a model version');
         // The memo links the workflow to its MLflow run.
         const memo = (await handle.describe()).memo as { mlflow?: { runId: string; url: string } };
         assert.equal(memo.mlflow?.runId, parent.info.run_id);
 
         // A second run is served from the cache, and its step runs say so.
-        const again = await startPipeline(tw.client, spec(name), { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('tracked') });
+        const again = await startPipeline(tw.client, spec(name), {
+          baseDir: tmpdir(),
+          store: tw.plugin.deps.store,
+          taskQueue: tw.taskQueue,
+          workflowId: uniqueId('tracked'),
+        });
         await again.result();
         const second = await runsOf(name, again.workflowId);
-        assert.deepEqual(second.children.map((c) => tag(c, 'cached')), ['true', 'true']);
+        assert.deepEqual(
+          second.children.map((c) => tag(c, 'cached')),
+          ['true', 'true'],
+        );
       });
     } finally {
       await tw.close();
@@ -91,15 +137,30 @@ describe('MLflow tracking', () => {
         const s = spec(name);
         (s.steps[0] as Record<string, unknown>).secretEnv = { S3_SECRET: 'TIDEMARK_TEST_SECRET' };
         (s.steps[0] as Record<string, unknown>).network = 'host';
-        (s.steps[0] as Record<string, unknown>).args = ['sh', '-c', `test -n "$S3_SECRET" && test -n "$AWS_SESSION_TOKEN" && test -n "$MLFLOW_RUN_ID" && test "$AWS_ACCESS_KEY_ID" != "${testConfig.minio.accessKey}" && test "$AWS_SECRET_ACCESS_KEY" != "$S3_SECRET" && seq 3 > /outputs/data.txt`];
-        const handle = await startPipeline(tw.client, s, { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('secret') });
+        (s.steps[0] as Record<string, unknown>).args = [
+          'sh',
+          '-c',
+          `test -n "$S3_SECRET" && test -n "$AWS_SESSION_TOKEN" && test -n "$MLFLOW_RUN_ID" && test "$AWS_ACCESS_KEY_ID" != "${testConfig.minio.accessKey}" && test "$AWS_SECRET_ACCESS_KEY" != "$S3_SECRET" && seq 3 > /outputs/data.txt`,
+        ];
+        const handle = await startPipeline(tw.client, s, {
+          baseDir: tmpdir(),
+          store: tw.plugin.deps.store,
+          taskQueue: tw.taskQueue,
+          workflowId: uniqueId('secret'),
+        });
         await handle.result();
         // Every payload of the history, decoded, plus the rest of it as text.
         const history = historyToJSON(await handle.fetchHistory());
-        const payloads = [...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
+        const payloads = [...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+          Buffer.from(m[1]!, 'base64').toString('utf8'),
+        );
         assert.ok(payloads.length > 10, 'the history has payloads to scan');
-        assert.ok(payloads.some((p) => p.includes('S3_SECRET')), 'the scan sees workflow inputs');
-        for (const text of [history, ...payloads]) assert.ok(!text.includes(testConfig.minio.secretKey), 'the secret is not in the history');
+        assert.ok(
+          payloads.some((p) => p.includes('S3_SECRET')),
+          'the scan sees workflow inputs',
+        );
+        for (const text of [history, ...payloads])
+          assert.ok(!text.includes(testConfig.minio.secretKey), 'the secret is not in the history');
         const { parent, children } = await runsOf(name, handle.workflowId);
         for (const r of [parent, ...children]) {
           const text = JSON.stringify([r.data.params, r.data.tags]);
@@ -114,23 +175,37 @@ describe('MLflow tracking', () => {
 });
 
 describe('scoped step credentials', () => {
-  it('can write below the run\'s artifact folder and nowhere else', async () => {
+  it("can write below the run's artifact folder and nowhere else", async () => {
     const { scopedCredentials } = await import('../../lib/artifacts/scoped-credentials.js');
     const { Client } = await import('minio');
     const prefix = `s3://${testConfig.mlflow.artifactBucket}/scoped-${uniqueId('t')}/artifacts`;
     const creds = await scopedCredentials(testConfig.minio, prefix, 900);
     assert.notEqual(creds.accessKeyId, testConfig.minio.accessKey);
     const url = new URL(testConfig.minio.endpoint);
-    const client = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: creds.accessKeyId, secretKey: creds.secretAccessKey, sessionToken: creds.sessionToken, region: 'us-east-1' });
+    const client = new Client({
+      endPoint: url.hostname,
+      port: Number(url.port),
+      useSSL: false,
+      accessKey: creds.accessKeyId,
+      secretKey: creds.secretAccessKey,
+      sessionToken: creds.sessionToken,
+      region: 'us-east-1',
+    });
     const key = prefix.replace(`s3://${testConfig.mlflow.artifactBucket}/`, '');
     await client.putObject(testConfig.mlflow.artifactBucket, `${key}/metrics/ok.txt`, Buffer.from('ok'));
-    await assert.rejects(client.putObject(testConfig.mlflow.artifactBucket, 'elsewhere/nope.txt', Buffer.from('no')), /Access Denied/i);
-    await assert.rejects(client.putObject(testConfig.minio.bucket, 'cas/nope.txt', Buffer.from('no')), /Access Denied/i);
+    await assert.rejects(
+      client.putObject(testConfig.mlflow.artifactBucket, 'elsewhere/nope.txt', Buffer.from('no')),
+      /Access Denied/i,
+    );
+    await assert.rejects(
+      client.putObject(testConfig.minio.bucket, 'cas/nope.txt', Buffer.from('no')),
+      /Access Denied/i,
+    );
   });
 });
 
 describe('model promotion', () => {
-  it('moves the champion alias only to a version whose metric beats the current champion\'s', async () => {
+  it("moves the champion alias only to a version whose metric beats the current champion's", async () => {
     const tw = await createTestWorker();
     const name = uniqueId('promo');
     const model = `${name}-model`;
@@ -139,15 +214,33 @@ describe('model promotion', () => {
       params: { acc },
       promote: { step: 'train', metric: 'evaluate.metrics.acc', alias: 'champion' },
       steps: [
-        { name: 'train', image: BUSYBOX, args: ['sh', '-c', 'echo "weights ${params.acc}" > /outputs/w'], outputs: { model: 'w' }, register: { model: 'model', name: model } },
-        { name: 'evaluate', image: BUSYBOX, inputs: { m: 'train.model' }, args: ['sh', '-c', 'echo "{\\"acc\\": ${params.acc}}" > /outputs/metrics.json'] },
+        {
+          name: 'train',
+          image: BUSYBOX,
+          args: ['sh', '-c', 'echo "weights ${params.acc}" > /outputs/w'],
+          outputs: { model: 'w' },
+          register: { model: 'model', name: model },
+        },
+        {
+          name: 'evaluate',
+          image: BUSYBOX,
+          inputs: { m: 'train.model' },
+          args: ['sh', '-c', 'echo "{\\"acc\\": ${params.acc}}" > /outputs/metrics.json'],
+        },
       ],
     });
     try {
       await tw.worker.runUntil(async () => {
         const champions: (string | undefined)[] = [];
         for (const acc of [0.8, 0.9, 0.85]) {
-          await (await startPipeline(tw.client, spec(acc), { baseDir: tmpdir(), store: tw.plugin.deps.store, taskQueue: tw.taskQueue, workflowId: uniqueId('promo') })).result();
+          await (
+            await startPipeline(tw.client, spec(acc), {
+              baseDir: tmpdir(),
+              store: tw.plugin.deps.store,
+              taskQueue: tw.taskQueue,
+              workflowId: uniqueId('promo'),
+            })
+          ).result();
           champions.push((await mlflow.getModelVersionByAlias(model, 'champion'))?.version);
         }
         assert.deepEqual(champions, ['1', '2', '2'], 'v1 first, v2 beats it, v3 (0.85) does not beat v2 (0.9)');

@@ -41,7 +41,10 @@ describe('the checker registry', () => {
     const state = await fitPlugin(plugin!, ref, {});
     const report = await checkPlugin(plugin!, { batch, state }, { maxShift: 1 });
     assert.equal(report.alarm, true);
-    assert.deepEqual(report.perFeature?.filter((f) => f.alarm).map((f) => f.name), ['b']);
+    assert.deepEqual(
+      report.perFeature?.filter((f) => f.alarm).map((f) => f.name),
+      ['b'],
+    );
   });
 
   it('loads a user plugin from an npm package installed next to the worker, by name once registered', async () => {
@@ -57,28 +60,53 @@ describe('the checker registry', () => {
     const plugin = byName.kind === 'module' ? byName.plugin : undefined;
     const ref = await tmp.file('r.csv', `x\n${'1\n'.repeat(100)}`);
     const batch = await tmp.file('b.csv', `x\n${'1\n'.repeat(10)}`);
-    const report = await plugin!.check(await openDataset(batch), undefined, plugin!.configSchema.parse({}), quietContext(await openDataset(ref)));
+    const report = await plugin!.check(
+      await openDataset(batch),
+      undefined,
+      plugin!.configSchema.parse({}),
+      quietContext(await openDataset(ref)),
+    );
     assert.equal(report.alarm, true);
     assert.deepEqual(report.details, { rows: 10, expected: 100 });
   });
 
   it('names the missing member when a module is not a checker plugin', async () => {
-    await tmp.file('no-check.mjs', "export default { name: 'half', version: '1', configSchema: { safeParse: () => ({ success: true, data: {} }) } };\n");
+    await tmp.file(
+      'no-check.mjs',
+      "export default { name: 'half', version: '1', configSchema: { safeParse: () => ({ success: true, data: {} }) } };\n",
+    );
     const registry = createCheckerRegistry({ baseDir: tmp.dir() });
-    await assert.rejects(registry.get('./no-check.mjs'), (err: Error) => err instanceof PluginShapeError && /has no "check"/.test(err.message));
-    await tmp.file('bad-version.mjs', "export const name = 'v'; export const version = 2; export const configSchema = { safeParse() {} }; export async function check() {}\n");
+    await assert.rejects(
+      registry.get('./no-check.mjs'),
+      (err: Error) => err instanceof PluginShapeError && /has no "check"/.test(err.message),
+    );
+    await tmp.file(
+      'bad-version.mjs',
+      "export const name = 'v'; export const version = 2; export const configSchema = { safeParse() {} }; export async function check() {}\n",
+    );
     await assert.rejects(registry.get('./bad-version.mjs'), /"version" must be a string, it is number/);
   });
 
   it('says where it looked when a path or package does not exist', async () => {
     const registry = createCheckerRegistry({ baseDir: tmp.dir() });
-    await assert.rejects(registry.get('./nowhere.ts'), (err: Error) => err instanceof PluginNotFoundError && /cannot be found from/.test(err.message));
+    await assert.rejects(
+      registry.get('./nowhere.ts'),
+      (err: Error) => err instanceof PluginNotFoundError && /cannot be found from/.test(err.message),
+    );
     await assert.rejects(registry.get('npm:no-such-checker-package'), PluginNotFoundError);
   });
 
   it('resolves container plugins by registered name or by image', async () => {
     const registry = createCheckerRegistry({ containers: { 'domain-classifier': 'tidemark/domain-classifier:1' } });
-    assert.deepEqual(await registry.get('domain-classifier'), { kind: 'container', name: 'domain-classifier', image: 'tidemark/domain-classifier:1' });
-    assert.deepEqual(await registry.get('image:acme/check:2'), { kind: 'container', name: 'image:acme/check:2', image: 'acme/check:2' });
+    assert.deepEqual(await registry.get('domain-classifier'), {
+      kind: 'container',
+      name: 'domain-classifier',
+      image: 'tidemark/domain-classifier:1',
+    });
+    assert.deepEqual(await registry.get('image:acme/check:2'), {
+      kind: 'container',
+      name: 'image:acme/check:2',
+      image: 'acme/check:2',
+    });
   });
 });

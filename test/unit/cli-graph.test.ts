@@ -55,7 +55,14 @@ steps:
 `;
 
 const STEPS = ['gather', 'left', 'right', 'join', 'retrain', 'retrain__fit', 'retrain__end'];
-const EDGES = [['gather', 'left'], ['gather', 'right'], ['left', 'join'], ['right', 'join'], ['join', 'retrain'], ['retrain__fit', 'retrain__end']];
+const EDGES = [
+  ['gather', 'left'],
+  ['gather', 'right'],
+  ['left', 'join'],
+  ['right', 'join'],
+  ['join', 'retrain'],
+  ['retrain__fit', 'retrain__end'],
+];
 
 /** Each line is one flowchart statement, and subgraphs are closed: the shapes this renderer writes. */
 function assertFlowchartSyntax(mermaid: string): void {
@@ -74,7 +81,10 @@ function assertFlowchartSyntax(mermaid: string): void {
   ];
   let depth = 0;
   for (const line of lines.map((l) => l.trim())) {
-    assert.ok(forms.some((f) => f.test(line)), `not a flowchart statement: ${line}`);
+    assert.ok(
+      forms.some((f) => f.test(line)),
+      `not a flowchart statement: ${line}`,
+    );
     if (line.startsWith('subgraph ')) depth++;
     if (line === 'end') depth--;
     assert.ok(depth >= 0, 'an end without a subgraph');
@@ -86,7 +96,10 @@ function assertFlowchartSyntax(mermaid: string): void {
 function elements(node: unknown, tag: string): Record<string, unknown>[] {
   if (Array.isArray(node)) return node.flatMap((n) => elements(n, tag));
   if (!node || typeof node !== 'object') return [];
-  return Object.entries(node).flatMap(([k, v]) => [...(k === tag ? [v].flat() as Record<string, unknown>[] : []), ...elements(v, tag)]);
+  return Object.entries(node).flatMap(([k, v]) => [
+    ...(k === tag ? ([v].flat() as Record<string, unknown>[]) : []),
+    ...elements(v, tag),
+  ]);
 }
 
 describe('tidemark graph', () => {
@@ -106,7 +119,9 @@ describe('tidemark graph', () => {
     const printed: string[] = [];
     console.log = (line: string) => void printed.push(line);
     try {
-      await program.parseAsync(['graph', join(dir, 'pipeline.yaml'), '--out', join(dir, 'out', 'demo')], { from: 'user' });
+      await program.parseAsync(['graph', join(dir, 'pipeline.yaml'), '--out', join(dir, 'out', 'demo')], {
+        from: 'user',
+      });
     } finally {
       console.log = log;
     }
@@ -114,10 +129,22 @@ describe('tidemark graph', () => {
 
     const mermaid = await readFile(join(dir, 'out', 'demo.mmd'), 'utf8');
     assertFlowchartSyntax(mermaid);
-    for (const step of STEPS.filter((s) => s !== 'retrain')) assert.match(mermaid, new RegExp(`^\\s*${step}\\[\\[?"${step.replace('retrain__', '')}<br/>`, 'm'), `no node for ${step}`);
-    assert.match(mermaid, /^\s*subgraph retrain\["retrain<br\/>pipeline retrain-inner<br\/>when params\.retrain == true"\]$/m);
-    assert.match(mermaid, /^\s*right\[\["right<br\/>container · tidemark\/busybox:latest<br\/>map over \$\{params\.seeds\} \(3 items\)"\]\]:::pending$/m);
-    for (const [from, to] of EDGES) assert.match(mermaid, new RegExp(`^\\s*${from} -->(\\|"[^"]*"\\|)? ${to}$`, 'm'), `no edge ${from} --> ${to}`);
+    for (const step of STEPS.filter((s) => s !== 'retrain'))
+      assert.match(
+        mermaid,
+        new RegExp(`^\\s*${step}\\[\\[?"${step.replace('retrain__', '')}<br/>`, 'm'),
+        `no node for ${step}`,
+      );
+    assert.match(
+      mermaid,
+      /^\s*subgraph retrain\["retrain<br\/>pipeline retrain-inner<br\/>when params\.retrain == true"\]$/m,
+    );
+    assert.match(
+      mermaid,
+      /^\s*right\[\["right<br\/>container · tidemark\/busybox:latest<br\/>map over \$\{params\.seeds\} \(3 items\)"\]\]:::pending$/m,
+    );
+    for (const [from, to] of EDGES)
+      assert.match(mermaid, new RegExp(`^\\s*${from} -->(\\|"[^"]*"\\|)? ${to}$`, 'm'), `no edge ${from} --> ${to}`);
     assert.match(mermaid, /^\s*left -->\|"when left\.metrics\.accuracy #60; 0\.9"\| join$/m);
     assert.equal(mermaid.match(/-->/g)?.length, EDGES.length);
 
@@ -130,10 +157,15 @@ describe('tidemark graph', () => {
       const boxes = [g.rect].flat() as Record<string, string>[];
       assert.equal(boxes.filter((r) => r.class === 'step-box').length, 1, `one box for ${String(g['data-step'])}`);
       assert.equal(g['data-state'], 'pending');
-      assert.ok(boxes.every((r) => r.fill === STATE_COLOURS.pending.fill), `${String(g['data-step'])} is drawn pending`);
+      assert.ok(
+        boxes.every((r) => r.fill === STATE_COLOURS.pending.fill),
+        `${String(g['data-step'])} is drawn pending`,
+      );
     }
     assert.equal(elements(tree, 'path').filter((p) => p.class === 'edge').length, EDGES.length);
-    const legend = elements(tree, 'g').filter((g) => g.class === 'legend-item').map((g) => g['data-state']);
+    const legend = elements(tree, 'g')
+      .filter((g) => g.class === 'legend-item')
+      .map((g) => g['data-state']);
     assert.deepEqual(legend, Object.keys(STATE_COLOURS));
     assert.ok(svg.includes('when left.metrics.accuracy &#60; 0.9'), 'the condition is escaped in the SVG');
   });

@@ -20,10 +20,20 @@ describe('reading checker data', () => {
     const rows = Array.from({ length: 10 }, (_, i) => `${i},${i % 2 ? 'red' : 'blue'},${i / 2}`);
     const ds = await openDataset(await tmp.file('a.csv', `id,colour,half\n${rows.join('\n')}\n`));
     const schema = await ds.schema();
-    assert.deepEqual(schema.columns, [{ name: 'id', kind: 'numeric' }, { name: 'colour', kind: 'categorical' }, { name: 'half', kind: 'numeric' }]);
+    assert.deepEqual(schema.columns, [
+      { name: 'id', kind: 'numeric' },
+      { name: 'colour', kind: 'categorical' },
+      { name: 'half', kind: 'numeric' },
+    ]);
     const chunks = await all(ds, { chunkRows: 4 });
-    assert.deepEqual(chunks.map((c) => c.rows), [4, 4, 2]);
-    assert.deepEqual(chunks.map((c) => c.offset), [0, 4, 8]);
+    assert.deepEqual(
+      chunks.map((c) => c.rows),
+      [4, 4, 2],
+    );
+    assert.deepEqual(
+      chunks.map((c) => c.offset),
+      [0, 4, 8],
+    );
     assert.deepEqual([...chunks[2]!.numeric], [8, 4, 9, 4.5]);
     assert.deepEqual(chunks[0]!.categorical.get('colour'), ['blue', 'red', 'blue', 'red']);
   });
@@ -31,7 +41,14 @@ describe('reading checker data', () => {
   it('keeps missing cells, NaN, Inf and text in numeric columns apart', async () => {
     const ds = await openDataset(await tmp.file('b.csv', 'x,y\n1,2\n,nan\nNA,inf\nabc,-Infinity\n'));
     const schema = await ds.schema();
-    const fixed = { ...schema, columns: [{ name: 'x', kind: 'numeric' as const }, { name: 'y', kind: 'numeric' as const }], featureShape: [2] };
+    const fixed = {
+      ...schema,
+      columns: [
+        { name: 'x', kind: 'numeric' as const },
+        { name: 'y', kind: 'numeric' as const },
+      ],
+      featureShape: [2],
+    };
     const [c] = await all(ds, { schema: fixed });
     assert.deepEqual([...c!.missing], [2, 0]);
     assert.deepEqual([...c!.invalid], [1, 0]);
@@ -42,26 +59,49 @@ describe('reading checker data', () => {
 
   it('rejects a CSV with a ragged row, naming its line', async () => {
     const ds = await openDataset(await tmp.file('ragged.csv', 'a,b,c\n1,2,3\n4,5,6\n7,8\n'));
-    await assert.rejects(all(ds), (err: Error) => err instanceof DataFormatError && /line 4/.test(err.message) && /header/.test(err.message));
+    await assert.rejects(
+      all(ds),
+      (err: Error) => err instanceof DataFormatError && /line 4/.test(err.message) && /header/.test(err.message),
+    );
   });
 
-  it('names the missing columns when a CSV lacks the fitted schema\'s columns', async () => {
+  it("names the missing columns when a CSV lacks the fitted schema's columns", async () => {
     const ds = await openDataset(await tmp.file('c.csv', 'a\n1\n'));
-    const schema = { format: 'csv' as const, columns: [{ name: 'a', kind: 'numeric' as const }, { name: 'b', kind: 'numeric' as const }], featureShape: [2] };
-    await assert.rejects(all(ds, { schema }), (err: Error) => err instanceof DataShapeError && /missing column\(s\) b/.test(err.message));
+    const schema = {
+      format: 'csv' as const,
+      columns: [
+        { name: 'a', kind: 'numeric' as const },
+        { name: 'b', kind: 'numeric' as const },
+      ],
+      featureShape: [2],
+    };
+    await assert.rejects(
+      all(ds, { schema }),
+      (err: Error) => err instanceof DataShapeError && /missing column\(s\) b/.test(err.message),
+    );
   });
 
   it('flattens N-D .npy rows (images) into features and reads float64 and big-endian files', async () => {
     const path = join(tmp.dir(), 'img.npy');
-    await writeNpy(path, 5, [1, 2, 3], (block, first, n) => {
-      for (let i = 0; i < n * 6; i++) block[i] = first * 6 + i;
-    }, '<f8', 2);
+    await writeNpy(
+      path,
+      5,
+      [1, 2, 3],
+      (block, first, n) => {
+        for (let i = 0; i < n * 6; i++) block[i] = first * 6 + i;
+      },
+      '<f8',
+      2,
+    );
     const ds = await openDataset(path);
     const schema = await ds.schema();
     assert.deepEqual(schema.featureShape, [1, 2, 3]);
     assert.equal(schema.columns.length, 6);
     const chunks = await all(ds, { chunkRows: 2 });
-    assert.deepEqual(chunks.map((c) => c.rows), [2, 2, 1]);
+    assert.deepEqual(
+      chunks.map((c) => c.rows),
+      [2, 2, 1],
+    );
     assert.ok(chunks[0]!.numeric instanceof Float64Array);
     assert.equal(chunks[2]!.numeric[5], 29);
 

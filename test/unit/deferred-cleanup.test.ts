@@ -5,7 +5,14 @@ import { DeferredCleanup } from '../../activities/steps/deferred-cleanup.js';
 
 /** A logger whose lines land in `lines`. */
 function capturingLogger(lines: { level: number; msg: string }[]) {
-  return pino(new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string }); cb(); } }));
+  return pino(
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        cb();
+      },
+    }),
+  );
 }
 
 describe('deferred clean-up', () => {
@@ -26,7 +33,10 @@ describe('deferred clean-up', () => {
     });
     await cleanup.drain();
     assert.deepEqual(done, ['first', 'second']);
-    assert.deepEqual(lines.map((l) => l.msg), ['clean-up failed: broken']);
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      ['clean-up failed: broken'],
+    );
   });
 
   it('stops waiting after its timeout with a warning, leaving the rest to the next sweep', async () => {

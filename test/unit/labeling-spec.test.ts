@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { LabelingSpecError, validateLabelingSpec } from '../../common/labeling.js';
 
-const ref = (name: string) => ({ uri: `s3://tidemark/cas/sha256/aa/${'a'.repeat(64)}`, sha256: 'a'.repeat(64), size: 10, name });
+const ref = (name: string) => ({
+  uri: `s3://tidemark/cas/sha256/aa/${'a'.repeat(64)}`,
+  sha256: 'a'.repeat(64),
+  size: 10,
+  name,
+});
 const valid = {
   name: 'sess',
   pool: ref('pool.csv'),
@@ -44,12 +49,23 @@ describe('labeling session specs', () => {
   });
 
   it('rejects combinations that cannot work, saying why', () => {
-    assert.deepEqual(problems({ retrain: { image: 'tidemark/python-ml:latest', outputs: { weights: 'w.bin' } } }), ['retrain.outputs: the retrain step must write an output named "model"']);
-    assert.match(problems({ retrain: { ...valid.retrain, inputs: { labeled: { artifact: ref('x') } } } })[0]!, /"labeled" is given by the session/);
-    assert.match(problems({ evaluate: { image: 'tidemark/python-ml:latest', inputs: { model: { artifact: ref('x') } } } })[0]!, /"model" is given by the session/);
+    assert.deepEqual(problems({ retrain: { image: 'tidemark/python-ml:latest', outputs: { weights: 'w.bin' } } }), [
+      'retrain.outputs: the retrain step must write an output named "model"',
+    ]);
+    assert.match(
+      problems({ retrain: { ...valid.retrain, inputs: { labeled: { artifact: ref('x') } } } })[0]!,
+      /"labeled" is given by the session/,
+    );
+    assert.match(
+      problems({ evaluate: { image: 'tidemark/python-ml:latest', inputs: { model: { artifact: ref('x') } } } })[0]!,
+      /"model" is given by the session/,
+    );
     assert.match(problems({ minScore: 1, threshold: { reference: ref('r.csv') } })[0]!, /either minScore or threshold/);
     assert.match(problems({ scorer: { kind: 'random' }, diversify: true })[0]!, /no longer a random baseline/);
     assert.match(problems({ labelSet: ['a', 'a'] })[0]!, /distinct/);
-    assert.match(problems({ retrain: { outputs: { model: 'm' } } })[0]!, /retrain\.image: give exactly one of `image` or `build`/);
+    assert.match(
+      problems({ retrain: { outputs: { model: 'm' } } })[0]!,
+      /retrain\.image: give exactly one of `image` or `build`/,
+    );
   });
 });

@@ -12,15 +12,36 @@ async function problems(file: string, code: string): Promise<string[]> {
 
 describe('lint rules', () => {
   it('forbid Node built-ins in workflow code', async () => {
-    const found = await problems('workflows/index.ts', "import { readFileSync } from 'node:fs';\nimport os from 'os';\nexport const x = [readFileSync, os];\n");
-    assert.ok(found.some((p) => p.includes("'node:fs'")), found.join('\n'));
-    assert.ok(found.some((p) => p.includes("'os'")), found.join('\n'));
+    const found = await problems(
+      'workflows/index.ts',
+      "import { readFileSync } from 'node:fs';\nimport os from 'os';\nexport const x = [readFileSync, os];\n",
+    );
+    assert.ok(
+      found.some((p) => p.includes("'node:fs'")),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => p.includes("'os'")),
+      found.join('\n'),
+    );
   });
 
   it('forbid activity implementations in workflow code but allow their types', async () => {
-    const found = await problems('workflows/index.ts', "import { createActivities } from '../activities/index.js';\nexport const x = createActivities;\n");
-    assert.ok(found.some((p) => p.includes('proxyActivities')), found.join('\n'));
-    assert.deepEqual(await problems('workflows/index.ts', "import type { TidemarkActivities } from '../activities/index.js';\nexport type X = TidemarkActivities;\n"), []);
+    const found = await problems(
+      'workflows/index.ts',
+      "import { createActivities } from '../activities/index.js';\nexport const x = createActivities;\n",
+    );
+    assert.ok(
+      found.some((p) => p.includes('proxyActivities')),
+      found.join('\n'),
+    );
+    assert.deepEqual(
+      await problems(
+        'workflows/index.ts',
+        "import type { TidemarkActivities } from '../activities/index.js';\nexport type X = TidemarkActivities;\n",
+      ),
+      [],
+    );
   });
 
   it('keep Node out of the shared types in common/', async () => {
@@ -29,19 +50,38 @@ describe('lint rules', () => {
   });
 
   it('keep runtime code away from development scripts, tests and benchmarks', async () => {
-    for (const file of ['workers/plugin.ts', 'cli/main.ts', 'activities/index.ts', 'lib/config/resolve-config.ts', 'plugins/api.ts']) {
+    for (const file of [
+      'workers/plugin.ts',
+      'cli/main.ts',
+      'activities/index.ts',
+      'lib/config/resolve-config.ts',
+      'plugins/api.ts',
+    ]) {
       const depth = file.split('/').length - 1;
-      const found = await problems(file, `import { Stack } from '${'../'.repeat(depth)}scripts/stack/stack.js';\nexport const x = Stack;\n`);
-      assert.ok(found.some((p) => p.includes('never imports scripts/')), `${file}: ${found.join('\n')}`);
+      const found = await problems(
+        file,
+        `import { Stack } from '${'../'.repeat(depth)}scripts/stack/stack.js';\nexport const x = Stack;\n`,
+      );
+      assert.ok(
+        found.some((p) => p.includes('never imports scripts/')),
+        `${file}: ${found.join('\n')}`,
+      );
     }
   });
 
   it('let each layer import only the layers below it', async () => {
-    const imports = async (file: string, target: string) => problems(file, `import * as m from '${target}';\nexport const x = m;\n`);
+    const imports = async (file: string, target: string) =>
+      problems(file, `import * as m from '${target}';\nexport const x = m;\n`);
     const layered = (found: string[]) => found.some((p) => p.includes('may import only from'));
-    assert.ok(layered(await imports('lib/data/dataset.ts', '../../activities/errors.js')), 'lib/ may not import activities/');
+    assert.ok(
+      layered(await imports('lib/data/dataset.ts', '../../activities/errors.js')),
+      'lib/ may not import activities/',
+    );
     assert.ok(layered(await imports('lib/data/dataset.ts', '../../plugins/errors.js')), 'lib/ may not import plugins/');
-    assert.ok(layered(await imports('plugins/api.ts', '../activities/index.js')), 'plugins/ may not import activities/');
+    assert.ok(
+      layered(await imports('plugins/api.ts', '../activities/index.js')),
+      'plugins/ may not import activities/',
+    );
     assert.ok(layered(await imports('client/client.ts', '../workers/plugin.js')), 'client/ may not import workers/');
     assert.ok(layered(await imports('workflows/index.ts', '../lib/data/dataset.js')), 'workflows/ may not import lib/');
     assert.deepEqual(await imports('activities/index.ts', '../lib/data/dataset.js'), []);
@@ -51,7 +91,13 @@ describe('lint rules', () => {
   });
 
   it('forbid floating promises everywhere', async () => {
-    const found = await problems('activities/index.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n');
-    assert.ok(found.some((p) => p.startsWith('@typescript-eslint/no-floating-promises')), found.join('\n'));
+    const found = await problems(
+      'activities/index.ts',
+      'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n',
+    );
+    assert.ok(
+      found.some((p) => p.startsWith('@typescript-eslint/no-floating-promises')),
+      found.join('\n'),
+    );
   });
 });

@@ -22,7 +22,14 @@ describe('pipeline spec validation', () => {
       params: { seeds: [1, 2] },
       steps: [
         { name: 'a', image: img, outputs: ['x'] },
-        { name: 'b', image: img, inputs: { x: 'a.x' }, outputs: { y: 'dir/y.txt' }, map: { over: '${params.seeds}', as: 'seed' }, params: { seed: '${seed}' } },
+        {
+          name: 'b',
+          image: img,
+          inputs: { x: 'a.x' },
+          outputs: { y: 'dir/y.txt' },
+          map: { over: '${params.seeds}', as: 'seed' },
+          params: { seed: '${seed}' },
+        },
         { name: 'c', image: img, inputs: { x: { step: 'a', output: 'x' } }, when: 'a.metrics.acc > 0.5' },
       ],
     });
@@ -76,27 +83,45 @@ describe('pipeline spec validation', () => {
   });
 
   it('rejects a step with both image and build, or neither', () => {
-    const text = problemsOf({ name: 'x', steps: [{ name: 'a' }, { name: 'b', image: img, build: { context: '.' } }] }).join('\n');
+    const text = problemsOf({
+      name: 'x',
+      steps: [{ name: 'a' }, { name: 'b', image: img, build: { context: '.' } }],
+    }).join('\n');
     assert.match(text, /step "a", field image: give exactly one of `image` or `build`/);
     assert.match(text, /step "b", field image: give exactly one/);
   });
 
   it('rejects unknown params in templates and conditions', () => {
-    const text = problemsOf({ name: 'x', params: { k: 1 }, steps: [{ name: 'a', image: img, args: ['${params.nope}'], when: 'params.other == 1' }] }).join('\n');
+    const text = problemsOf({
+      name: 'x',
+      params: { k: 1 },
+      steps: [{ name: 'a', image: img, args: ['${params.nope}'], when: 'params.other == 1' }],
+    }).join('\n');
     assert.match(text, /unknown reference \$\{params\.nope\}/);
     assert.match(text, /field when: unknown param "other"/);
   });
 
   it('validates nested pipelines and names the path to the problem', () => {
-    const text = problemsOf({ name: 'outer', steps: [{ name: 'sub', pipeline: { name: 'inner', steps: [{ name: 'x', image: 'BAD IMAGE' }] } }] }).join('\n');
+    const text = problemsOf({
+      name: 'outer',
+      steps: [{ name: 'sub', pipeline: { name: 'inner', steps: [{ name: 'x', image: 'BAD IMAGE' }] } }],
+    }).join('\n');
     assert.match(text, /step "sub" > step "x", field image/);
   });
 });
 
 describe('conditions and templates', () => {
   it('evaluate metrics, params and alarms, and are false when the value is missing', () => {
-    const scope = { params: { retrain: true }, metrics: (s: string) => (s === 'ev' ? { acc: 0.8 } : undefined), alarm: (s: string) => (s === 'drift' ? true : undefined) };
-    const holds = (src: string) => { const c = parseCondition(src); assert.notEqual(typeof c, 'string'); return evaluateCondition(c as Exclude<typeof c, string>, scope).holds; };
+    const scope = {
+      params: { retrain: true },
+      metrics: (s: string) => (s === 'ev' ? { acc: 0.8 } : undefined),
+      alarm: (s: string) => (s === 'drift' ? true : undefined),
+    };
+    const holds = (src: string) => {
+      const c = parseCondition(src);
+      assert.notEqual(typeof c, 'string');
+      return evaluateCondition(c as Exclude<typeof c, string>, scope).holds;
+    };
     assert.equal(holds('ev.metrics.acc < 0.9'), true);
     assert.equal(holds('ev.metrics.acc >= 0.9'), false);
     assert.equal(holds('params.retrain == true'), true);
@@ -106,6 +131,9 @@ describe('conditions and templates', () => {
   });
 
   it('keep the type of a whole-string reference and stringify inside longer strings', () => {
-    assert.deepEqual(interpolate({ n: '${params.n}', s: 'n=${params.n}', l: ['${item}'] }, { params: { n: 5 }, item: [1, 2] }), { n: 5, s: 'n=5', l: [[1, 2]] });
+    assert.deepEqual(
+      interpolate({ n: '${params.n}', s: 'n=${params.n}', l: ['${item}'] }, { params: { n: 5 }, item: [1, 2] }),
+      { n: 5, s: 'n=5', l: [[1, 2]] },
+    );
   });
 });

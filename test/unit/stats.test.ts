@@ -17,7 +17,12 @@ const sample = (n: number, seed: number, shift = 0) => {
 };
 
 /** Two StrideSamples of `stream` with the same size and seed: one offered it whole, one in batches of `batch`. */
-function sampledWholeAndInParts(stream: Float64Array, size: number, seed: number, batch: number): [StrideSample, StrideSample] {
+function sampledWholeAndInParts(
+  stream: Float64Array,
+  size: number,
+  seed: number,
+  batch: number,
+): [StrideSample, StrideSample] {
   const whole = new StrideSample(size, stream.length, seed);
   whole.addFinite(stream);
   const parts = new StrideSample(size, stream.length, seed);
@@ -36,7 +41,10 @@ describe('checker statistics', () => {
     assert.ok(same.pValue > 0.01, `p = ${same.pValue}`);
     const shifted = ksTwoSample(sample(500, 1), sample(500, 2, 0.5));
     assert.ok(shifted.pValue < 1e-6 && shifted.pGreater < 1e-6);
-    assert.ok(ksTwoSample(sample(500, 1), sample(500, 2, -0.5)).pGreater > 0.5, 'one-sided test ignores the other direction');
+    assert.ok(
+      ksTwoSample(sample(500, 1), sample(500, 2, -0.5)).pGreater > 0.5,
+      'one-sided test ignores the other direction',
+    );
   });
 
   it('KS handles ties: identical discrete samples have D = 0', () => {
@@ -68,13 +76,22 @@ describe('checker statistics', () => {
       return p;
     };
     const cases: [number, number, number, number][] = [
-      [1, 50, 2, 30], [3, 50, 2, 30], [20, 50, 2, 30], [50, 50, 2, 30], [12, 300, 3, 298],
-      [1500, 200_000, 200, 19_801], [2000, 200_000, 200, 19_801], [2600, 200_000, 200, 19_801],
+      [1, 50, 2, 30],
+      [3, 50, 2, 30],
+      [20, 50, 2, 30],
+      [50, 50, 2, 30],
+      [12, 300, 3, 298],
+      [1500, 200_000, 200, 19_801],
+      [2000, 200_000, 200, 19_801],
+      [2600, 200_000, 200, 19_801],
     ];
     for (const [k, n, a, b] of cases) {
       const want = direct(k, n, a, b);
       const got = betaBinomialUpperTail(k, n, a, b);
-      assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(want, 1e-300) + 1e-12, `P(K ≥ ${k}) for beta-binomial(${n}, ${a}, ${b}): ${got}, summed directly ${want}`);
+      assert.ok(
+        Math.abs(got - want) <= 1e-9 * Math.max(want, 1e-300) + 1e-12,
+        `P(K ≥ ${k}) for beta-binomial(${n}, ${a}, ${b}): ${got}, summed directly ${want}`,
+      );
     }
     // Binomial(100, 0.01): P(K >= 5) = 0.00343
     assert.ok(Math.abs(betaBinomialUpperTail(5, 100, 1e4, 99e4) - 0.00343) < 2e-4);
@@ -86,7 +103,11 @@ describe('checker statistics', () => {
     const hom = chiSquareHomogeneity([30, 70], [30, 70]);
     assert.equal(hom.statistic, 0);
     assert.ok(chiSquareHomogeneity([30, 70], [60, 40]).pValue < 1e-4);
-    assert.equal(chiSquareGoodnessOfFit([1, 5], [0, 1]).pValue, 0, 'a level that should not exist is infinitely unlikely');
+    assert.equal(
+      chiSquareGoodnessOfFit([1, 5], [0, 1]).pValue,
+      0,
+      'a level that should not exist is infinitely unlikely',
+    );
   });
 
   it('PSI is zero for equal shares and large for a big shift', () => {
@@ -137,10 +158,14 @@ describe('checker statistics', () => {
       d = Math.max(d, Math.abs(diff));
       dPlus = Math.max(dPlus, diff);
     }
-    for (const [x, y, want] of [[a, b, { d, dPlus }], [b, a, { d, dPlus: undefined }]] as const) {
+    for (const [x, y, want] of [
+      [a, b, { d, dPlus }],
+      [b, a, { d, dPlus: undefined }],
+    ] as const) {
       const got = ksTwoSample(x, y);
       assert.ok(Math.abs(got.d - want.d) < 1e-12, `D ${got.d}, by the CDFs ${want.d}`);
-      if (want.dPlus !== undefined) assert.ok(Math.abs(got.dPlus - want.dPlus) < 1e-12, `D+ ${got.dPlus}, by the CDFs ${want.dPlus}`);
+      if (want.dPlus !== undefined)
+        assert.ok(Math.abs(got.dPlus - want.dPlus) < 1e-12, `D+ ${got.dPlus}, by the CDFs ${want.dPlus}`);
     }
   });
 
@@ -150,9 +175,17 @@ describe('checker statistics', () => {
     const ref = Float64Array.from({ length: 5000 }, () => Math.exp(g())).sort();
     const batch = Float64Array.from({ length: 3000 }, (_, i) => (i < 40 ? 0 : i % 7 ? Math.exp(g() + 0.5) : 2)).sort();
     const withInf = Float64Array.from([...batch, Number.POSITIVE_INFINITY]);
-    for (const [r, b] of [[ref, batch], [ref, withInf], [batch, batch], [new Float64Array(0), batch]] as const) {
+    for (const [r, b] of [
+      [ref, batch],
+      [ref, withInf],
+      [batch, batch],
+      [new Float64Array(0), batch],
+    ] as const) {
       const threshold = f(2);
-      assert.deepEqual(histogramPairSorted('e', r, b, f, 40, threshold), histogramPair('e', r.map(f), b.map(f), 40, threshold));
+      assert.deepEqual(
+        histogramPairSorted('e', r, b, f, 40, threshold),
+        histogramPair('e', r.map(f), b.map(f), 40, threshold),
+      );
     }
   });
 
@@ -178,6 +211,9 @@ describe('checker statistics', () => {
     assert.deepEqual(finite.sorted(), skipped.sorted(), 'addFinite leaves NaN out of the stream');
     const top = new TopK(3);
     [5, 1, 9, 7, 3, 9.5].forEach((v, i) => top.add(v, i));
-    assert.deepEqual(top.result().map((t) => t.id), [5, 2, 3]);
+    assert.deepEqual(
+      top.result().map((t) => t.id),
+      [5, 2, 3],
+    );
   });
 });

@@ -58,7 +58,14 @@ const meanShift = defineChecker({
       return { name: ref.name, score: shift, alarm: shift > config.maxShift, test: 'mean shift in reference SDs' };
     });
     const score = Math.max(0, ...perFeature.map((f) => f.score));
-    return { plugin: 'mean-shift', alarm: score > config.maxShift, score, threshold: config.maxShift, perFeature, details: { columns: perFeature.length } };
+    return {
+      plugin: 'mean-shift',
+      alarm: score > config.maxShift,
+      score,
+      threshold: config.maxShift,
+      perFeature,
+      details: { columns: perFeature.length },
+    };
   },
 });
 

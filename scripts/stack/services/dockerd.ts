@@ -24,12 +24,21 @@ export class DockerEngine implements StackService {
   }
 
   async healthy(): Promise<boolean> {
-    return this.docker.ping().then(() => true, () => false);
+    return this.docker.ping().then(
+      () => true,
+      () => false,
+    );
   }
 
   async start(): Promise<void> {
-    if (!this.binary) throw new Error('No Docker daemon answers and dockerd is not installed. Fix: run `npm run setup` (it installs Debian\'s docker.io).');
-    if (process.getuid?.() !== 0) throw new Error('No Docker daemon answers, and starting dockerd needs root. Fix: start Docker yourself (for example `sudo dockerd --bridge=none --iptables=false &`), or run as root.');
+    if (!this.binary)
+      throw new Error(
+        "No Docker daemon answers and dockerd is not installed. Fix: run `npm run setup` (it installs Debian's docker.io).",
+      );
+    if (process.getuid?.() !== 0)
+      throw new Error(
+        'No Docker daemon answers, and starting dockerd needs root. Fix: start Docker yourself (for example `sudo dockerd --bridge=none --iptables=false &`), or run as root.',
+      );
     const spec = this.daemonSpec();
     startDaemon(spec);
     await waitUntil('dockerd', () => this.healthy(), 60_000, `See ${spec.logFile}.`);
