@@ -1,4 +1,5 @@
 import type { Client, ScheduleHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import type { WatchPrefixInput } from '../workflows/watch-prefix.js';
 
 /**
@@ -11,7 +12,7 @@ export async function scheduleMonitorScan(
 ): Promise<ScheduleHandle> {
   return client.schedule.create({
     scheduleId: opts.scheduleId,
-    spec: { intervals: [{ every: opts.every as `${number} ${string}` }] },
+    spec: { intervals: [{ every: opts.every as Duration }] },
     action: {
       type: 'startWorkflow',
       workflowType: 'watchPrefix',

@@ -22,11 +22,9 @@ export const DEV_DEFAULTS = {
 } as const;
 
 const url = (what: string) =>
-  z
-    .string()
-    .refine((s) => /^https?:\/\/[^/\s]+/.test(s), {
-      message: `${what} must be an http(s) URL such as http://127.0.0.1:9000`,
-    });
+  z.string().refine((s) => /^https?:\/\/[^/\s]+/.test(s), {
+    message: `${what} must be an http(s) URL such as http://127.0.0.1:9000`,
+  });
 
 export const TidemarkConfigSchema = z.object({
   temporal: z

@@ -231,17 +231,15 @@ export class MlflowClient {
       try {
         const r = await this.call<{ runs: { run_id: string; artifact_uri: string }[] }>('POST', RECORD_FINISHED_PATH, {
           experiment_id: experimentId,
-          runs: runs
-            .slice(i, i + RECORD_FINISHED_CHUNK)
-            .map((run) => ({
-              run_name: run.runName,
-              start_time: run.startTime,
-              end_time: run.endTime,
-              status: run.status,
-              tags: toTags(run.tags),
-              params: run.params,
-              metrics: run.metrics,
-            })),
+          runs: runs.slice(i, i + RECORD_FINISHED_CHUNK).map((run) => ({
+            run_name: run.runName,
+            start_time: run.startTime,
+            end_time: run.endTime,
+            status: run.status,
+            tags: toTags(run.tags),
+            params: run.params,
+            metrics: run.metrics,
+          })),
         });
         this.recordsFinished = true;
         recorded.push(...r.runs.map((run) => ({ runId: run.run_id, artifactUri: run.artifact_uri })));

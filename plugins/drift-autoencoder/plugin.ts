@@ -253,12 +253,10 @@ async function scoreBatch(
   ctx: CheckContext,
 ): Promise<BatchScore> {
   // The batch's header is read while the inference thread opens the model.
-  const read = batch
-    .schema()
-    .then((schema) => ({
-      schema,
-      sel: selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined),
-    }));
+  const read = batch.schema().then((schema) => ({
+    schema,
+    sel: selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined),
+  }));
   const model = await openInferenceModel(
     state.model,
     state.modelSha256,
