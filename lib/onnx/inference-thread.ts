@@ -1,7 +1,14 @@
-import { Worker } from 'node:worker_threads';
 import { DataShapeError } from '../data/errors.js';
+import { siblingModule, startModuleWorker } from '../modules/sibling-module.js';
 import type { SlotOffsets } from './batch-slots.js';
-import { BLOCK_ROWS, errorModuleBytes, layout, type FeatureErrorSums } from './error-wasm.js';
+import { BLOCK_ROWS, errorKernelBytes, layout, type FeatureErrorSums } from './error-wasm.js';
+import {
+  replyKey,
+  type FailedReply,
+  type InferenceReply,
+  type InferenceRequest,
+  type RowFile,
+} from './inference-protocol.js';
 import {
   describeAutoencoder,
   modelLoadError,
@@ -11,15 +18,17 @@ import {
   type ModelSignature,
   type OpenModelOptions,
 } from './model.js';
-import { wasm } from './wasm-encoder.js';
+import { wasm, type WasmModule } from './wasm-api.js';
+
+export type { RowFile } from './inference-protocol.js';
 
 /**
  * Inference off the main thread. onnxruntime-node runs a session synchronously on the calling
  * thread, so a check that inferred on the main thread could do nothing else meanwhile. Here the
- * autoencoder and the SIMD error kernel of error-wasm.ts run on a worker thread
- * (inference-worker.mjs), while the main thread reads the next batches and samples the errors of
- * the finished ones. Batches stay in shared slots (batch-slots.ts); messages only say which slot
- * to score.
+ * autoencoder and the SIMD error kernel (error-kernel.wat) run on a worker thread
+ * (inference-worker.ts), while the main thread reads the next batches and samples the errors of
+ * the finished ones. Batches stay in shared slots (batch-slots.ts); messages
+ * (inference-protocol.ts) only say which slot to score.
  *
  * One worker serves the whole process. It keeps a few ONNX sessions open between checks (keyed by
  * the model's sha256), and keeps the process alive only while a reply is awaited.
@@ -30,14 +39,6 @@ export interface SlotMemory {
   buffer: SharedArrayBuffer;
   offsets: readonly SlotOffsets[];
   slotRows: number;
-}
-
-/** Rows the inference thread reads from a file itself: little-endian float32, `rowBytes` apart from `dataOffset`. */
-export interface RowFile {
-  path: string;
-  dataOffset: number;
-  rowBytes: number;
-  rows: number;
 }
 
 /** Inference over one set of slots. */
@@ -64,35 +65,12 @@ export interface InferenceModel extends AutoencoderShape {
   release(): void;
 }
 
-interface Failure {
-  type: 'failed';
-  mid?: number;
-  pid?: number;
-  id?: number;
-  kind: 'load' | 'not-autoencoder' | 'error';
-  message: string;
-  bytes?: number;
-  outputName?: string;
-  outDims?: number[];
-  outType?: string;
-  inDims?: number[];
-}
-
-type Reply =
-  | { type: 'opened'; mid: number; signature: ModelSignature }
-  | { type: 'inferred'; pid: number; id: number; nonFinite?: number; sums?: FeatureErrorSums }
-  | Failure;
-
-/** Where a reply goes: a model's open (by mid) or a pass's batch (by pid and id). */
-const replyKey = (m: { mid?: number; pid?: number; id?: number }) =>
-  m.pid === undefined ? `m:${m.mid}` : `p:${m.pid}:${m.id}`;
-
 interface Pending {
   resolve: (value: never) => void;
   reject: (err: Error) => void;
 }
 
-function failureError(f: Failure): Error {
+function failureError(f: FailedReply): Error {
   if (f.kind === 'load') return modelLoadError(f.bytes ?? 0, f.message);
   if (f.kind === 'not-autoencoder')
     return notAnAutoencoder(f.outputName ?? '', f.outDims ?? [], f.outType ?? '', f.inDims ?? []);
@@ -106,17 +84,27 @@ interface Thread {
   pending: Map<string, Pending>;
   /** Lets the process exit once no reply is awaited. */
   idle(): void;
-  ask<T>(key: string, message: object): Promise<T>;
-  post(message: object): void;
+  ask<T>(key: string, message: InferenceRequest): Promise<T>;
+  post(message: InferenceRequest): void;
 }
 
 let shared: Thread | undefined;
 let nextId = 0;
-let compiled: object | undefined;
+let compiled: Promise<WasmModule | undefined> | undefined;
+
+/**
+ * The compiled error kernel, or undefined where WebAssembly SIMD is not available (the inference
+ * thread then runs the TypeScript reference, error-kernel-reference.ts).
+ */
+function errorKernel(): Promise<WasmModule | undefined> {
+  compiled ??= errorKernelBytes().then((bytes) => (wasm.validate(bytes) ? new wasm.Module(bytes) : undefined));
+  compiled.catch(() => (compiled = undefined));
+  return compiled;
+}
 
 function thread(): Thread {
   if (shared) return shared;
-  const worker = new Worker(new URL('./inference-worker.mjs', import.meta.url));
+  const worker = startModuleWorker(siblingModule(import.meta.url, './inference-worker'));
   const pending = new Map<string, Pending>();
   const idle = () => {
     if (pending.size === 0) worker.unref();
@@ -124,7 +112,7 @@ function thread(): Thread {
   const state: Thread = {
     pending,
     idle,
-    ask: <T>(key: string, message: object) =>
+    ask: <T>(key: string, message: InferenceRequest) =>
       new Promise<T>((resolve, reject) => {
         if (pending.size === 0) worker.ref();
         pending.set(key, { resolve: resolve as (v: never) => void, reject });
@@ -132,13 +120,13 @@ function thread(): Thread {
       }),
     post: (message) => worker.postMessage(message),
   };
-  worker.on('message', (m: Reply) => {
+  worker.on('message', (m: InferenceReply) => {
     const key = replyKey(m);
     const p = pending.get(key);
     pending.delete(key);
     idle();
     if (m.type === 'failed') p?.reject(failureError(m));
-    else p?.resolve((m.type === 'opened' ? m.signature : (m.sums ?? m.nonFinite)) as never);
+    else p?.resolve((m.type === 'opened' ? m.signature : m.type === 'summed' ? m.sums : m.nonFinite) as never);
   });
   const fail = (err: Error) => {
     if (shared === state) shared = undefined;
@@ -163,7 +151,7 @@ export async function openInferenceModel(
   bytes: Uint8Array,
   sha256: string,
   featureShape: readonly number[] | Promise<readonly number[]>,
-  opts: OpenModelOptions = {},
+  opts: OpenModelOptions & { kernel?: 'wasm' | 'reference' } = {},
 ): Promise<InferenceModel> {
   const t = thread();
   const mid = nextId++;
@@ -188,12 +176,12 @@ export async function openInferenceModel(
     throw err;
   }
   const { inputName, outputName, sampleShape, sameShapeOutput } = shape;
+  const module = opts.kernel === 'reference' ? undefined : await errorKernel();
   return {
     ...shape,
     attach({ buffer, offsets, slotRows }, invScale, file) {
       if (invScale.length !== shape.features)
         throw new RangeError(`invScale has ${invScale.length} values for ${shape.features} features`);
-      compiled ??= new wasm.Module(errorModuleBytes());
       const pid = nextId++;
       let batch = 0;
       const at = layout(shape.features);
@@ -208,7 +196,7 @@ export async function openInferenceModel(
         inputName,
         outputName,
         sameShapeOutput,
-        module: compiled,
+        module,
         invScale,
         at,
         blockRows: BLOCK_ROWS,
@@ -219,7 +207,7 @@ export async function openInferenceModel(
           const id = batch++;
           return t.ask(`p:${pid}:${id}`, { type: 'infer', pid, id, slot, rows, offset });
         },
-        finish: () => t.ask(`p:${pid}:-1`, { type: 'finish', pid, id: -1 }),
+        finish: () => t.ask<FeatureErrorSums>(`p:${pid}:-1`, { type: 'finish', pid, id: -1 }),
         close() {
           t.post({ type: 'detach', pid });
           for (const key of [...t.pending.keys()]) if (key.startsWith(`p:${pid}:`)) t.pending.delete(key);
