@@ -81,7 +81,7 @@ const layerRule = (folder, { deterministic = false, typeOnly = [] } = {}) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tidemark/**', 'dist/**', 'examples/**/*.py', 'cli/bin.js', 'console/dist/**'] },
+  { ignores: ['node_modules/**', '.tidemark/**', 'dist/**', 'examples/**/*.py', 'console/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command } from 'commander';
 import { registerExportCompose } from './commands/export-compose.js';
 import { registerGraph } from './commands/graph.js';

@@ -23,6 +23,11 @@ export class PluginNotFoundError extends NonRetryableError {
   }
 }
 
+/** Thrown when a checker module is TypeScript and nothing here can load TypeScript (tsx is not installed). */
+export class PluginTypeScriptError extends NonRetryableError {
+  override name = 'PluginTypeScriptError';
+}
+
 /** Thrown when a loaded module does not have the shape of a checker plugin; names the missing member. */
 export class PluginShapeError extends NonRetryableError {
   override name = 'PluginShapeError';

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CheckerPlugin } from './api.js';
-import { PluginShapeError } from './errors.js';
+import { runsFromSource } from '../lib/modules/sibling-module.js';
+import { PluginShapeError, PluginTypeScriptError } from './errors.js';
 
 /** Loading user checker modules: by local path or npm package, then checking their shape. */
 
@@ -50,8 +51,33 @@ export function asCheckerPlugin(mod: unknown, source: string): CheckerPlugin {
   return candidate as unknown as CheckerPlugin;
 }
 
+/**
+ * Imports a TypeScript module from the compiled package, which runs under plain node: through
+ * tsx's `tsImport` (scoped to this one import), resolved from where Tidemark is installed, so the
+ * tsx of the project that depends on Tidemark. tsx is not a dependency of the package: a project
+ * that writes its checkers in TypeScript installs it (`npm install --save-dev tsx`), or compiles
+ * them to JavaScript.
+ */
+async function importTypeScript(file: string, spec: string): Promise<unknown> {
+  let tsx: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  try {
+    tsx = (await import('tsx/esm/api')) as typeof tsx;
+  } catch {
+    throw new PluginTypeScriptError(
+      `checker module "${spec}" (${file}) is TypeScript, which plain node cannot load: install tsx in your project ` +
+        '(npm install --save-dev tsx) or compile the checker to JavaScript and name the .js file',
+    );
+  }
+  return tsx.tsImport(pathToFileURL(file).href, import.meta.url);
+}
+
+/**
+ * Imports a checker module and checks its shape. A TypeScript file loads as it is under tsx
+ * (development); from the compiled package it goes through tsx when the user's project has it.
+ */
 export async function loadCheckerModule(spec: string, baseDir: string): Promise<CheckerPlugin> {
   const file = resolveSpecifier(spec, baseDir);
-  const mod: unknown = await import(pathToFileURL(file).href);
+  const typescript = /\.[cm]?ts$/.test(file) && !runsFromSource(import.meta.url);
+  const mod: unknown = typescript ? await importTypeScript(file, spec) : await import(pathToFileURL(file).href);
   return asCheckerPlugin(mod, `checker module "${spec}" (${file})`);
 }

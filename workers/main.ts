@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 /**
  * The worker a deployment runs (`tidemark-worker`, or `node dist/workers/main.js`): a Tidemark
  * worker on the configured server and task queue, until SIGINT or SIGTERM. Development runs it
  * through scripts/dev-worker.ts, which starts the embedded stack first.
  */
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { TidemarkConfig } from '../common/config.js';
 import { resolveConfig } from '../lib/config/resolve-config.js';
@@ -21,7 +23,18 @@ export async function runWorker(config: TidemarkConfig = resolveConfig()): Promi
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** True when this module is the process's entry (`node workers/main.js`, or the `tidemark-worker` bin, a symbolic link). */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
   runWorker().catch((err: unknown) => {
     console.error(`worker: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -8,6 +8,7 @@ import type { TidemarkDeps } from '../activities/deps.js';
 import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps.js';
 import * as workflows from '../workflows/index.js';
 import { resolveConfig } from '../lib/config/resolve-config.js';
+import { siblingModule } from '../lib/modules/sibling-module.js';
 import { createDeps } from './deps.js';
 import { registerSearchAttributes } from './search-attributes.js';
 import { workflowsEntry } from './workflows-entry.js';
@@ -29,7 +30,7 @@ const CLEANUP_DRAIN_MS = 30_000;
  * code that never mutates its module-level objects belongs here: zod's library code qualifies,
  * schemas built with it do not (zod writes to its schema objects as it parses).
  */
-export const SHARED_WORKFLOW_MODULES = [fileURLToPath(new URL('../common/zod-shared.ts', import.meta.url))];
+export const SHARED_WORKFLOW_MODULES = [fileURLToPath(siblingModule(import.meta.url, '../common/zod-shared'))];
 
 function withShared(existing: string[] | undefined): string[] {
   return [...new Set([...(existing ?? []), ...SHARED_WORKFLOW_MODULES])];

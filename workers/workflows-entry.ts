@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { siblingModule } from '../lib/modules/sibling-module.js';
 
-/** Tidemark's own workflows module. */
-export const TIDEMARK_WORKFLOWS = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Tidemark's own workflows module: workflows/index.ts from source, dist/workflows/index.js when built. */
+export const TIDEMARK_WORKFLOWS = fileURLToPath(siblingModule(import.meta.url, '../workflows/index'));
 
 /**
  * The workflows entry for a worker: Tidemark's workflows alone, or, when the user has their own
@@ -22,7 +23,10 @@ export function workflowsEntry(userPath: string | undefined, tidemarkNames: stri
     '',
   ].join('\n');
   mkdirSync(bundleDir, { recursive: true });
-  const file = join(bundleDir, `workflows-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.ts`);
+  const file = join(
+    bundleDir,
+    `workflows-${createHash('sha256').update(source).digest('hex').slice(0, 12)}${extname(TIDEMARK_WORKFLOWS)}`,
+  );
   writeFileSync(file, source);
   return file;
 }

@@ -1,9 +1,6 @@
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeComposeExport } from '../export/compose-file.js';
-import { planCompose } from '../export/plan.js';
-import { loadPipelineFile } from '../graph/load-spec.js';
-import { collect, parseParams } from '../params.js';
+import type { ExportComposeOptions } from '../actions/export-compose.js';
+import { collect } from '../options.js';
 
 /** `tidemark export compose`: adds the `export` command group if no other export registered it. */
 export function registerExportCompose(program: Command): void {
@@ -21,13 +18,7 @@ export function registerExportCompose(program: Command): void {
       'docker-compose.pipeline.yml',
     )
     .option('-p, --param <key=value>', 'override a param (repeatable)', collect, [])
-    .action(async (file: string, opts: { out: string; param: string[] }) => {
-      const out = resolve(opts.out);
-      const loaded = loadPipelineFile(file);
-      const plan = planCompose(loaded, { composeDir: dirname(out), params: parseParams(opts.param) });
-      const [compose, ...params] = await writeComposeExport(plan, out, loaded.spec.name);
-      console.log(`${compose}: ${plan.services.length} service${plan.services.length === 1 ? '' : 's'}`);
-      for (const p of params) console.log(`  ${p}`);
-      for (const note of plan.notes) console.log(`  note: ${note}`);
-    });
+    .action(async (file: string, opts: ExportComposeOptions) =>
+      (await import('../actions/export-compose.js')).exportComposeCommand(file, opts),
+    );
 }

@@ -11,7 +11,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { pino } from 'pino';
-import { followPipeline } from '../../cli/commands/run.js';
+import { followPipeline } from '../../cli/follow-pipeline.js';
 import { pipelineStatus } from '../../cli/pipeline-status.js';
 import { openPoolScorer } from '../../activities/labeling/pool-scorer.js';
 import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
