@@ -81,7 +81,7 @@ const layerRule = (folder, { deterministic = false, typeOnly = [] } = {}) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tidemark/**', 'dist/**', 'examples/**/*.py', 'console/dist/**'] },
+  { ignores: ['node_modules/**', '.tidemark/**', 'dist/**', 'examples/**/*.py', 'test/fixtures/consumer/**', 'console/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
