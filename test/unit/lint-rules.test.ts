@@ -1,9 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
+import ts from 'typescript';
+import tseslint from 'typescript-eslint';
 import { PROJECT_ROOT } from '../../scripts/stack/paths.js';
 
-const eslint = new ESLint({ cwd: PROJECT_ROOT });
+/**
+ * The project's lint config without type information: the import rules need none, and building
+ * typescript-eslint's project service for the whole project costs about a minute. The
+ * type-aware rules are checked in the config itself (the last test); `npm run lint` runs them.
+ */
+const eslint = new ESLint({ cwd: PROJECT_ROOT, overrideConfig: [tseslint.configs.disableTypeChecked] });
+/** The project's lint config as it is, for reading which rules apply where. */
+const projectConfig = new ESLint({ cwd: PROJECT_ROOT });
 
 async function problems(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(PROJECT_ROOT, file) });
@@ -91,13 +100,51 @@ describe('lint rules', () => {
   });
 
   it('forbid floating promises everywhere', async () => {
-    const found = await problems(
-      'activities/index.ts',
-      'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n',
-    );
+    // Type-aware, over a TypeScript program of the snippet alone rather than the whole project.
+    const file = join(PROJECT_ROOT, 'activities', 'floating-snippet.ts');
+    const code = 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n';
+    const options = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, strict: true, noEmit: true };
+    const host = ts.createCompilerHost(options);
+    const readFile = host.readFile.bind(host);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.readFile = (name) => (name === file ? code : readFile(name));
+    host.fileExists = (name) => name === file || ts.sys.fileExists(name);
+    host.getSourceFile = (name, version, ...rest) =>
+      name === file ? ts.createSourceFile(name, code, version) : getSourceFile(name, version, ...rest);
+    const program = ts.createProgram([file], options, host);
+    const typed = new ESLint({
+      cwd: PROJECT_ROOT,
+      overrideConfig: { languageOptions: { parserOptions: { projectService: false, programs: [program] } } },
+    });
+    const [result] = await typed.lintText(code, { filePath: file });
+    const found = result!.messages.map((m) => `${m.ruleId}: ${m.message}`);
     assert.ok(
       found.some((p) => p.startsWith('@typescript-eslint/no-floating-promises')),
       found.join('\n'),
     );
+  });
+
+  it('forbid floating and misused promises in every folder', async () => {
+    for (const file of [
+      'activities/index.ts',
+      'workflows/pipeline/pipeline.ts',
+      'workers/plugin.ts',
+      'cli/main.ts',
+      'lib/artifacts/minio-store.ts',
+      'scripts/stack/stack.ts',
+      'test/unit/lint-rules.test.ts',
+    ]) {
+      const config = (await projectConfig.calculateConfigForFile(join(PROJECT_ROOT, file))) as {
+        rules: Record<string, unknown[]>;
+        languageOptions: { parserOptions: { projectService?: unknown } };
+      };
+      for (const rule of ['@typescript-eslint/no-floating-promises', '@typescript-eslint/no-misused-promises'])
+        assert.equal(config.rules[rule]?.[0], 2, `${rule} is an error in ${file}`);
+      assert.equal(
+        config.languageOptions.parserOptions.projectService,
+        true,
+        `${file} is linted with type information`,
+      );
+    }
   });
 });
