@@ -4,10 +4,9 @@
  * worker on the configured server and task queue, until SIGINT or SIGTERM. Development runs it
  * through scripts/dev-worker.ts, which starts the embedded stack first.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { TidemarkConfig } from '../common/config.js';
 import { resolveConfig } from '../lib/config/resolve-config.js';
+import { isProcessEntry } from '../lib/modules/sibling-module.js';
 import { createTidemarkWorker } from './create-worker.js';
 
 export async function runWorker(config: TidemarkConfig = resolveConfig()): Promise<void> {
@@ -23,18 +22,7 @@ export async function runWorker(config: TidemarkConfig = resolveConfig()): Promi
   }
 }
 
-/** True when this module is the process's entry (`node workers/main.js`, or the `tidemark-worker` bin, a symbolic link). */
-function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isProcessEntry(import.meta.url)) {
   runWorker().catch((err: unknown) => {
     console.error(`worker: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

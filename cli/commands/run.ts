@@ -1,16 +1,48 @@
-import type { Command } from 'commander';
-import type { RunOptions } from '../actions/run.js';
-import { collect } from '../options.js';
+import { dirname, resolve } from 'node:path';
+import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
+import { workflowUiUrl } from '../../client/client.js';
+import { readPipelineFile } from '../../client/prepare-pipeline.js';
+import { startPipeline } from '../../client/start-pipeline.js';
+import { withClient } from '../context.js';
+import { followPipeline } from '../follow-pipeline.js';
+import { parseParams } from '../params.js';
+import { pipelineStatus } from '../pipeline-status.js';
 
-export function registerRun(program: Command): void {
-  program
-    .command('run <pipeline>')
-    .description('validate a pipeline (YAML or JSON), upload its local files, and start it')
-    .option('-p, --param <key=value>', 'override a param (repeatable)', collect, [])
-    .option('--id <workflowId>', 'workflow id (default: <name>-<random>)')
-    .option('-w, --wait', 'follow the pipeline until it ends, a live line per step')
-    .option('--allow-outside-paths', "upload local files the spec names outside the pipeline file's folder")
-    .action(async (file: string, opts: RunOptions) =>
-      (await import('../actions/run.js')).runPipelineCommand(file, opts),
-    );
+export interface RunOptions {
+  param: string[];
+  id?: string;
+  wait?: boolean;
+  allowOutsidePaths?: boolean;
+}
+
+/** `tidemark run`: validates, uploads and starts a pipeline; with --wait follows it to its end. */
+export async function runPipelineCommand(file: string, opts: RunOptions): Promise<void> {
+  const path = resolve(file);
+  const raw = readPipelineFile(path);
+  const params = parseParams(opts.param);
+  await withClient(async (client, config) => {
+    const store = openArtifactStore(config);
+    const handle = await startPipeline(client, raw, {
+      baseDir: dirname(path),
+      store,
+      taskQueue: config.temporal.taskQueue,
+      workflowId: opts.id,
+      params,
+      allowPathsOutside: opts.allowOutsidePaths,
+    });
+    console.log(`started ${handle.workflowId}`);
+    console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
+    if (!opts.wait) return;
+    const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
+    if (final.state !== 'succeeded') {
+      const failure = await handle.result().then(
+        () => '',
+        (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+      );
+      console.error(`\npipeline ${final.state}${failure ? `:\n${failure}` : ''}`);
+      process.exitCode = 1;
+    } else {
+      console.log(`\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`);
+    }
+  });
 }

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -26,4 +28,18 @@ export function siblingModule(base: string | URL, relative: string): URL {
 export function startModuleWorker(url: URL): Worker {
   if (!runsFromSource(url)) return new Worker(url);
   return new Worker(new URL('./tsx-thread.mjs', import.meta.url), { argv: [url.href] });
+}
+
+/**
+ * True when the module at `base` (its `import.meta.url`) is the process's entry: run as
+ * `node file.js`, `tsx file.ts`, or through an npm bin, which is a symbolic link to it.
+ */
+export function isProcessEntry(base: string | URL): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return new URL(base).href === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { registerGraph } from '../../cli/commands/graph.js';
+import { registerGraph } from '../../cli/main.js';
 import { STATE_COLOURS } from '../../cli/graph/colours.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
