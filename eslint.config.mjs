@@ -81,7 +81,16 @@ const layerRule = (folder, { deterministic = false, typeOnly = [] } = {}) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tidemark/**', 'dist/**', 'examples/**/*.py', 'test/fixtures/consumer/**', 'console/dist/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.tidemark/**',
+      'dist/**',
+      'examples/**/*.py',
+      'test/fixtures/consumer/**',
+      'console/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
