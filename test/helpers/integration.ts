@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
@@ -17,6 +16,7 @@ import { MlflowServer } from '../../scripts/stack/services/mlflow.js';
 import { locateTools } from '../../scripts/stack/tools.js';
 import { resolveConfig } from '../../lib/config/resolve-config.js';
 import { TidemarkPlugin, type TidemarkPluginOptions } from '../../workers/plugin.js';
+import { tempDir } from './temp.js';
 
 /** A unique, readable id for a test's workflows and task queues. */
 export function uniqueId(prefix: string): string {
@@ -139,7 +139,7 @@ export function labelledCsv(n: number, share: number, seed: number, opts: { colo
 export async function privateMlflow(
   port: number,
 ): Promise<{ config: TidemarkConfig; server: MlflowServer; runDir: string; close(): Promise<void> }> {
-  const stateDir = mkdtempSync(join(tmpdir(), `mlflow-${port}-`));
+  const stateDir = tempDir(`mlflow-${port}`);
   const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
   const config = { ...testConfig, mlflow: { ...testConfig.mlflow, trackingUri: `http://127.0.0.1:${port}` } };
   const server = new MlflowServer(config, paths, locateTools().mlflow);

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
@@ -41,7 +40,7 @@ export async function labelingData(
   store: ArtifactStore,
   opts: { poolRows?: number; seed?: number } = {},
 ): Promise<LabelingData> {
-  const dir = mkdtempSync(join(tmpdir(), 'labeling-data-'));
+  const dir = tempDir('labeling-data');
   const seed = opts.seed ?? 1;
   const pool = rows(opts.poolRows ?? 60, seed);
   const labeled = rows(8, seed + 1);
@@ -115,6 +114,7 @@ acc = float((m.predict(t.drop(columns=['label'])) == t['label']).mean())
 json.dump({'accuracy': acc}, open('/outputs/metrics.json', 'w'))
 print('accuracy', acc)
 `;
+import { tempDir } from './temp.js';
 
 export function sessionSpec(
   data: LabelingData,

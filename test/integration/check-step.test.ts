@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MlflowClient } from '../../lib/mlflow/mlflow-client.js';
 import { startPipeline } from '../../client/start-pipeline.js';
 import { createTestWorker, labelledCsv, testConfig, uniqueId } from '../helpers/integration.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('a check step in a pipeline', () => {
   it('raises an alarm on a class-balance shift, sets DriftAlarm, logs its report, and lets `when` run the retrain step', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    const dir = tempDir('check');
     writeFileSync(join(dir, 'reference.csv'), labelledCsv(1000, 0.3, 1, { colour: true }));
     writeFileSync(join(dir, 'shifted.csv'), labelledCsv(1000, 0.6, 2, { colour: true }));
     writeFileSync(join(dir, 'same.csv'), labelledCsv(1000, 0.3, 3, { colour: true }));

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
@@ -9,6 +8,7 @@ import { ComposeExportError } from '../../cli/export/errors.js';
 import { planCompose } from '../../cli/export/plan.js';
 import { loadPipelineFile } from '../../cli/graph/load-spec.js';
 import { uniqueId } from '../helpers/integration.js';
+import { tempDir } from '../helpers/temp.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
 
@@ -87,7 +87,7 @@ describe('tidemark export compose', () => {
   let dir: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tidemark-export-'));
+    dir = tempDir('export');
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { labelsQuery, pendingQuery } from '../../common/labeling-messages.js';
@@ -8,6 +7,7 @@ import { labelInteractively } from '../../cli/labeling/interactive.js';
 import { startLabelingSession } from '../../client/start-labeling-session.js';
 import { createTestWorker, uniqueId } from '../helpers/integration.js';
 import { eventually, labelingData, sessionSpec } from '../helpers/labeling.js';
+import { tempDir } from '../helpers/temp.js';
 
 const tidemark = (...args: string[]) =>
   execa('npx', ['tsx', 'cli/main.ts', ...args], { reject: false, env: { ...process.env, NO_COLOR: '1' } });
@@ -17,7 +17,7 @@ describe('tidemark label', function () {
 
   it('pending shows the batch as a table; submit sends a file through the update and names every rejection; interactive sends one answer at a time', async () => {
     const tw = await createTestWorker();
-    const dir = mkdtempSync(join(tmpdir(), 'cli-label-'));
+    const dir = tempDir('cli-label');
     try {
       await tw.worker.runUntil(async () => {
         const data = await labelingData(tw.plugin.deps.store, { seed: 9 });

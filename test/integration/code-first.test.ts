@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startPipeline } from '../../client/start-pipeline.js';
 import { createTestWorker, uniqueId } from '../helpers/integration.js';
+import { tempDir } from '../helpers/temp.js';
 
 const USER_WORKFLOWS = fileURLToPath(new URL('../fixtures/user-workflows.ts', import.meta.url));
 
@@ -38,7 +38,7 @@ describe('code-first steps', () => {
 
 describe('a broken Dockerfile', () => {
   it('fails the step at once, without retries, with the tail of the build log', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'broken-'));
+    const dir = tempDir('broken');
     writeFileSync(
       join(dir, 'Dockerfile'),
       `FROM tidemark/busybox:latest\nRUN echo "compiling ${uniqueId('x')}" && echo "fatal: missing header" && exit 7\n`,

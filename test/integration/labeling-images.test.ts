@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { PNG } from 'pngjs';
@@ -12,6 +11,7 @@ import { writeNpy } from '../builders/npy-writer.js';
 import { startLabelingSession } from '../../client/start-labeling-session.js';
 import { createTestWorker, uniqueId, type TestWorker } from '../helpers/integration.js';
 import { eventually } from '../helpers/labeling.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * An image pool (.npy, 8×8) scored by an autoencoder: 30 faint ordinary images, five near-copies
@@ -40,7 +40,7 @@ describe('labeling image data', function () {
 
   before(async () => {
     tw = await createTestWorker();
-    const dir = mkdtempSync(join(tmpdir(), 'labeling-images-'));
+    const dir = tempDir('labeling-images');
     const g = gaussian(3);
     for (let i = 0; i < 40; i++) values.push(poolImage(i, g));
     await writeNpy(join(dir, 'pool.npy'), 40, [8, 8], (block, first, n) => {

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { pendingQuery, submitLabelsSignal, submitLabelsUpdate } from '../../common/labeling-messages.js';
@@ -12,13 +11,14 @@ import type { labelingSession } from '../../workflows/labeling/labeling-session.
 import { startLabelingSession } from '../../client/start-labeling-session.js';
 import { createTestWorker, testConfig, uniqueId } from '../helpers/integration.js';
 import { eventually, labelingData, sessionSpec } from '../helpers/labeling.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('a Temporal dev server restart', () => {
   it('while a labeling session waits: the session goes on, with every label sent before the restart', async function () {
     this.timeout(300_000);
     // A dev server of this test's own (its own ports and SQLite file), so that stopping it touches
     // nothing else; MinIO, MLflow and Docker are the shared ones.
-    const stateDir = mkdtempSync(join(tmpdir(), 'temporal-restart-'));
+    const stateDir = tempDir('temporal-restart');
     const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
     mkdirSync(paths.logsDir, { recursive: true });
     const config = {

@@ -1,16 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorBatchSignal, monitorCountQuery, monitorReportsQuery, type monitor } from '../../workflows/monitor.js';
 import { createMinioClient } from '../../lib/artifacts/minio-client.js';
 import { scheduleMonitorScan } from '../../client/schedule-monitor-scan.js';
 import { createTestWorker, labelledCsv, testConfig, uniqueId } from '../helpers/integration.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('the monitor workflow', () => {
   it('checks every batch it is sent, keeps the reports queryable across continue-as-new, and flags the drifted batch', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'monitor-'));
+    const dir = tempDir('monitor');
     const tw = await createTestWorker();
     const store = tw.plugin.deps.store;
     const put = async (name: string, text: string) => {
@@ -63,7 +63,7 @@ describe('the monitor workflow', () => {
     const minio = createMinioClient(testConfig.minio);
     const prefix = `incoming/${uniqueId('p')}/`;
     const bucket = testConfig.minio.bucket;
-    const dir = mkdtempSync(join(tmpdir(), 'watch-'));
+    const dir = tempDir('watch');
     writeFileSync(join(dir, 'reference.csv'), labelledCsv(500, 0.3, 7));
     try {
       await tw.worker.runUntil(async () => {

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -11,6 +10,7 @@ import { MinioServer } from '../../scripts/stack/services/minio.js';
 import { Stack } from '../../scripts/stack/stack.js';
 import { locateTools } from '../../scripts/stack/tools.js';
 import { getStack } from './hooks.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** Pids of live processes whose command line mentions `needle`. */
 function processesMentioning(needle: string): number[] {
@@ -78,7 +78,7 @@ describe('the embedded stack', () => {
   it('stops every service it started, and leaves no orphan, on Ctrl-C', async function () {
     this.timeout(240_000);
     // A second stack on other ports with its own state folder, so the shared one is untouched.
-    const stateDir = mkdtempSync(join(tmpdir(), 'tidemark-stack-'));
+    const stateDir = tempDir('stack');
     const env = {
       ...process.env,
       TIDEMARK_STATE_DIR: stateDir,

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { registerGraph } from '../../cli/main.js';
 import { STATE_COLOURS } from '../../cli/graph/colours.js';
+import { tempDir } from '../helpers/temp.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
 
@@ -106,7 +106,7 @@ describe('tidemark graph', () => {
   let dir: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tidemark-graph-'));
+    dir = tempDir('graph');
     await writeFile(join(dir, 'pipeline.yaml'), PIPELINE);
     await writeFile(join(dir, 'retrain.yaml'), NESTED);
   });
