@@ -99,7 +99,7 @@ describe('the drift-autoencoder checker', () => {
     assert.ok(report.perFeature!.every((f) => Number.isFinite(f.score)));
   });
 
-  it('computes the same row errors and per-feature sums as plain arithmetic on the reconstruction', async () => {
+  it('computes the same row errors and per-feature sums as plain arithmetic on the reconstruction, with either kernel', async () => {
     // 23 features: the kernel's eight-wide and four-wide paths and three features alone; 700 rows
     // in batches of 300: partial batches and partial blocks; a NaN row and an Inf row drop their blocks.
     const W = 23;
@@ -115,24 +115,31 @@ describe('the drift-autoencoder checker', () => {
     const invScale = new Float32Array(W).map((_, j) => 0.5 + j / 10);
     const cfg = driftAutoencoder.configSchema.parse({ model: wide, batchRows: 300 });
 
-    const data = await openDataset(path);
-    const model = await openInferenceModel(bytes, 'odd-test', [W]);
-    const got = new Float64Array(700);
-    let scored;
-    try {
-      const schema = await data.schema();
-      scored = await scoreDataset(
-        data,
-        schema,
-        model,
-        selectFeatures(schema, undefined, path),
-        invScale,
-        cfg,
-        (e, offset) => got.set(e, offset),
-      );
-    } finally {
-      model.release();
-    }
+    // Scored on the inference thread with the WebAssembly kernel, and again with its TypeScript reference.
+    const scoreWith = async (kernel: 'wasm' | 'reference') => {
+      const data = await openDataset(path);
+      const model = await openInferenceModel(bytes, `odd-test-${kernel}`, [W], { kernel });
+      const errors = new Float64Array(700);
+      try {
+        const schema = await data.schema();
+        const result = await scoreDataset(
+          data,
+          schema,
+          model,
+          selectFeatures(schema, undefined, path),
+          invScale,
+          cfg,
+          (e, offset) => errors.set(e, offset),
+        );
+        return { got: errors, scored: result };
+      } finally {
+        model.release();
+      }
+    };
+    const { got, scored } = await scoreWith('wasm');
+    const reference = await scoreWith('reference');
+    assert.deepEqual(reference.got, got, 'the reference kernel gives the same row errors');
+    assert.deepEqual(reference.scored.features, scored.features, 'and the same per-feature sums');
 
     // The same on this thread: ORT's reconstruction, then r = (x − y) · invScale in doubles (the
     // kernel squares and sums in single precision, so they agree to a few 1e-7).
