@@ -21,6 +21,7 @@ import { runsFromSource } from '../modules/sibling-module.js';
  * float64) go anywhere after `dataStart`.
  */
 
+/** Rows of a block. error-kernel.wat writes it, and BASE, as the constant 16; the unit test that compares the module with the reference (which uses these) catches a change made on one side only. */
 export const BLOCK_ROWS = 16;
 
 /** What the kernel has summed per feature over a whole pass (read from its memory at the end). */
