@@ -56,6 +56,11 @@ export interface ReadOptions {
 
 export interface Dataset {
   readonly path: string;
+  /**
+   * How errors and reports name the data, in the user's terms (`batch "sales.csv" of step
+   * "drift"`); the path when nothing better is known. Never a worker's temporary path.
+   */
+  readonly label: string;
   readonly format: 'csv' | 'npy';
   /** The columns and their kinds (CSV kinds are inferred from the first rows). */
   schema(): Promise<DataSchema>;
