@@ -87,12 +87,7 @@ export function defineChecker<Schema extends z.ZodType, S = undefined>(plugin: {
   configSchema: Schema;
   minRows?: MinimumRows;
   fit?(reference: Dataset, config: z.output<Schema>, ctx: CheckContext): Promise<S>;
-  check(
-    batch: Dataset,
-    state: S | undefined,
-    config: z.output<Schema>,
-    ctx: CheckContext,
-  ): Promise<CheckReportInput>;
+  check(batch: Dataset, state: S | undefined, config: z.output<Schema>, ctx: CheckContext): Promise<CheckReportInput>;
 }): CheckerPlugin<z.output<Schema>, S> {
   return plugin as CheckerPlugin<z.output<Schema>, S>;
 }

@@ -39,7 +39,12 @@ export async function readNpyHeader(path: string, handle: FileHandle): Promise<N
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined)
-    throw new DataFormatError(`${path}: unreadable .npy header: ${header.trim().replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`);
+    throw new DataFormatError(
+      `${path}: unreadable .npy header: ${header
+        .trim()
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 200)}`,
+    );
   const dtype = descr === '<f4' || descr === '<f8' || descr === '>f4' || descr === '>f8' ? descr : undefined;
   if (!dtype)
     throw new DataFormatError(

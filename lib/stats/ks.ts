@@ -62,8 +62,7 @@ export function ksExactPValue(d: number, n: number, m: number): number {
   for (let j = 1; j <= m; j++) row[j] = inside(0, j) ? row[j - 1]! : 0;
   for (let i = 1; i <= n; i++) {
     row[0] = inside(i, 0) ? row[0]! : 0;
-    for (let j = 1; j <= m; j++)
-      row[j] = inside(i, j) ? (row[j]! * i) / (i + j) + (row[j - 1]! * j) / (i + j) : 0;
+    for (let j = 1; j <= m; j++) row[j] = inside(i, j) ? (row[j]! * i) / (i + j) + (row[j - 1]! * j) / (i + j) : 0;
   }
   return Math.min(1, Math.max(0, 1 - row[m]!));
 }
