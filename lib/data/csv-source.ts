@@ -152,7 +152,7 @@ export function csvDataset(path: string, label: string = path): Dataset {
     if (rows.length && header) yield toChunk(use, header, rows, offset);
   }
 
-  return { path, label, format: 'csv', schema, chunks };
+  return { path, label, format: 'csv', schema, chunks, header: () => csvHeader(path, label) };
 }
 
 /** The header of a CSV file (first record), for schema checks that must see extra columns too. */

@@ -64,6 +64,8 @@ export interface Dataset {
   readonly format: 'csv' | 'npy';
   /** The columns and their kinds (CSV kinds are inferred from the first rows). */
   schema(): Promise<DataSchema>;
+  /** Every column name the file has, in order (a CSV's header; f0, f1, … for .npy). */
+  header(): Promise<string[]>;
   /** Streams the rows; every call starts again from the first row. */
   chunks(options?: ReadOptions): AsyncIterable<Chunk>;
 }

@@ -157,5 +157,6 @@ export function npyDataset(path: string, label: string = path): Dataset {
     }
   }
 
-  return { path, label, format: 'npy', schema, chunks };
+  const header = async () => (await schema()).columns.map((c) => c.name);
+  return { path, label, format: 'npy', schema, chunks, header };
 }

@@ -1,7 +1,6 @@
 import padjust from '@stdlib/stats-padjust';
 import { belowMinimum, defineChecker, insufficientData, surprise, type FeatureReport } from '../api.js';
 import { withCategorical, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
-import { csvHeader } from '../../lib/data/csv-source.js';
 import { CheckerStateError, DataShapeError } from '../errors.js';
 import { selectColumns } from '../columns.js';
 import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from '../../lib/stats/chi-square.js';
@@ -87,7 +86,7 @@ function missingTest(name: string, batch: number, n: number, reference: number, 
 /** The reference columns the batch's CSV header lacks (none for .npy, whose shape the profile checks). */
 async function missingColumns(batch: Dataset, state: FeatureDriftState, label?: string): Promise<string[]> {
   if (state.schema.format !== 'csv') return [];
-  const header = await csvHeader(batch.path, batch.label);
+  const header = await batch.header();
   const wanted = [...state.columns, ...(label ? [label] : [])];
   return wanted.filter((c) => !header.includes(c));
 }

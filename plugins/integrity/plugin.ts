@@ -1,6 +1,5 @@
 import { belowMinimum, defineChecker, insufficientData, surprise, type FeatureReport } from '../api.js';
 import type { ColumnSpec, DataSchema, Dataset } from '../../lib/data/dataset.js';
-import { csvHeader } from '../../lib/data/csv-source.js';
 import { CheckerStateError, EmptyDataError, PluginConfigError } from '../errors.js';
 import { selectColumns } from '../columns.js';
 import { exceedanceTest } from '../../lib/stats/exceedance-test.js';
@@ -143,7 +142,7 @@ async function compareSchemas(
       };
     return { findings: [], present: chosen };
   }
-  const header = await csvHeader(batch.path, batch.label);
+  const header = await batch.header();
   const findings: Violation[] = chosen
     .filter((c) => !header.includes(c.name))
     .map((c) => ({

@@ -57,5 +57,12 @@ export function memoryDataset(label: string, data: MemoryColumns, chunkRows = 40
       yield { offset, rows: n, width, numeric, categorical, missing, invalid: new Uint32Array(width) };
     }
   }
-  return { path: label, label, format: 'csv', schema: async () => own, chunks };
+  return {
+    path: label,
+    label,
+    format: 'csv',
+    schema: async () => own,
+    chunks,
+    header: async () => columns.map((c) => c.name),
+  };
 }
