@@ -46,6 +46,8 @@ export interface ShareIncreaseTest {
   m: number;
   /** P(at least `count` of the batch's rows | the pooled total), Fisher's exact one-sided test. */
   pValue: number;
+  /** The smallest p-value the test could give with this pooled total (1 when nothing has the property): for Tarone. */
+  minPValue: number;
 }
 
 /**
@@ -55,8 +57,10 @@ export interface ShareIncreaseTest {
  * the false-alarm rate is at most alpha for any population, however rare the property.
  */
 export function shareIncreaseTest(count: number, n: number, referenceCount: number, m: number): ShareIncreaseTest {
-  const pValue = n === 0 ? 1 : hypergeometricUpperTail(count, m + n, count + referenceCount, n);
-  return { count, n, referenceCount, m, pValue };
+  const pooled = count + referenceCount;
+  const pValue = n === 0 ? 1 : hypergeometricUpperTail(count, m + n, pooled, n);
+  const minPValue = n === 0 ? 1 : hypergeometricUpperTail(Math.min(pooled, n), m + n, pooled, n);
+  return { count, n, referenceCount, m, pValue, minPValue };
 }
 
 /**

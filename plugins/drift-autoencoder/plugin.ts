@@ -246,8 +246,11 @@ export const driftAutoencoder = defineChecker({
     const batchErrors = sample.sorted();
     const exceed = exceedanceTest(exceedances, n, ref.thresholdRank, ref.errors.length);
     const ks = ksTwoSample(ref.errors, batchErrors);
-    const pValue = Math.min(1, 3 * Math.min(exceed.pValue, ks.pGreater, skippedP));
-    const qualityAlarm = 3 * skippedP < config.alpha;
+    // Tarone: when no row of either sample was skipped the skipped-rows test cannot reject, and
+    // Bonferroni is over the other two alone.
+    const family = skippedTest.minPValue <= config.alpha / 3 ? 3 : 2;
+    const pValue = Math.min(1, family * Math.min(exceed.pValue, ks.pGreater, family === 3 ? skippedP : 1));
+    const qualityAlarm = family === 3 && 3 * skippedP < config.alpha;
     const threshold = surprise(config.alpha);
     const score = surprise(pValue);
     const features = perFeatureReport(state, scored.features, config);
@@ -268,8 +271,7 @@ export const driftAutoencoder = defineChecker({
       pValue,
       perFeature: features.top,
       details: {
-        method:
-          'Bonferroni (each at alpha/3) of (exceedances of the reference p99: beta-binomial test), (one-sided two-sample KS on row errors) and (share of rows skipped for NaN/Inf above maxSkippedShare: Fisher)',
+        method: `Bonferroni (each at alpha/${family}) of (exceedances of the reference p99: beta-binomial test), (one-sided two-sample KS on row errors)${family === 3 ? ' and (share of rows skipped for NaN/Inf above maxSkippedShare: Fisher)' : '; the skipped-rows test is left out: no row was skipped in either sample (Tarone)'}`,
         rows: scored.rows,
         skippedRows: scored.skipped,
         dataQuality: { ...dataQuality, alarm: qualityAlarm },

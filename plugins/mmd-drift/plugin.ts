@@ -125,7 +125,7 @@ export const mmdDrift = defineChecker({
       referenceSkippedShare: state.skipped / state.rows,
       maxSkippedShare: config.maxSkippedShare,
       skippedPValue: skippedTest.pValue,
-      alarm: 2 * skippedP < config.alpha,
+      alarm: skippedTest.minPValue <= config.alpha / 2 && 2 * skippedP < config.alpha,
     };
     if (belowMinimum(n, m, MIN_ROWS)) {
       if (dataQuality.alarm)
@@ -158,7 +158,9 @@ export const mmdDrift = defineChecker({
       seed: config.seed,
     });
     const ms = performance.now() - t0;
-    const pValue = Math.min(1, 2 * Math.min(test.pValue, skippedP));
+    // Tarone: with no skipped row in either sample the skipped-rows test cannot reject and is left out.
+    const family = skippedTest.minPValue <= config.alpha / 2 ? 2 : 1;
+    const pValue = Math.min(1, family * Math.min(test.pValue, family === 2 ? skippedP : 1));
     const alarm = pValue < config.alpha;
     const perFeature: FeatureReport[] = state.columns
       .map((name, k) => ({
@@ -177,7 +179,7 @@ export const mmdDrift = defineChecker({
       pValue,
       perFeature,
       details: {
-        method: `MMD² with a Gaussian kernel (${config.features} random Fourier features, bandwidth ${test.bandwidth.toPrecision(3)} in pooled standard deviations) on ${d} standardized columns, p-value from ${test.permutations} label permutations; Bonferroni with the skipped-rows test (each at alpha/2)`,
+        method: `MMD² with a Gaussian kernel (${config.features} random Fourier features, bandwidth ${test.bandwidth.toPrecision(3)} in pooled standard deviations) on ${d} standardized columns, p-value from ${test.permutations} label permutations${family === 2 ? '; Bonferroni with the skipped-rows test (each at alpha/2)' : ''}`,
         statistic: test.statistic,
         mmdPValue: test.pValue,
         permutations: test.permutations,
