@@ -25,6 +25,8 @@ export interface EvaluationOptions {
   nullSplits: number;
   /** Splits per shift, data set and batch size. */
   detectionSplits: number;
+  /** Batch sizes the shifts are measured at (default: both). */
+  detectionSizes?: ('small' | 'large')[];
   /** Scaling factors for the power curve (large batches), and splits per factor. */
   powerLevels?: number[];
   powerSplits?: number;
@@ -124,9 +126,10 @@ export async function evaluate(opts: EvaluationOptions, workDir: string): Promis
           splits: Array.from({ length: count }, (_, s) => makeSplit(plan, scenario, sizes[size], base + s)),
         });
       make({ shift: 'none' }, opts.nullSplits, 0);
-      shifts
-        .filter((s) => s !== 'unseen' || plan.hidden.length > 0)
-        .forEach((shift, k) => make({ shift }, opts.detectionSplits, 10_000 * (k + 1)));
+      if ((opts.detectionSizes ?? ['small', 'large']).includes(size))
+        shifts
+          .filter((s) => s !== 'unseen' || plan.hidden.length > 0)
+          .forEach((shift, k) => make({ shift }, opts.detectionSplits, 10_000 * (k + 1)));
       if (size === 'large')
         (opts.powerLevels ?? []).forEach((level, k) =>
           make({ shift: 'scaling', level }, opts.powerSplits ?? opts.detectionSplits, 100_000 + 1000 * k),
