@@ -42,7 +42,10 @@ describe('the checker activities', () => {
       (err: Error) => {
         assert.match(err.message, /^batch "sales\.csv" of step "quality" is not a CSV: it holds a gzip file/);
         assert.ok(!err.message.includes(workDir()), err.message);
-        assert.doesNotMatch(err.message, /\uFFFD|\x1f|\x8b/);
+        assert.ok(
+          ![...err.message].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\uFFFD'),
+          'no raw bytes in the message',
+        );
         return true;
       },
     );
