@@ -13,7 +13,7 @@ import {
 import { numericColumns, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
 import { CheckerStateError, EmptyDataError, ModelLoadError, PluginConfigError } from '../errors.js';
 import { selectColumns } from '../columns.js';
-import { shareIncreaseTest } from '../../lib/stats/hypergeometric.js';
+import { skippedRowsRule } from '../skipped-rows.js';
 import { exceedanceTest } from '../../lib/stats/exceedance-test.js';
 import { histogramPairSorted } from '../../lib/stats/histogram.js';
 import { ksTwoSample } from '../../lib/stats/ks.js';
@@ -217,17 +217,12 @@ export const driftAutoencoder = defineChecker({
     const { scored, exceedances, top, sample } = pass;
     const ref = state.reference;
     const n = scored.rows - scored.skipped;
-    const skippedShare = scored.skipped / scored.rows;
-    const skippedTest = shareIncreaseTest(scored.skipped, scored.rows, ref.skipped, ref.rows);
-    // The data-quality rule: a bound (the user's tolerance) and a test (not just the reference's own share).
-    const skippedP = skippedShare > config.maxSkippedShare ? skippedTest.pValue : 1;
-    const dataQuality = {
-      skippedRows: scored.skipped,
-      skippedShare,
-      referenceSkippedShare: ref.skipped / Math.max(1, ref.rows),
-      maxSkippedShare: config.maxSkippedShare,
-      skippedPValue: skippedTest.pValue,
-    };
+    const skipped = skippedRowsRule(
+      { skipped: scored.skipped, rows: scored.rows },
+      { skipped: ref.skipped, rows: ref.rows },
+      { maxSkippedShare: config.maxSkippedShare, alpha: config.alpha, family: 3 },
+    );
+    const dataQuality = skipped.details;
     if (n === 0) {
       return {
         plugin: 'drift-autoencoder',
@@ -248,9 +243,8 @@ export const driftAutoencoder = defineChecker({
     const ks = ksTwoSample(ref.errors, batchErrors);
     // Tarone: when no row of either sample was skipped the skipped-rows test cannot reject, and
     // Bonferroni is over the other two alone.
-    const family = skippedTest.minPValue <= config.alpha / 3 ? 3 : 2;
-    const pValue = Math.min(1, family * Math.min(exceed.pValue, ks.pGreater, family === 3 ? skippedP : 1));
-    const qualityAlarm = family === 3 && 3 * skippedP < config.alpha;
+    const family = skipped.inFamily ? 3 : 2;
+    const pValue = Math.min(1, family * Math.min(exceed.pValue, ks.pGreater, skipped.pValue));
     const threshold = surprise(config.alpha);
     const score = surprise(pValue);
     const features = perFeatureReport(state, scored.features, config);
@@ -274,7 +268,7 @@ export const driftAutoencoder = defineChecker({
         method: `Bonferroni (each at alpha/${family}) of (exceedances of the reference p99: beta-binomial test), (one-sided two-sample KS on row errors)${family === 3 ? ' and (share of rows skipped for NaN/Inf above maxSkippedShare: Fisher)' : '; the skipped-rows test is left out: no row was skipped in either sample (Tarone)'}`,
         rows: scored.rows,
         skippedRows: scored.skipped,
-        dataQuality: { ...dataQuality, alarm: qualityAlarm },
+        dataQuality,
         referenceRows: ref.rows,
         quantile: config.quantile,
         errorThreshold: ref.threshold,

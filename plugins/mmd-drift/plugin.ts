@@ -3,7 +3,7 @@ import { numericColumns, type DataSchema, type Dataset } from '../../lib/data/da
 import { CheckerStateError, EmptyDataError } from '../errors.js';
 import { selectColumns } from '../columns.js';
 import { histogramPair } from '../../lib/stats/histogram.js';
-import { shareIncreaseTest } from '../../lib/stats/hypergeometric.js';
+import { skippedRowsRule } from '../skipped-rows.js';
 import { mmdTest } from '../../lib/stats/mmd.js';
 import { RowReservoir } from '../../lib/stats/row-reservoir.js';
 import { MmdConfigSchema, type MmdConfig } from './config.js';
@@ -116,26 +116,21 @@ export const mmdDrift = defineChecker({
     const s = await sampleRows(batch, schema, state.columns, config.batchSample, config.seed + 13, ctx.progress);
     const n = s.reservoir.rows;
     const m = state.sampleRows;
-    const skippedShare = s.skipped / s.rows;
-    const skippedTest = shareIncreaseTest(s.skipped, s.rows, state.skipped, state.rows);
-    const skippedP = skippedShare > config.maxSkippedShare ? skippedTest.pValue : 1;
-    const dataQuality = {
-      skippedRows: s.skipped,
-      skippedShare,
-      referenceSkippedShare: state.skipped / state.rows,
+    const skipped = skippedRowsRule(s, state, {
       maxSkippedShare: config.maxSkippedShare,
-      skippedPValue: skippedTest.pValue,
-      alarm: skippedTest.minPValue <= config.alpha / 2 && 2 * skippedP < config.alpha,
-    };
+      alpha: config.alpha,
+      family: 2,
+    });
+    const dataQuality = skipped.details;
     if (belowMinimum(n, m, MIN_ROWS)) {
       if (dataQuality.alarm)
         return {
           plugin: 'mmd-drift',
           status: 'alarm' as const,
           alarm: true,
-          score: surprise(2 * skippedP),
+          score: surprise(2 * skipped.pValue),
           threshold: surprise(config.alpha),
-          pValue: Math.min(1, 2 * skippedP),
+          pValue: Math.min(1, 2 * skipped.pValue),
           details: {
             method: 'too few complete rows to test; the skipped share alone alarms',
             rows: s.rows,
@@ -159,8 +154,8 @@ export const mmdDrift = defineChecker({
     });
     const ms = performance.now() - t0;
     // Tarone: with no skipped row in either sample the skipped-rows test cannot reject and is left out.
-    const family = skippedTest.minPValue <= config.alpha / 2 ? 2 : 1;
-    const pValue = Math.min(1, family * Math.min(test.pValue, family === 2 ? skippedP : 1));
+    const family = skipped.inFamily ? 2 : 1;
+    const pValue = Math.min(1, family * Math.min(test.pValue, skipped.pValue));
     const alarm = pValue < config.alpha;
     const perFeature: FeatureReport[] = state.columns
       .map((name, k) => ({
