@@ -23,6 +23,7 @@ export function createCheckActivities(deps: TidemarkDeps) {
           config: input.config,
           reference: input.reference,
           containerName: containerName(workflowId, runId, `${input.stepKey}#fit`),
+          stepKey: input.stepKey,
         });
         state = fitted.state;
       }
@@ -33,6 +34,7 @@ export function createCheckActivities(deps: TidemarkDeps) {
         reference: input.reference,
         state,
         containerName: containerName(workflowId, runId, `${input.stepKey}#check`),
+        stepKey: input.stepKey,
       });
       return { ...result.summary, report: result.report, state, plot: result.plot };
     },

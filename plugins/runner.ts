@@ -15,20 +15,27 @@ export function parseConfig<C>(plugin: CheckerPlugin<C>, config: unknown): C {
   return parsed.data;
 }
 
+/** How errors and reports name the data (default: the paths). */
+export interface DataLabels {
+  batch?: string;
+  reference?: string;
+}
+
 export async function fitPlugin(
   plugin: CheckerPlugin,
   referencePath: string,
   config: unknown,
   ctx: Partial<CheckContext> = {},
+  label: string = referencePath,
 ): Promise<unknown> {
   const cfg = parseConfig(plugin, config);
   if (!plugin.fit) return undefined;
-  return plugin.fit(await openDataset(referencePath), cfg, { ...quietContext(), ...ctx });
+  return plugin.fit(await openDataset(referencePath, label), cfg, { ...quietContext(), ...ctx });
 }
 
 export async function checkPlugin(
   plugin: CheckerPlugin,
-  input: { batch: string; state?: unknown; reference?: string },
+  input: { batch: string; state?: unknown; reference?: string; labels?: DataLabels },
   config: unknown,
   ctx: Partial<CheckContext> = {},
 ): Promise<CheckReport> {
@@ -37,8 +44,11 @@ export async function checkPlugin(
     throw new CheckerStateError(
       `checker "${plugin.name}" has a fit step: fit it on a reference first and pass its state`,
     );
-  const reference = input.reference ? await openDataset(input.reference) : undefined;
-  const report: unknown = await plugin.check(await openDataset(input.batch), input.state, cfg, {
+  const reference = input.reference
+    ? await openDataset(input.reference, input.labels?.reference ?? input.reference)
+    : undefined;
+  const batch = await openDataset(input.batch, input.labels?.batch ?? input.batch);
+  const report: unknown = await plugin.check(batch, input.state, cfg, {
     ...quietContext(reference),
     ...ctx,
     reference,

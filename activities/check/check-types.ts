@@ -22,6 +22,8 @@ export interface FitCheckerInput {
   reference: ArtifactRef;
   /** Deterministic container name for container plugins (from the workflow id, run id and step). */
   containerName?: string;
+  /** The step this fit is for: errors name the data as the user knows it (`reference "x.csv" of step "drift"`). */
+  stepKey?: string;
 }
 
 export interface FitCheckerResult {
@@ -41,6 +43,8 @@ export interface RunCheckerInput {
   /** Render the report's histogram plot as SVG and PNG when the report has one (default true). */
   plot?: boolean;
   containerName?: string;
+  /** The step this check is for (named in errors). */
+  stepKey?: string;
 }
 
 export type { CheckSummary } from '../../common/check.js';

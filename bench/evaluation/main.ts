@@ -1,36 +1,43 @@
 /**
- * Measures the built-in checkers on the drift scenarios (plugins/evaluation/scenarios.ts): for
- * each, the share of splits that alarmed, i.e. the detection rate where the batch drifted and the
- * false-alarm rate where it did not. Needs Docker (the data export and the reference trainer run
- * in containers).
+ * Measures the built-in checkers and the KS + Bonferroni baseline on the evaluation's splits
+ * (bench/evaluation/evaluate.ts) and prints the tables of docs/checkers.md. Needs Docker (the
+ * data export, the reference trainer and the baseline run in the python-ml image).
  *
- *   npx tsx plugins/evaluate.ts [splits=20]
+ *   npx tsx bench/evaluation/main.ts [nullSplits=50] [detectionSplits=25]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runScenario, seedsFor } from './run-scenario.js';
-import { createScenarios } from './scenarios.js';
+import { evaluate } from './evaluate.js';
+import { detectionTable, falseAlarmTable, powerTable, summaryLines } from './table.js';
 
 async function main(): Promise<void> {
-  const splits = Number(process.argv[2] ?? 20);
+  const nullSplits = Number(process.argv[2] ?? 50);
+  const detectionSplits = Number(process.argv[3] ?? 25);
   const workDir = await mkdtemp(join(tmpdir(), 'tidemark-evaluate-'));
+  const t0 = Date.now();
   try {
-    const { scenarios } = await createScenarios(workDir);
-    const rows: string[] = ['| scenario | checker | detection rate | false-alarm rate |', '| --- | --- | --- | --- |'];
-    for (const s of scenarios) {
-      const t0 = Date.now();
-      const r = await runScenario(s, seedsFor(splits), workDir);
-      const rate = `${(100 * r.rate).toFixed(0)}% (${r.alarms}/${r.runs})`;
-      rows.push(`| ${s.name} | ${s.plugin} | ${s.drift ? rate : '–'} | ${s.drift ? '–' : rate} |`);
-      console.error(`${s.name}: ${r.alarms}/${r.runs} alarms in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    }
-    console.log(rows.join('\n'));
+    const e = await evaluate(
+      {
+        alpha: 0.01,
+        nullSplits,
+        detectionSplits,
+        powerLevels: [1.1, 1.25, 2, 3],
+        powerSplits: detectionSplits,
+        log: (l) => console.error(l),
+      },
+      workDir,
+    );
+    console.log(`## False alarms (alpha = 0.01)\n\n${falseAlarmTable(e)}\n`);
+    console.log(`## Detection\n\n${detectionTable(e)}\n`);
+    console.log(`## Power: 3 columns scaled\n\n${powerTable(e)}\n`);
+    console.log(summaryLines(e).join('\n'));
+    console.log(`\ntimings (s): ${JSON.stringify(e.timings)}; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
 }
 
 await main();
-// Docker and ONNX Runtime handles may linger; the table is printed, so end here.
+// Docker and ONNX Runtime handles may linger; the tables are printed, so end here.
 process.exit(0);

@@ -21,7 +21,15 @@ interface Row {
 }
 
 /** Streams records with their line numbers; the header is the first record. Ragged rows fail naming their line. */
-async function* records(path: string): AsyncGenerator<Row> {
+/** A parser message without the field values it quotes (which may be binary garbage), printable. */
+function cleanParserMessage(message: string): string {
+  return message
+    .replace(/,? ?(value|record|field) is .*$/is, '')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 200);
+}
+
+async function* records(path: string, label: string): AsyncGenerator<Row> {
   const file = createReadStream(path);
   const parser = parse({ info: true, skip_empty_lines: true, relax_column_count: false, bom: true });
   file.on('error', (err) => parser.destroy(err));
@@ -35,10 +43,10 @@ async function* records(path: string): AsyncGenerator<Row> {
       const ctx = err as CsvError & { lines?: number; record?: string[]; columns?: unknown[] };
       if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
         throw new DataFormatError(
-          `${path}: line ${ctx.lines}: ${err.message.replace(/ on line \d+$/, '')}; every row must have as many fields as the header`,
+          `${label}: line ${ctx.lines}: ${cleanParserMessage(err.message).replace(/ on line \d+$/, '')}; every row must have as many fields as the header`,
         );
       }
-      throw new DataFormatError(`${path}: line ${ctx.lines ?? '?'}: ${err.message}`);
+      throw new DataFormatError(`${label}: line ${ctx.lines ?? '?'}: ${cleanParserMessage(err.message)}`);
     }
     throw err;
   } finally {
@@ -57,11 +65,11 @@ function inferKinds(header: string[], rows: string[][]): ColumnSpec[] {
   });
 }
 
-function checkHeader(path: string, header: string[]): void {
+function checkHeader(label: string, header: string[]): void {
   const seen = new Set<string>();
   for (const [j, name] of header.entries()) {
-    if (!name.trim()) throw new DataFormatError(`${path}: line 1: column ${j + 1} has an empty name`);
-    if (seen.has(name)) throw new DataFormatError(`${path}: line 1: column "${name}" appears twice`);
+    if (!name.trim()) throw new DataFormatError(`${label}: line 1: column ${j + 1} has an empty name`);
+    if (seen.has(name)) throw new DataFormatError(`${label}: line 1: column "${name}" appears twice`);
     seen.add(name);
   }
 }
@@ -102,17 +110,17 @@ function toChunk(schema: DataSchema, header: string[], rows: Row[], offset: numb
 }
 
 /** A CSV file with a header row. Column kinds are inferred from the first rows unless a schema is given. */
-export function csvDataset(path: string): Dataset {
+export function csvDataset(path: string, label: string = path): Dataset {
   const schema = async (): Promise<DataSchema> => {
     let header: string[] | undefined;
     const sample: string[][] = [];
-    for await (const row of records(path)) {
+    for await (const row of records(path, label)) {
       if (!header) header = row.cells;
       else sample.push(row.cells);
       if (sample.length >= INFER_ROWS) break;
     }
-    if (!header) throw new DataFormatError(`${path}: the file is empty; a CSV needs a header row`);
-    checkHeader(path, header);
+    if (!header) throw new DataFormatError(`${label}: the file is empty; a CSV needs a header row`);
+    checkHeader(label, header);
     const columns = inferKinds(header, sample);
     return { format: 'csv', columns, featureShape: [columns.filter((c) => c.kind === 'numeric').length] };
   };
@@ -123,13 +131,13 @@ export function csvDataset(path: string): Dataset {
     let header: string[] | undefined;
     let rows: Row[] = [];
     let offset = 0;
-    for await (const row of records(path)) {
+    for await (const row of records(path, label)) {
       if (!header) {
         header = row.cells;
         const missingCols = use.columns.filter((c) => !header!.includes(c.name)).map((c) => c.name);
         if (missingCols.length) {
           throw new DataShapeError(
-            `${path}: line 1: missing column(s) ${missingCols.join(', ')}; the header has ${header.join(', ')}`,
+            `${label}: line 1: column(s) ${missingCols.join(', ')} missing; the header has ${header.join(', ')}`,
           );
         }
         continue;
@@ -144,11 +152,11 @@ export function csvDataset(path: string): Dataset {
     if (rows.length && header) yield toChunk(use, header, rows, offset);
   }
 
-  return { path, format: 'csv', schema, chunks };
+  return { path, label, format: 'csv', schema, chunks, header: () => csvHeader(path, label) };
 }
 
 /** The header of a CSV file (first record), for schema checks that must see extra columns too. */
-export async function csvHeader(path: string): Promise<string[]> {
-  for await (const row of records(path)) return row.cells;
+export async function csvHeader(path: string, label: string = path): Promise<string[]> {
+  for await (const row of records(path, label)) return row.cells;
   return [];
 }

@@ -56,9 +56,16 @@ export interface ReadOptions {
 
 export interface Dataset {
   readonly path: string;
+  /**
+   * How errors and reports name the data, in the user's terms (`batch "sales.csv" of step
+   * "drift"`); the path when nothing better is known. Never a worker's temporary path.
+   */
+  readonly label: string;
   readonly format: 'csv' | 'npy';
   /** The columns and their kinds (CSV kinds are inferred from the first rows). */
   schema(): Promise<DataSchema>;
+  /** Every column name the file has, in order (a CSV's header; f0, f1, … for .npy). */
+  header(): Promise<string[]>;
   /** Streams the rows; every call starts again from the first row. */
   chunks(options?: ReadOptions): AsyncIterable<Chunk>;
 }

@@ -39,7 +39,12 @@ export async function readNpyHeader(path: string, handle: FileHandle): Promise<N
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined)
-    throw new DataFormatError(`${path}: unreadable .npy header: ${header.trim()}`);
+    throw new DataFormatError(
+      `${path}: unreadable .npy header: ${header
+        .trim()
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 200)}`,
+    );
   const dtype = descr === '<f4' || descr === '<f8' || descr === '>f4' || descr === '>f8' ? descr : undefined;
   if (!dtype)
     throw new DataFormatError(
@@ -85,12 +90,12 @@ function byteSwap(bytes: Uint8Array, size: number): void {
 }
 
 /** A .npy file of float32 or float64, rows along the first axis, trailing axes flattened into features. */
-export function npyDataset(path: string): Dataset {
+export function npyDataset(path: string, label: string = path): Dataset {
   const schema = async (): Promise<DataSchema> => {
     const fh = await open(path, 'r');
     let h: NpyHeader;
     try {
-      h = await readCompleteHeader(path, fh);
+      h = await readCompleteHeader(label, fh);
     } finally {
       await fh.close();
     }
@@ -104,7 +109,7 @@ export function npyDataset(path: string): Dataset {
     const fh = await open(path, 'r');
     let next: Promise<Chunk> | undefined;
     try {
-      const h = await readCompleteHeader(path, fh);
+      const h = await readCompleteHeader(label, fh);
       const rows = h.shape[0]!;
       const width = h.shape.slice(1).reduce((a, b) => a * b, 1);
       const itemSize = itemBytes(h);
@@ -123,7 +128,7 @@ export function npyDataset(path: string): Dataset {
             bytes.length - done,
             h.dataOffset + offset * rowBytes + done,
           );
-          if (bytesRead === 0) throw new DataFormatError(`${path}: unexpected end of file at row ${offset}`);
+          if (bytesRead === 0) throw new DataFormatError(`${label}: unexpected end of file at row ${offset}`);
           done += bytesRead;
         }
         if (h.dtype.startsWith('>')) byteSwap(bytes, itemSize);
@@ -152,5 +157,6 @@ export function npyDataset(path: string): Dataset {
     }
   }
 
-  return { path, format: 'npy', schema, chunks };
+  const header = async () => (await schema()).columns.map((c) => c.name);
+  return { path, label, format: 'npy', schema, chunks, header };
 }

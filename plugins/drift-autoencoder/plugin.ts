@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import erfc from '@stdlib/math-base-special-erfc';
 import padjust from '@stdlib/stats-padjust';
-import { defineChecker, surprise, type CheckContext, type FeatureReport } from '../api.js';
-import type { DataSchema, Dataset } from '../../lib/data/dataset.js';
-import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors.js';
+import {
+  belowMinimum,
+  defineChecker,
+  insufficientData,
+  surprise,
+  type CheckContext,
+  type FeatureReport,
+} from '../api.js';
+import { numericColumns, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
+import { CheckerStateError, EmptyDataError, ModelLoadError, PluginConfigError } from '../errors.js';
+import { selectColumns } from '../columns.js';
+import { skippedRowsRule } from '../skipped-rows.js';
 import { exceedanceTest } from '../../lib/stats/exceedance-test.js';
 import { histogramPairSorted } from '../../lib/stats/histogram.js';
 import { ksTwoSample } from '../../lib/stats/ks.js';
@@ -78,7 +87,10 @@ async function loadModel(config: AutoencoderConfig): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(config.model));
   } catch (err) {
-    throw new ModelLoadError(`cannot read the ONNX model ${config.model}: ${(err as Error).message}`);
+    const code = (err as { code?: string }).code;
+    throw new ModelLoadError(
+      `cannot read the ONNX model ${config.model}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
+    );
   }
 }
 
@@ -97,14 +109,33 @@ async function verifyModel(config: AutoencoderConfig, fitted: string): Promise<v
 }
 
 function selection(data: Dataset, schema: DataSchema, config: AutoencoderConfig, names?: string[]): FeatureSelection {
-  if (schema.format === 'csv') return selectFeatures(schema, names ?? config.columns, data.path);
-  return selectFeatures(schema, undefined, data.path);
+  if (schema.format === 'csv') {
+    if (names) return selectFeatures(schema, names, data.label);
+    const numeric = numericColumns(schema).map((c) => c.name);
+    const chosen = selectColumns(
+      'drift-autoencoder',
+      schema.columns.map((c) => c.name),
+      config,
+      data.label,
+      numeric,
+    );
+    return selectFeatures(schema, chosen, data.label);
+  }
+  if (config.columns || config.ignore.length)
+    throw new PluginConfigError(
+      `config of checker "drift-autoencoder": \`columns\` and \`ignore\` apply to CSV data; ${data.label} is a .npy whose rows the model reads whole`,
+    );
+  return selectFeatures(schema, undefined, data.label);
 }
+
+/** Fewest scored rows: below them the exceedance and KS tests have next to no power. */
+const MIN_ROWS = { batch: 20, reference: 20 };
 
 export const driftAutoencoder = defineChecker({
   name: 'drift-autoencoder',
-  version: '1.0.0',
+  version: '1.1.0',
   configSchema: AutoencoderConfigSchema,
+  minRows: MIN_ROWS,
 
   async fit(reference: Dataset, config: AutoencoderConfig, ctx: CheckContext): Promise<AutoencoderState> {
     const bytes = await loadModel(config);
@@ -135,7 +166,7 @@ export const driftAutoencoder = defineChecker({
       const errors = sample.sorted();
       if (errors.length === 0)
         throw new EmptyDataError(
-          `${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`,
+          `${reference.label}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`,
         );
       const m = errors.length;
       const thresholdRank = Math.max(1, Math.floor((1 - config.quantile) * (m + 1)));
@@ -186,29 +217,58 @@ export const driftAutoencoder = defineChecker({
     const { scored, exceedances, top, sample } = pass;
     const ref = state.reference;
     const n = scored.rows - scored.skipped;
-    if (n === 0)
-      throw new EmptyDataError(
-        `${batch.path}: no batch row could be scored (every row has NaN or Inf; run the integrity checker)`,
-      );
+    const skipped = skippedRowsRule(
+      { skipped: scored.skipped, rows: scored.rows },
+      { skipped: ref.skipped, rows: ref.rows },
+      { maxSkippedShare: config.maxSkippedShare, alpha: config.alpha, family: 3 },
+    );
+    const dataQuality = skipped.details;
+    if (n === 0) {
+      return {
+        plugin: 'drift-autoencoder',
+        status: 'alarm' as const,
+        alarm: true,
+        score: surprise(0),
+        threshold: surprise(config.alpha),
+        pValue: 0,
+        details: {
+          method: 'no row of the batch could be scored: every row has NaN or Inf',
+          rows: scored.rows,
+          dataQuality: { ...dataQuality, alarm: true },
+        },
+      };
+    }
     const batchErrors = sample.sorted();
     const exceed = exceedanceTest(exceedances, n, ref.thresholdRank, ref.errors.length);
     const ks = ksTwoSample(ref.errors, batchErrors);
-    const pValue = Math.min(1, 2 * Math.min(exceed.pValue, ks.pGreater));
+    // Tarone: when no row of either sample was skipped the skipped-rows test cannot reject, and
+    // Bonferroni is over the other two alone.
+    const family = skipped.inFamily ? 3 : 2;
+    const pValue = Math.min(1, family * Math.min(exceed.pValue, ks.pGreater, skipped.pValue));
     const threshold = surprise(config.alpha);
     const score = surprise(pValue);
     const features = perFeatureReport(state, scored.features, config);
+    const alarm = pValue < config.alpha;
+    if (!alarm && belowMinimum(n, ref.errors.length, MIN_ROWS))
+      return insufficientData(
+        'drift-autoencoder',
+        config.alpha,
+        { batchRows: n, referenceRows: ref.errors.length, minRows: MIN_ROWS, what: 'scored rows' },
+        { dataQuality },
+      );
     return {
       plugin: 'drift-autoencoder',
-      alarm: pValue < config.alpha,
+      status: alarm ? ('alarm' as const) : ('ok' as const),
+      alarm,
       score,
       threshold,
       pValue,
       perFeature: features.top,
       details: {
-        method:
-          'Bonferroni of (exceedances of the reference p99: beta-binomial test) and (one-sided two-sample KS on row errors)',
+        method: `Bonferroni (each at alpha/${family}) of (exceedances of the reference p99: beta-binomial test), (one-sided two-sample KS on row errors)${family === 3 ? ' and (share of rows skipped for NaN/Inf above maxSkippedShare: Fisher)' : '; the skipped-rows test is left out: no row was skipped in either sample (Tarone)'}`,
         rows: scored.rows,
         skippedRows: scored.skipped,
+        dataQuality,
         referenceRows: ref.rows,
         quantile: config.quantile,
         errorThreshold: ref.threshold,
@@ -308,7 +368,8 @@ function perFeatureReport(
     const r = ref.featureMean[j]!;
     const sd = Math.sqrt(meanVar[j]! + ref.featureMeanVar[j]!);
     const z = sd > 0 && Number.isFinite(sd) ? (b - r) / sd : b > r ? Number.POSITIVE_INFINITY : 0;
-    return { j, ratio: b / Math.max(r, 1e-12), z, p: 1 - normalCdf(z, 0, 1) };
+    // The normal's upper tail from erfc, so a large z gives a tiny p instead of 1 − 1 = 0.
+    return { j, ratio: b / Math.max(r, 1e-12), z, p: 0.5 * erfc(z / Math.SQRT2) };
   });
   const adjusted = padjust(
     rows.map((r) => r.p),

@@ -26,14 +26,20 @@ export interface FeatureSelection {
   featureShape: number[];
 }
 
-export function selectFeatures(schema: DataSchema, columns: string[] | undefined, path: string): FeatureSelection {
+export function selectFeatures(schema: DataSchema, columns: string[] | undefined, label: string): FeatureSelection {
   const numeric = numericColumns(schema).map((c) => c.name);
   if (!columns) return { names: numeric, featureShape: schema.featureShape };
+  const all = schema.columns.map((c) => c.name);
+  const absent = columns.filter((name) => !all.includes(name));
+  if (absent.length)
+    throw new DataShapeError(
+      `${label}: column(s) ${absent.map((c) => `"${c}"`).join(', ')} missing; the model reads ${columns.join(', ')} and the file has ${all.join(', ')}`,
+    );
   const indices = columns.map((name) => {
     const i = numeric.indexOf(name);
     if (i < 0)
       throw new DataShapeError(
-        `${path}: column "${name}" is not a numeric column; numeric columns are ${numeric.join(', ')}`,
+        `${label}: column "${name}" holds text, not numbers (the model needs numbers); numeric columns are ${numeric.join(', ')}`,
       );
     return i;
   });
@@ -138,7 +144,7 @@ export async function scoreDataset(
     const sums = pass.finish();
     sums.catch(() => undefined);
     await Promise.all(inFlight);
-    if (rows === 0) throw new EmptyDataError(`${data.path} has no rows to score`);
+    if (rows === 0) throw new EmptyDataError(`${data.label} has no rows to score`);
     return { rows, skipped, features: await sums };
   } catch (err) {
     await Promise.allSettled(inFlight);

@@ -16,6 +16,8 @@ export interface NumericProfile {
   sample: Float64Array;
   /** Finite values seen. */
   count: number;
+  /** Cells that were missing, not numbers, NaN or ±Inf. */
+  missing: number;
   mean: number;
   /** Counts per PSI bin (present when bin cut points were given). */
   bins?: number[];
@@ -24,6 +26,7 @@ export interface NumericProfile {
 export interface CategoricalProfile {
   name: string;
   counts: Record<string, number>;
+  missing: number;
 }
 
 export interface Profile {
@@ -45,6 +48,7 @@ export async function profileDataset(
   );
   const catNames = schema.columns.filter((c) => c.kind === 'categorical').map((c) => c.name);
   const counts = catNames.map(() => new Map<string, number>());
+  const catMissing = new Array<number>(catNames.length).fill(0);
   let rows = 0;
   for await (const chunk of data.chunks({ schema })) {
     addNumeric(
@@ -56,22 +60,26 @@ export async function profileDataset(
     );
     catNames.forEach((name, k) => {
       const m = counts[k]!;
-      for (const v of chunk.categorical.get(name) ?? []) if (v !== null) m.set(v, (m.get(v) ?? 0) + 1);
+      for (const v of chunk.categorical.get(name) ?? []) {
+        if (v !== null) m.set(v, (m.get(v) ?? 0) + 1);
+        else catMissing[k]!++;
+      }
     });
     rows += chunk.rows;
     opts.progress?.(rows);
   }
-  if (rows === 0) throw new EmptyDataError(`${data.path} has no rows`);
+  if (rows === 0) throw new EmptyDataError(`${data.label} has no rows`);
   return {
     rows,
     numeric: numCols.map((c, k) => ({
       name: c.name,
       sample: samples[k]!.sorted(),
       count: samples[k]!.count,
+      missing: rows - samples[k]!.count,
       mean: samples[k]!.count ? sums[k]! / samples[k]!.count : 0,
       bins: bins[k],
     })),
-    categorical: catNames.map((name, k) => ({ name, counts: Object.fromEntries(counts[k]!) })),
+    categorical: catNames.map((name, k) => ({ name, counts: Object.fromEntries(counts[k]!), missing: catMissing[k]! })),
   };
 }
 

@@ -31,6 +31,35 @@ describe('the checker activities', () => {
     deps = { store: full.store, containers: full.containers, workDir: full.workDir };
   });
 
+  it('names the user\'s input in errors (role, original file name, step) and calls binary data "not a CSV", never quoting its bytes or a worker path', async () => {
+    const garbage = join(tmp.dir(), 'sales.csv');
+    await writeFile(garbage, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0xff]));
+    const batch = await deps.store.put(garbage, 'sales.csv');
+    const reference = await deps.store.put(await tmp.file('ref.csv', 'a,b\n1,2\n3,4\n'), 'reference.csv');
+    const fitted = await fitChecker(deps, { plugin: 'integrity', reference, stepKey: 'quality' });
+    await assert.rejects(
+      runChecker(deps, { plugin: 'integrity', batch, state: fitted.state, stepKey: 'quality' }),
+      (err: Error) => {
+        assert.match(err.message, /^batch "sales\.csv" of step "quality" is not a CSV: it holds a gzip file/);
+        assert.ok(!err.message.includes(workDir()), err.message);
+        assert.ok(
+          ![...err.message].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\uFFFD'),
+          'no raw bytes in the message',
+        );
+        return true;
+      },
+    );
+    const notAModel = await deps.store.put(join(tmp.dir(), 'ref.csv'), 'not-a-model.onnx');
+    const failed = await fitChecker(deps, {
+      plugin: 'drift-autoencoder',
+      reference,
+      config: { model: notAModel },
+      stepKey: 'ae',
+    }).catch((e: Error) => e);
+    assert.ok(failed instanceof Error, 'a CSV is no ONNX model');
+    assert.ok(!failed.message.includes(workDir()), failed.message);
+  });
+
   it('fits on a reference artifact, checks a batch artifact, and stores the report and its plot', async () => {
     const modelPath = join(tmp.dir(), 'model.onnx');
     await writeFile(modelPath, buildDenseModel({ widths: [8, 4, 8] }));

@@ -88,15 +88,47 @@ describe('the drift-autoencoder checker', () => {
     assert.ok((report.details.exceedanceShare as number) > 0.05);
   });
 
-  it('leaves rows with NaN or Inf out of the statistics instead of throwing', async () => {
+  it('leaves rows with NaN or Inf out of the statistics, and calls a skipped share above its bound a data-quality alarm', async () => {
     const holes = await rows('nan.npy', 1000, 4, (row, i) => {
       if (i % 100 === 0) row[3] = Number.NaN;
       if (i === 5) row[0] = Number.POSITIVE_INFINITY;
     });
     const report = await driftAutoencoder.check(await openDataset(holes), state, config(), quietContext());
     assert.equal(report.details.skippedRows, 11);
-    assert.equal(report.alarm, false);
+    assert.equal(report.alarm, true, '1.1% of the rows skipped, above the 1% bound, where the reference had none');
+    assert.equal((report.details.dataQuality as { alarm: boolean }).alarm, true);
     assert.ok(report.perFeature!.every((f) => Number.isFinite(f.score)));
+    const tolerant = await driftAutoencoder.check(
+      await openDataset(holes),
+      state,
+      config({ maxSkippedShare: 0.05 }),
+      quietContext(),
+    );
+    assert.equal(tolerant.alarm, false);
+    const third = await rows('third.npy', 300, 7, (row, i) => {
+      if (i % 3 === 0) row[1] = Number.NaN;
+    });
+    const thirdReport = await driftAutoencoder.check(
+      await openDataset(third),
+      state,
+      config({ maxSkippedShare: 0.05 }),
+      quietContext(),
+    );
+    assert.equal(thirdReport.alarm, true, 'a third of the rows skipped is never a quiet "no alarm"');
+  });
+
+  it('answers insufficient-data for a batch of 5 rows, naming the minimum', async () => {
+    const report = await driftAutoencoder.check(
+      await openDataset(await rows('five.npy', 5, 8)),
+      state,
+      config(),
+      quietContext(),
+    );
+    assert.equal(report.status, 'insufficient-data');
+    assert.match(
+      String(report.details.insufficientData),
+      /the batch has 5 scored rows; drift-autoencoder needs at least 20/,
+    );
   });
 
   it('computes the same row errors and per-feature sums as plain arithmetic on the reconstruction, with either kernel', async () => {
@@ -241,7 +273,7 @@ describe('the drift-autoencoder checker', () => {
     const missing = await tmp.file('missing.csv', `id,c0\n1,0.5\n`);
     await assert.rejects(
       driftAutoencoder.check(await openDataset(missing), csvState, cfg, quietContext()),
-      /column "c1" is not a numeric column/,
+      /column\(s\) "c1", "c2".* missing; the model reads c0, c1/,
     );
   });
 

@@ -13,11 +13,13 @@ const examples = resolve('examples/checkers');
 describe('the checker registry', () => {
   const tmp = tempFolder('registry');
 
-  it('knows the three built-ins by name', async () => {
+  it('knows the four built-ins by name, each declaring the fewest rows it needs', async () => {
     const registry = createCheckerRegistry();
-    assert.deepEqual(await registry.names(), ['drift-autoencoder', 'feature-drift', 'integrity']);
-    const ae = await registry.get('drift-autoencoder');
-    assert.equal(ae.kind === 'module' && ae.plugin.version, '1.0.0');
+    assert.deepEqual(await registry.names(), ['drift-autoencoder', 'feature-drift', 'integrity', 'mmd-drift']);
+    for (const name of await registry.names()) {
+      const r = await registry.get(name);
+      assert.ok(r.kind === 'module' && r.plugin.minRows && r.plugin.minRows.batch >= 10, `${name} declares minRows`);
+    }
   });
 
   it('rejects an unknown name with an error listing every registered name', async () => {
@@ -25,7 +27,10 @@ describe('the checker registry', () => {
     await assert.rejects(registry.get('drfit-autoencoder'), (err: Error) => {
       assert.ok(err instanceof PluginNotFoundError);
       assert.match(err.message, /no checker plugin named "drfit-autoencoder"/);
-      assert.match(err.message, /Registered: drift-autoencoder, feature-drift, integrity, domain-classifier/);
+      assert.match(
+        err.message,
+        /Registered: drift-autoencoder, feature-drift, integrity, mmd-drift, domain-classifier/,
+      );
       return true;
     });
   });

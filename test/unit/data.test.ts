@@ -77,7 +77,7 @@ describe('reading checker data', () => {
     };
     await assert.rejects(
       all(ds, { schema }),
-      (err: Error) => err instanceof DataShapeError && /missing column\(s\) b/.test(err.message),
+      (err: Error) => err instanceof DataShapeError && /column\(s\) b missing/.test(err.message),
     );
   });
 

@@ -29,6 +29,9 @@ describe('the feature-drift checker', () => {
       'chi-square-homogeneity',
       'ks',
       'ks',
+      'missing-share',
+      'missing-share',
+      'missing-share',
     ]);
   });
 
@@ -90,9 +93,57 @@ describe('the feature-drift checker', () => {
     const batch = await csv('b5.csv', 300, 11);
     const holm = await checkPlugin(featureDrift, { batch, state }, cfg);
     const bh = await checkPlugin(featureDrift, { batch, state }, { ...cfg, correction: 'bh' });
-    assert.match(holm.details.method as string, /Holm over 4 tests/);
+    assert.match(holm.details.method as string, /Holm over the \d+ of 7 tests that can reach significance \(Tarone\)/);
     assert.match(bh.details.method as string, /Benjamini-Hochberg/);
     const raw = holm.details.tests as { pValue: number; adjustedPValue: number }[];
     assert.ok(raw.every((t) => t.adjustedPValue >= t.pValue));
+  });
+
+  it('reports a column that is entirely missing in the batch, or absent from its header, as a finding, not a KS of 0 with p = 1', async () => {
+    const state = await fitPlugin(featureDrift, await csv('ref6.csv', 500, 12), cfg);
+    const r = rng(3);
+    const blanks = Array.from({ length: 300 }, () => `,${r().toFixed(4)},red,${r() < 0.7 ? 1 : 0}`);
+    const empty = await checkPlugin(
+      featureDrift,
+      { batch: await tmp.file('blank.csv', `x,z,colour,label\n${blanks.join('\n')}\n`), state },
+      cfg,
+    );
+    assert.equal(empty.alarm, true);
+    const x = (empty.details.tests as { name: string; test: string; adjustedPValue: number }[]).find(
+      (t) => t.name === 'x' && t.test === 'missing-share',
+    )!;
+    assert.ok(x.adjustedPValue < 1e-30, `missing-share p = ${x.adjustedPValue}`);
+    const noX = Array.from({ length: 300 }, () => `${r().toFixed(4)},red,${r() < 0.7 ? 1 : 0}`);
+    const absent = await checkPlugin(
+      featureDrift,
+      { batch: await tmp.file('nox.csv', `z,colour,label\n${noX.join('\n')}\n`), state },
+      cfg,
+    );
+    assert.equal(absent.alarm, true);
+    assert.deepEqual(absent.details.missingColumns, ['x']);
+  });
+
+  it('reports strong shifts with p-values far below 1e-16 (survival functions) instead of 1 − cdf = 0', async () => {
+    const state = await fitPlugin(featureDrift, await csv('ref7.csv', 2000, 13), cfg);
+    const report = await checkPlugin(
+      featureDrift,
+      { batch: await csv('far.csv', 2000, 14, { shift: 0.6, p1: 0.2 }), state },
+      cfg,
+    );
+    const tests = report.details.tests as { name: string; test: string; pValue: number }[];
+    const ks = tests.find((t) => t.test === 'ks' && t.name === 'x')!;
+    assert.ok(ks.pValue > 0 && ks.pValue < 1e-20, `KS p = ${ks.pValue}`);
+    const balance = tests.find((t) => t.name === 'label')!;
+    assert.ok(balance.pValue > 0 && balance.pValue < 1e-27, `chi-square p = ${balance.pValue}`);
+  });
+
+  it('rejects a column name in columns or ignore that the reference does not have', async () => {
+    const ref = await csv('ref8.csv', 100, 15);
+    await assert.rejects(
+      fitPlugin(featureDrift, ref, { ...cfg, ignore: ['y'] }),
+      /names column\(s\) "y" that .* does not have; its columns are x, z, colour, label/,
+    );
+    const state = await fitPlugin(featureDrift, ref, { ...cfg, ignore: ['z'] });
+    assert.deepEqual((state as { columns: string[] }).columns, ['x', 'colour']);
   });
 });

@@ -130,6 +130,27 @@ describe('conditions and templates', () => {
     assert.equal(typeof parseCondition('acc is high'), 'string');
   });
 
+  it('are rejected at validation with the column where they stop parsing, not accepted and silently false', () => {
+    const text = problemsOf({
+      name: 'p',
+      steps: [
+        { name: 'a', image: img },
+        { name: 'b', image: img, when: 'a.metrics.acc <<< 0.9 &&' },
+        { name: 'c', image: img, when: 'a.metrics.acc < 0.9 &&' },
+        { name: 'd', image: img, when: 'a.metrics.acc <' },
+      ],
+    }).join('\n');
+    assert.match(
+      text,
+      /step "b", field when: "a\.metrics\.acc <<< 0\.9 &&" does not parse: at column 16, expected a number/,
+    );
+    assert.match(text, /step "c", field when: .* at column 21, expected the end of the condition .* found "&&"/);
+    assert.match(text, /step "d", field when: .* at column 16, .* found the end of the condition/);
+    const ok = parseCondition("params.model == 'random forest'");
+    assert.notEqual(typeof ok, 'string');
+    assert.equal((ok as { value: unknown }).value, 'random forest');
+  });
+
   it('keep the type of a whole-string reference and stringify inside longer strings', () => {
     assert.deepEqual(
       interpolate({ n: '${params.n}', s: 'n=${params.n}', l: ['${item}'] }, { params: { n: 5 }, item: [1, 2] }),

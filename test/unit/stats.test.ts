@@ -1,11 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { gaussian, rng } from '../builders/data-tools.js';
-import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from '../../lib/stats/chi-square.js';
+import { chiSquareGoodnessOfFit, chiSquareHomogeneity, chiSquareSurvival } from '../../lib/stats/chi-square.js';
+import { hypergeometricUpperTail, shareIncreaseTest } from '../../lib/stats/hypergeometric.js';
+import { mmdTest } from '../../lib/stats/mmd.js';
+import { taroneHolm } from '../../lib/stats/multiple-testing.js';
+import { wilsonInterval } from '../../lib/stats/wilson.js';
 import betaln from '@stdlib/math-base-special-betaln';
 import binomcoefln from '@stdlib/math-base-special-binomcoefln';
 import { betaBinomialUpperTail, exceedanceTest } from '../../lib/stats/exceedance-test.js';
 import { histogramPair, histogramPairSorted } from '../../lib/stats/histogram.js';
-import { kolmogorovQ, ksTwoSample, sortedFinite } from '../../lib/stats/ks.js';
+import { kolmogorovLogQ, kolmogorovQ, ksExactPValue, ksTwoSample, sortedFinite } from '../../lib/stats/ks.js';
 import { psi } from '../../lib/stats/psi.js';
 import { quantileSorted, Reservoir } from '../../lib/stats/reservoir.js';
 import { StrideSample } from '../../lib/stats/stride-sample.js';
@@ -215,5 +219,77 @@ describe('checker statistics', () => {
       top.result().map((t) => t.id),
       [5, 2, 3],
     );
+  });
+
+  it('gives survival p-values in the far tail instead of rounding 1 − cdf to 0', () => {
+    // chi-square(1) at 120: 2·Φ(−√120) ≈ 6.326e-28 (scipy chi2.sf); chi-square(2) at 200: e^(−100).
+    assert.ok(Math.abs(chiSquareSurvival(120, 1) / 6.326e-28 - 1) < 0.01, String(chiSquareSurvival(120, 1)));
+    assert.ok(Math.abs(chiSquareSurvival(200, 2) / Math.exp(-100) - 1) < 1e-6);
+    assert.ok(Math.abs(kolmogorovQ(6) / (2 * Math.exp(-72)) - 1) < 1e-9);
+    assert.ok(Math.abs(kolmogorovLogQ(30) - (Math.LN2 - 1800)) < 1e-9, 'log Q stays finite where Q underflows');
+  });
+
+  it('computes exact two-sample KS p-values for small samples (scipy ks_2samp method="exact")', () => {
+    // scipy.stats.ks_2samp([1..5], [6..10], method='exact').pvalue = 0.007936507936507936 (2 / C(10, 5))
+    assert.ok(Math.abs(ksExactPValue(1, 5, 5) - 2 / 252) < 1e-12);
+    const a = sortedFinite(Float64Array.from([0.1, 0.4, 0.7, 1.2, 1.9, 2.3]));
+    const b = sortedFinite(Float64Array.from([0.3, 0.5, 0.9, 1.0, 1.1, 1.4, 1.6]));
+    const r = ksTwoSample(a, b);
+    assert.ok(r.pValue > 0.5 && r.pValue <= 1, `p = ${r.pValue}`);
+  });
+
+  it("gives Fisher's one-sided share test the hypergeometric tail, tiny when a column is missing in every batch row", () => {
+    // 3 of 10 batch rows against 0 of 10 reference rows: C(10,3) / C(20,3) = 120 / 1140.
+    assert.ok(Math.abs(shareIncreaseTest(3, 10, 0, 10).pValue - 120 / 1140) < 1e-12);
+    assert.equal(shareIncreaseTest(0, 10, 5, 10).pValue, 1);
+    const all = shareIncreaseTest(300, 300, 0, 500).pValue;
+    assert.ok(all > 0 && all < 1e-200, String(all));
+    assert.ok(
+      Math.abs(hypergeometricUpperTail(2, 20, 5, 10) - (1 - 0.016253869969040248 - 0.13544891640866874)) < 1e-12,
+    );
+  });
+
+  it('keeps tests that cannot reach alpha / K out of the Holm family (Tarone), and adjusts the rest', () => {
+    const tests = [
+      { pValue: 0.001, minPValue: 0 },
+      { pValue: 0.2, minPValue: 0 },
+      { pValue: 1, minPValue: 1 },
+      { pValue: 0.5, minPValue: 0.3 },
+    ];
+    const f = taroneHolm(tests, 0.01);
+    assert.equal(f.size, 2);
+    assert.deepEqual(f.inFamily, [true, true, false, false]);
+    assert.ok(Math.abs(f.adjusted[0]! - 0.002) < 1e-12);
+  });
+
+  it("gives Wilson's interval for 0 of 50 an upper end near 7%", () => {
+    const [lo, hi] = wilsonInterval(0, 50);
+    assert.ok(lo < 1e-12, String(lo));
+    assert.ok(Math.abs(hi - 0.0713) < 0.001, String(hi));
+  });
+
+  it('simulates chi-square p-values for tables with rare levels, and they stay near the asymptotic ones for common levels', () => {
+    const rare = chiSquareHomogeneity([500, 3, 0], [20, 0, 1]);
+    assert.equal(rare.method, 'monte-carlo');
+    assert.ok(rare.pValue > 0.01, `one unseen row in 21 is not significant: p = ${rare.pValue}`);
+    const common = chiSquareHomogeneity([300, 200], [150, 120]);
+    assert.equal(common.method, 'asymptotic');
+  });
+
+  it('gives the MMD permutation test uniform-ish p-values on one distribution and tiny ones after a subpopulation shift', () => {
+    const g = gaussian(31);
+    const mix = (rows: number, only?: number) =>
+      Float64Array.from({ length: rows * 4 }, (_, i) => {
+        const cls = only ?? Math.floor(i / 4) % 2;
+        return g() + (i % 4 === 0 ? 3 * cls : 0);
+      });
+    let small = 0;
+    for (let t = 0; t < 40; t++) {
+      const p = mmdTest(mix(200), 200, mix(60), 60, 4, { features: 64, permutations: 199, seed: t }).pValue;
+      if (p < 0.1) small++;
+    }
+    assert.ok(small <= 9, `${small}/40 p-values below 0.1`);
+    const shifted = mmdTest(mix(200), 200, mix(60, 0), 60, 4, { features: 64, permutations: 199, seed: 1 });
+    assert.ok(shifted.pValue <= 0.01, `p = ${shifted.pValue}`);
   });
 });

@@ -58,6 +58,7 @@ export async function runCheckStep(ctx: StepRun<CheckStep>): Promise<Outcome> {
     score: result.score,
     threshold: result.threshold,
     alarm: result.alarm ? 1 : 0,
+    insufficient_data: result.status === 'insufficient-data' ? 1 : 0,
     ...(result.pValue !== undefined ? { p_value: result.pValue } : {}),
   };
   const done = run.update(key, {
@@ -66,14 +67,20 @@ export async function runCheckStep(ctx: StepRun<CheckStep>): Promise<Outcome> {
     metrics,
     reason: result.alarm
       ? `ALARM (score ${result.score.toPrecision(3)} vs ${result.threshold.toPrecision(3)})`
-      : 'no alarm',
+      : result.status === 'insufficient-data'
+        ? 'insufficient data: too few rows for a verdict (see the report)'
+        : 'no alarm',
   });
   if (result.alarm) upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
   tracker.step(key, 'succeeded', {
     startedAt: done.startedAt,
     params: { plugin: step.check.plugin, config: step.check.config },
     metrics,
-    tags: { alarm: String(result.alarm), 'tidemark.step_key': key },
+    tags: {
+      alarm: String(result.alarm),
+      status: result.status ?? (result.alarm ? 'alarm' : 'ok'),
+      'tidemark.step_key': key,
+    },
     outputs: { ...outputs, ...(result.plot ? { plot_svg: result.plot.svg, plot_png: result.plot.png } : {}) },
   });
   return { ok: true, outputs, metrics, alarm: result.alarm };

@@ -1,4 +1,4 @@
-"""Exports scikit-learn's bundled digits, iris and wine data sets (no network) for the checker tests.
+"""Exports scikit-learn's bundled data sets (no network) for the checker tests and the evaluation.
 
 Runs in tidemark/python-ml. Writes to /outputs:
   digits.npy         float32 [1797, 64]      pixel values 0..16
@@ -8,13 +8,15 @@ Runs in tidemark/python-ml. Writes to /outputs:
   digits.csv         64 pixel columns p0..p63 and a label column
   iris.csv           4 measurements and species (text)
   wine.csv           13 measurements and class
+  breast_cancer.csv  30 measurements of cell nuclei (heavy-tailed) and diagnosis (malignant, benign)
+  diabetes.csv       10 standardized measurements and progression (the target in tertiles: low, mid, high)
 """
 import csv
 import os
 
 import numpy as np
 from scipy import ndimage
-from sklearn.datasets import load_digits, load_iris, load_wine
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
 
 out = os.environ.get("OUTPUTS", "/outputs")
 
@@ -43,4 +45,13 @@ write_csv(f"{out}/iris.csv", ["sepal_length", "sepal_width", "petal_length", "pe
 wine = load_wine()
 write_csv(f"{out}/wine.csv", list(wine.feature_names) + ["class"],
           [[f"{v:g}" for v in row] + [int(t)] for row, t in zip(wine.data, wine.target)])
-print("exported digits, iris and wine to", out)
+cancer = load_breast_cancer()
+write_csv(f"{out}/breast_cancer.csv", [n.replace(" ", "_") for n in cancer.feature_names] + ["diagnosis"],
+          [[f"{v:.6g}" for v in row] + [cancer.target_names[t]] for row, t in zip(cancer.data, cancer.target)])
+
+diabetes = load_diabetes()
+cuts = np.quantile(diabetes.target, [1 / 3, 2 / 3])
+tertile = np.digitize(diabetes.target, cuts)
+write_csv(f"{out}/diabetes.csv", list(diabetes.feature_names) + ["progression"],
+          [[f"{v:.6g}" for v in row] + [["low", "mid", "high"][t]] for row, t in zip(diabetes.data, tertile)])
+print("exported digits, iris, wine, breast_cancer and diabetes to", out)
