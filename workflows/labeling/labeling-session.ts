@@ -31,7 +31,7 @@ import {
   sessionQuery,
   submitLabelsSignal,
   submitLabelsUpdate,
-  submitLabelsSchema,
+  LABELS_REFUSED,
   type RejectedLabel,
   type SubmitLabels,
 } from '../../common/labeling-messages.js';
@@ -45,6 +45,7 @@ import {
 import { failureMessage } from '../failure-message.js';
 import type { pipeline } from '../pipeline/pipeline.js';
 import { LabelBook, type Submission } from './label-book.js';
+import { parseSubmission, refuseUpdate } from './submission.js';
 
 /** What a session carries from one round to the next (refs only: continue-as-new keeps history small). */
 export interface CarriedSession {
@@ -81,18 +82,6 @@ const tracking = proxyActivities<TidemarkActivities>({
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
-
-function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: false; reason: string } {
-  const parsed = submitLabelsSchema().safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      reason: `malformed submission (${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}); send { "labeler": "you", "labels": { "<sample id>": "<label>" } }`,
-    };
-  }
-  if (Object.keys(parsed.data.labels).length === 0) return { ok: false, reason: 'the submission holds no labels' };
-  return { ok: true, sub: parsed.data };
-}
 
 /**
  * A human-in-the-loop labeling session. Each round it scores the pool and picks the most
@@ -157,16 +146,10 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     },
     {
       // Rejected here, a submission leaves no trace in history: bad payloads, a closed round, or nothing acceptable.
+      // A refusal is an ApplicationFailure of type LabelsRefused whose details hold each label's reason.
       validator: (payload: SubmitLabels) => {
-        const parsed = parseSubmission(payload);
-        if (!parsed.ok) throw new Error(parsed.reason);
-        if (!book || book.isClosed) throw new Error(notTaking());
-        const verdict = book.review(parsed.sub);
-        if (verdict.accepted.length === 0 && verdict.unchanged.length === 0) {
-          throw new Error(
-            `no label accepted:\n${verdict.rejected.map((r) => `  ${r.id}=${r.label}: ${r.reason}`).join('\n')}`,
-          );
-        }
+        const refusal = refuseUpdate(book, payload, notTaking);
+        if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, LABELS_REFUSED, refusal.rejected);
       },
     },
   );
