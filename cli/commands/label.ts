@@ -6,8 +6,7 @@ import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
 import { pendingQuery, sessionQuery, submitLabelsUpdate } from '../../common/labeling-messages.js';
 import type { labelingSession } from '../../workflows/labeling/labeling-session.js';
 import { workflowUiUrl } from '../../client/client.js';
-import { readPipelineFile } from '../../client/prepare-pipeline.js';
-import { startLabelingSession } from '../../client/start-labeling-session.js';
+import { readLabelingSessionFile, startLabelingSession } from '../../client/start-labeling-session.js';
 import { withClient } from '../context.js';
 import { labelInteractively, type Answer } from '../labeling/interactive.js';
 import { readLabelsFile } from '../labeling/labels-file.js';
@@ -24,7 +23,7 @@ export function registerLabel(program: Command): void {
     .option('--id <workflowId>', 'workflow id (default: <name>-labeling-<random>)')
     .action(async (file: string, opts: { id?: string }) => {
       const path = resolve(file);
-      const raw = readPipelineFile(path);
+      const raw = readLabelingSessionFile(path);
       await withClient(async (client, config) => {
         const store = openArtifactStore(config);
         const handle = await startLabelingSession(client, raw, {
