@@ -24,7 +24,7 @@ export const submitLabelsSchema = () =>
 export const LabelSchema = () =>
   oneOf('a label is a non-empty string or a number', [z.string().min(1), z.number()]).transform(String);
 
-/** The type of the ApplicationFailure a refused `submitLabels` update fails with; its details are the RejectedLabel[]. */
+/** The type of the ApplicationFailure a refused `submitLabels` update fails with; its first detail is a RejectedLabel[] (empty when the whole payload is refused). */
 export const LABELS_REFUSED = 'LabelsRefused';
 
 /** The payload's shape, for messages. */

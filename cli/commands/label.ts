@@ -1,10 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import { select } from '@inquirer/prompts';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
-import { pendingQuery, sessionQuery, submitLabelsUpdate } from '../../common/labeling-messages.js';
-import type { labelingSession } from '../../workflows/labeling/labeling-session.js';
+import { pendingQuery, sessionQuery } from '../../common/labeling-messages.js';
+import { LabelingSessionError } from '../../client/errors.js';
+import { labelingSessionHandle } from '../../client/labeling-session-handle.js';
+import { submitLabels } from '../../client/submit-labels.js';
 import { workflowUiUrl } from '../../client/client.js';
 import { readLabelingSessionFile, startLabelingSession } from '../../client/start-labeling-session.js';
 import { withClient } from '../context.js';
@@ -44,7 +45,7 @@ export function registerLabel(program: Command): void {
     .option('--json', 'print the pending batch as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       await withClient(async (client) => {
-        const batch = await client.workflow.getHandle<typeof labelingSession>(id).query(pendingQuery);
+        const batch = await (await labelingSessionHandle(client, id)).query(pendingQuery);
         console.log(opts.json ? JSON.stringify(batch, null, 2) : renderPending(batch));
       });
     });
@@ -54,23 +55,24 @@ export function registerLabel(program: Command): void {
     .description('send labels from a file through the validated update, and print what was accepted and rejected')
     .requiredOption(
       '-f, --file <labels>',
-      'labels.csv (columns id,label) or labels.json ({ "labels": { "<id>": "<label>" } })',
+      'labels.csv (columns id,label) or labels.json ({ "labels": { "<id>": "<label>" } }); a large file is sent in several updates',
     )
     .option('--labeler <name>', 'who labeled (recorded in the ledger)')
     .option('--overwrite', 'replace labels already given in this round')
     .action(async (id: string, opts: { file: string; labeler?: string; overwrite?: boolean }) => {
-      const { labels, labeler } = readLabelsFile(resolve(opts.file));
+      const { labels, labeler, overwrite } = readLabelsFile(resolve(opts.file));
       await withClient(async (client) => {
-        const handle = client.workflow.getHandle<typeof labelingSession>(id);
         try {
-          const verdict = await handle.executeUpdate(submitLabelsUpdate, {
-            args: [{ labels, labeler: opts.labeler ?? labeler, ...(opts.overwrite ? { overwrite: true } : {}) }],
+          const verdict = await submitLabels(client, id, {
+            labels,
+            labeler: opts.labeler ?? labeler,
+            ...(opts.overwrite || overwrite ? { overwrite: true } : {}),
           });
           console.log(renderVerdict(verdict));
           if (verdict.rejected.length) process.exitCode = 2;
         } catch (err) {
-          if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-          console.error(`nothing was accepted: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+          if (!(err instanceof LabelingSessionError)) throw err;
+          console.error(`nothing was accepted: ${err.message}`);
           process.exitCode = 1;
         }
       });
@@ -86,7 +88,7 @@ export function registerLabel(program: Command): void {
           'interactive labeling needs a terminal; to send labels from a file use `tidemark label submit <id> --file labels.csv`',
         );
       await withClient(async (client) => {
-        const handle = client.workflow.getHandle<typeof labelingSession>(id);
+        const handle = await labelingSessionHandle(client, id);
         const accepted = await labelInteractively(
           handle,
           {

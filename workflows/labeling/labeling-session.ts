@@ -146,7 +146,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     },
     {
       // Rejected here, a submission leaves no trace in history: bad payloads, a closed round, or nothing acceptable.
-      // A refusal is an ApplicationFailure of type LabelsRefused whose details hold each label's reason.
+      // A refusal is an ApplicationFailure of type LabelsRefused whose first detail lists each label's reason.
       validator: (payload: SubmitLabels) => {
         const refusal = refuseUpdate(book, payload, notTaking);
         if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, LABELS_REFUSED, refusal.rejected);
