@@ -22,7 +22,10 @@ export const submitLabelsSchema = () =>
 
 /** A label as sent: a non-empty string, or a number (kept as its string). */
 export const LabelSchema = () =>
-  oneOf('a label is a non-empty string or a number', [z.string().min(1), z.number()]).transform(String);
+  oneOf('a label is a non-empty string or a number', [
+    z.string().min(1, 'a label may not be empty'),
+    z.number(),
+  ]).transform(String);
 
 /** The type of the ApplicationFailure a refused `submitLabels` update fails with; its first detail is a RejectedLabel[] (empty when the whole payload is refused). */
 export const LABELS_REFUSED = 'LabelsRefused';

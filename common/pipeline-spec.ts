@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { parseCondition } from './condition.js';
 import { DurationSchema } from './duration.js';
 import { unresolvedRefs } from './interpolate.js';
-import { notAMapping, oneOf, userErrors } from './zod-messages.js';
+import { describeValue, notAMapping, oneOf, userErrors } from './zod-messages.js';
 import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec.js';
+
+const MAP_OVER = 'map.over is a list (e.g. [1, 2, 3]) or "${params.<name>}" naming a list param';
 
 /** The pipeline schemas, built per validation (see stepSchemas for why not at module load). */
 function pipelineSchemas() {
@@ -15,9 +17,9 @@ function pipelineSchemas() {
   const MapSchema = z
     .object({
       /** A list, or `${params.<name>}` naming a list param. */
-      over: oneOf('map.over is a list (e.g. [1, 2, 3]) or "${params.<name>}" naming a list param', [
+      over: oneOf(MAP_OVER, [
         z.array(z.unknown()),
-        z.string().regex(/^\$\{params\.[\w-]+\}$/),
+        z.string().regex(/^\$\{params\.[\w-]+\}$/, { error: (iss) => `${MAP_OVER}; got ${describeValue(iss.input)}` }),
       ]),
       /** The variable each item is bound to: `${<as>}` in params, args and env. */
       as: nameField.default('item'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ArtifactRefSchema } from './artifact.js';
 import { DurationSchema } from './duration.js';
-import { oneOf } from './zod-messages.js';
+import { describeValue, oneOf } from './zod-messages.js';
 
 /** Docker image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
 const IMAGE_REF =
@@ -73,9 +73,9 @@ export function stepSchemas() {
    * - `{ path: "./file" }`: a local file or folder, uploaded by the CLI or client before the start.
    */
   const InputSourceSchema = oneOf(INPUT_SOURCES, [
-    z
-      .string()
-      .regex(/^[a-zA-Z][\w-]*\.[a-zA-Z][\w-]*$/, 'an input string must be "<step>.<output>" or "inputs.<name>"'),
+    z.string().regex(/^[a-zA-Z][\w-]*\.[a-zA-Z][\w-]*$/, {
+      error: (iss) => `an input string is "<step>.<output>" or "inputs.<name>"; got ${describeValue(iss.input)}`,
+    }),
     z.object({ step: z.string(), output: z.string() }).strict(),
     z.object({ artifact: ArtifactRefSchema }).strict(),
     z.object({ artifacts: z.array(ArtifactRefSchema) }).strict(),

@@ -55,7 +55,8 @@ function fromJson(path: string, text: string): LabelsFromFile {
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new LabelsFileError(`${path} holds ${describeValue(json)}, not labels; ${LABELS_FILE_FORMATS}`);
-  const isPayload = 'labels' in json && typeof json.labels === 'object' && json.labels !== null;
+  // A bare map cannot hold a sample named "labels": a file with that key is read as the payload.
+  const isPayload = 'labels' in json;
   const schema = isPayload
     ? submitLabelsSchema()
     : z.record(z.string().min(1, 'a sample id may not be empty'), LabelSchema());

@@ -45,7 +45,7 @@ import {
 import { failureMessage } from '../failure-message.js';
 import type { pipeline } from '../pipeline/pipeline.js';
 import { LabelBook, type Submission } from './label-book.js';
-import { parseSubmission, refuseUpdate } from './submission.js';
+import { notTakingLabels, parseSubmission, refuseUpdate } from './submission.js';
 
 /** What a session carries from one round to the next (refs only: continue-as-new keeps history small). */
 export interface CarriedSession {
@@ -112,10 +112,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
   let reminders = 0;
   const recentRejections: RejectedLabel[] = [];
 
-  const notTaking = (): string =>
-    phase === 'selecting'
-      ? `round ${round} is still picking its batch; send labels once the session is waiting`
-      : `round ${round} is closed (${phase}); labels are taken while the session is waiting`;
+  const notTaking = (): string => notTakingLabels(round, phase);
   const remember = (rejected: RejectedLabel[]) => {
     if (rejected.length === 0) return;
     recentRejections.push(...rejected);
@@ -148,7 +145,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
       // Rejected here, a submission leaves no trace in history: bad payloads, a closed round, or nothing acceptable.
       // A refusal is an ApplicationFailure of type LabelsRefused whose first detail lists each label's reason.
       validator: (payload: SubmitLabels) => {
-        const refusal = refuseUpdate(book, payload, notTaking);
+        const refusal = refuseUpdate(book, payload, round, phase);
         if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, LABELS_REFUSED, refusal.rejected);
       },
     },

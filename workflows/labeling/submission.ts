@@ -4,6 +4,7 @@ import {
   type RejectedLabel,
   type SubmitLabelsResult,
 } from '../../common/labeling-messages.js';
+import type { SessionPhase } from '../../common/labeling.js';
 import { issueLine, notAMapping, userErrors } from '../../common/zod-messages.js';
 import type { LabelBook, Submission } from './label-book.js';
 
@@ -31,6 +32,13 @@ export function parseSubmission(raw: unknown): ParsedSubmission {
   return { ok: true, sub: parsed.data };
 }
 
+/** Why a round takes no labels in this phase (it is still picking its batch, or closed). */
+export function notTakingLabels(round: number, phase: SessionPhase): string {
+  return phase === 'selecting'
+    ? `round ${round} is still picking its batch; send labels once the session is waiting`
+    : `round ${round} is closed (${phase}); labels are taken while the session is waiting`;
+}
+
 /** Why an update is refused before it runs: the message, and each label's reason when there are some. */
 export interface UpdateRefusal {
   message: string;
@@ -39,17 +47,17 @@ export interface UpdateRefusal {
 
 /**
  * What the update's validator decides: undefined when the submission may be recorded (something
- * in it is accepted or unchanged), else why not. `notTaking` says why a closed or unopened round
- * takes nothing.
+ * in it is accepted or unchanged), else why not. Before the batch is picked there is no `book`.
  */
 export function refuseUpdate(
   book: LabelBook | undefined,
   raw: unknown,
-  notTaking: () => string,
+  round: number,
+  phase: SessionPhase,
 ): UpdateRefusal | undefined {
   const parsed = parseSubmission(raw);
   if (!parsed.ok) return { message: parsed.reason, rejected: [] };
-  if (!book || book.isClosed) return { message: notTaking(), rejected: [] };
+  if (!book || book.isClosed) return { message: notTakingLabels(round, phase), rejected: [] };
   const verdict: SubmitLabelsResult = book.review(parsed.sub);
   if (verdict.accepted.length > 0 || verdict.unchanged.length > 0) return undefined;
   return {
