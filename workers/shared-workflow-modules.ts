@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Modules loaded once per worker and shared by every workflow it runs, instead of once per
+ * workflow: Temporal's reusable V8 context gives each workflow its own copy of every module it
+ * imports, and zod's classes cost over a megabyte a copy. Shared modules are deep-frozen, so only
+ * code that never mutates its module-level objects belongs here: zod's library code qualifies,
+ * schemas built with it do not (zod writes to its schema objects as it parses).
+ */
+export const SHARED_WORKFLOW_MODULES = [fileURLToPath(new URL('../common/zod-shared.ts', import.meta.url))];
