@@ -27,6 +27,13 @@ export const LabelSchema = () =>
     z.number(),
   ]).transform(String);
 
+/** One line per rejected label, the first `max` of them, then how many more. */
+export function rejectionLines(rejected: readonly RejectedLabel[], max = 50): string[] {
+  const lines = rejected.slice(0, max).map((r) => `  rejected ${r.id}=${r.label}: ${r.reason}`);
+  if (rejected.length > max) lines.push(`  … and ${rejected.length - max} more rejected`);
+  return lines;
+}
+
 /** The type of the ApplicationFailure a refused `submitLabels` update fails with; its first detail is a RejectedLabel[] (empty when the whole payload is refused). */
 export const LABELS_REFUSED = 'LabelsRefused';
 

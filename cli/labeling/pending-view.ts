@@ -1,6 +1,5 @@
 import Table from 'cli-table3';
-import type { PendingBatch, SubmitLabelsResult } from '../../common/labeling-messages.js';
-import { rejectionLines } from '../../client/submit-labels.js';
+import { rejectionLines, type PendingBatch, type SubmitLabelsResult } from '../../common/labeling-messages.js';
 
 const MAX_COLUMNS = 8;
 /** Colours only on a terminal (and not under NO_COLOR), so piped output stays plain text. */

@@ -1,5 +1,6 @@
 import {
   SUBMISSION_SHAPE,
+  rejectionLines,
   submitLabelsSchema,
   type RejectedLabel,
   type SubmitLabelsResult,
@@ -61,7 +62,8 @@ export function refuseUpdate(
   const verdict: SubmitLabelsResult = book.review(parsed.sub);
   if (verdict.accepted.length > 0 || verdict.unchanged.length > 0) return undefined;
   return {
-    message: `no label accepted:\n${verdict.rejected.map((r) => `  ${r.id}=${r.label}: ${r.reason}`).join('\n')}`,
+    // The message names the first few; the failure's details carry every one.
+    message: `no label accepted:\n${rejectionLines(verdict.rejected, 20).join('\n')}`,
     rejected: verdict.rejected,
   };
 }
