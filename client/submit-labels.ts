@@ -91,7 +91,7 @@ export async function submitLabels(
   workflowId: string,
   sub: SubmitLabels,
   opts: { maxBytes?: number; maxLabels?: number } = {},
-): Promise<SubmitLabelsResult & { updates: number }> {
+): Promise<SubmitLabelsResult & { /** How many updates were sent. */ updates: number }> {
   const chunks = splitSubmission(sub, opts.maxBytes, opts.maxLabels);
   const handle = await labelingSessionHandle(client, workflowId);
   const total: SubmitLabelsResult = { round: 0, accepted: [], unchanged: [], rejected: [], pending: 0 };
@@ -99,8 +99,10 @@ export async function submitLabels(
     for (const chunk of chunks.slice(from))
       total.rejected.push(...Object.entries(chunk.labels).map(([id, label]) => ({ id, label: String(label), reason })));
   };
+  let sent = 0;
   for (const [i, chunk] of chunks.entries()) {
     try {
+      sent++;
       const verdict = await handle.executeUpdate(submitLabelsUpdate, { args: [chunk] });
       total.round = verdict.round;
       total.pending = verdict.pending;
@@ -126,5 +128,5 @@ export async function submitLabels(
   }
   if (total.accepted.length === 0 && total.unchanged.length === 0)
     throw new LabelingSessionError(`no label accepted:\n${rejectionLines(total.rejected).join('\n')}`, total.rejected);
-  return { ...total, updates: chunks.length };
+  return { ...total, updates: sent };
 }
