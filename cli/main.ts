@@ -87,7 +87,7 @@ export function registerLabel(program: Command): void {
     .description('send labels from a file through the validated update, and print what was accepted and rejected')
     .requiredOption(
       '-f, --file <labels>',
-      'labels.csv (columns id,label) or labels.json ({ "labels": { "<id>": "<label>" } })',
+      'labels.csv (columns id,label) or labels.json ({ "labels": { "<id>": "<label>" } }); a large file is sent in several updates',
     )
     .option('--labeler <name>', 'who labeled (recorded in the ledger)')
     .option('--overwrite', 'replace labels already given in this round')

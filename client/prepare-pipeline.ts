@@ -1,27 +1,24 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { parse } from 'yaml';
 import type { ArtifactRef } from '../common/artifact.js';
-import { PipelineSpecError, stepSources, validatePipeline, type PipelineSpec } from '../common/pipeline-spec.js';
+import {
+  PIPELINE_NEEDS,
+  PipelineSpecError,
+  stepSources,
+  validatePipeline,
+  type PipelineSpec,
+} from '../common/pipeline-spec.js';
 import type { InputSource } from '../common/step-spec.js';
 import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
+import { readSpecDocument, type SpecKind } from './spec-file.js';
 
-/** Reads a pipeline file (YAML or JSON). */
-export function readPipelineFile(path: string): unknown {
-  if (!existsSync(path)) throw new PipelineSpecError([`pipeline file ${path} does not exist`]);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new PipelineSpecError([`pipeline file ${path} cannot be read: ${(err as Error).message}`]);
-  }
-  if (text.trim() === '')
-    throw new PipelineSpecError([`pipeline file ${path} is empty; a pipeline needs a name and steps`]);
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new PipelineSpecError([`${path} is not valid YAML: ${(err as Error).message}`]);
-  }
+const PIPELINE_FILE: SpecKind = { what: 'pipeline', needs: PIPELINE_NEEDS };
+
+/** Reads a pipeline file (YAML or JSON); throws a PipelineSpecError naming the file when it holds no pipeline. */
+export function readPipelineFile(path: string): Record<string, unknown> {
+  const read = readSpecDocument(path, PIPELINE_FILE);
+  if ('problem' in read) throw new PipelineSpecError([read.problem]);
+  return read.raw;
 }
 
 export interface PreparePipelineOptions {
@@ -56,17 +53,22 @@ interface LocalSource {
   kind: 'input' | 'context';
 }
 
+/** A pipeline that passed every check, with the local files it names still to upload. */
+export interface PipelineUploadPlan {
+  validated: PipelineSpec;
+  /** How many local files and folders `upload` stores. */
+  files: number;
+  /** Uploads the local files and returns the spec with refs in their place. */
+  upload(store: ArtifactStore): Promise<Raw>;
+}
+
 /**
- * Gets a pipeline spec ready to start, in one pass over the validated spec: nested pipeline files
- * are inlined, everything is validated, every local file (`{ path }` inputs of steps, checks,
- * nested pipelines and the pipeline itself, and `build.context` folders) is found and checked,
- * and only then is anything uploaded, so a refused spec leaves nothing behind. The workflow only
- * ever sees refs. Throws a PipelineSpecError listing every problem.
+ * Checks a pipeline spec without uploading anything: nested pipeline files are inlined,
+ * everything is validated, and every local file (`{ path }` inputs of steps, checks, nested
+ * pipelines and the pipeline itself, and `build.context` folders) is found and checked. Throws a
+ * PipelineSpecError listing every problem.
  */
-export async function preparePipeline(
-  raw: unknown,
-  opts: PreparePipelineOptions,
-): Promise<{ spec: unknown; validated: PipelineSpec }> {
+export function planPipeline(raw: unknown, opts: Omit<PreparePipelineOptions, 'store'>): PipelineUploadPlan {
   const baseDirs = new WeakMap<object, string>();
   const inlined = inlineNestedFiles(raw, opts.baseDir, baseDirs);
   const validated = validatePipeline(inlined);
@@ -82,12 +84,35 @@ export async function preparePipeline(
     ...sources.flatMap((s) => checkSource(s, opts)),
   ];
   if (problems.length) throw new PipelineSpecError(problems);
-  const spec = structuredClone(inlined) as Raw;
-  for (const source of sources) {
-    const ref = await opts.store.put(source.path, source.name);
-    setAt(spec, source.at, source.kind === 'context' ? ref : ({ artifact: ref } satisfies { artifact: ArtifactRef }));
-  }
-  return { spec, validated };
+  return {
+    validated,
+    files: sources.length,
+    async upload(store) {
+      const spec = structuredClone(inlined) as Raw;
+      for (const source of sources) {
+        const ref = await store.put(source.path, source.name);
+        setAt(
+          spec,
+          source.at,
+          source.kind === 'context' ? ref : ({ artifact: ref } satisfies { artifact: ArtifactRef }),
+        );
+      }
+      return spec;
+    },
+  };
+}
+
+/**
+ * Gets a pipeline spec ready to start: everything is checked first (planPipeline), and only then
+ * is anything uploaded, so a refused spec leaves nothing behind. The workflow only ever sees refs.
+ * Throws a PipelineSpecError listing every problem.
+ */
+export async function preparePipeline(
+  raw: unknown,
+  opts: PreparePipelineOptions,
+): Promise<{ spec: unknown; validated: PipelineSpec }> {
+  const plan = planPipeline(raw, opts);
+  return { spec: await plan.upload(opts.store), validated: plan.validated };
 }
 
 /** Replaces `pipeline: "./other.yaml"` with the parsed file, recursively, each relative to its own file. */
@@ -107,17 +132,12 @@ function inlineNestedFiles(raw: unknown, baseDir: string, baseDirs: WeakMap<obje
         problems.push(`${label}: ${s.pipeline} includes itself`);
         return step;
       }
-      if (!existsSync(file)) {
-        problems.push(`${label}: file ${file} does not exist`);
+      const read = readSpecDocument(file, PIPELINE_FILE);
+      if ('problem' in read) {
+        problems.push(`${label}: ${read.problem}`);
         return step;
       }
-      let child: unknown;
-      try {
-        child = parse(readFileSync(file, 'utf8'));
-      } catch (err) {
-        problems.push(`${label}: ${file} is not valid YAML: ${(err as Error).message}`);
-        return step;
-      }
+      const child = read.raw;
       const inlinedChild = inline(child, dirname(file), [...seen, file], `${where}step "${String(s.name)}" > `);
       if (inlinedChild && typeof inlinedChild === 'object') baseDirs.set(inlinedChild, dirname(file));
       return { ...s, pipeline: inlinedChild };
@@ -177,7 +197,7 @@ function collectLocalSources(
 }
 
 /** Why a local source cannot be uploaded: missing, of the wrong kind, or outside the pipeline's folder. */
-function checkSource(source: LocalSource, opts: PreparePipelineOptions): string[] {
+function checkSource(source: LocalSource, opts: Omit<PreparePipelineOptions, 'store'>): string[] {
   if (!existsSync(source.path))
     return [`${source.where}: ${source.written} does not exist (looked for ${source.path})`];
   if (source.kind === 'context' && !statSync(source.path).isDirectory())

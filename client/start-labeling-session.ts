@@ -4,9 +4,10 @@ import { resolve } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
-import { ArtifactRefSchema } from '../common/artifact.js';
+import { ArtifactRefSchema, type ArtifactRef } from '../common/artifact.js';
 import {
   LabelingSpecError,
+  SESSION_NEEDS,
   roundPipelineSpec,
   validateLabelingSpec,
   type LabelingSessionSpec,
@@ -14,7 +15,9 @@ import {
 import { PipelineSpecError, validatePipeline } from '../common/pipeline-spec.js';
 import { LabelingStatus, PipelineName } from '../common/search-attributes.js';
 import type { labelingSession } from '../workflows/labeling/labeling-session.js';
-import { preparePipeline } from './prepare-pipeline.js';
+import { notAMapping } from '../common/zod-messages.js';
+import { planPipeline, type PipelineUploadPlan } from './prepare-pipeline.js';
+import { readSpecDocument } from './spec-file.js';
 
 type Raw = Record<string, unknown>;
 
@@ -26,52 +29,105 @@ export interface StartLabelingOptions {
   workflowId?: string;
 }
 
-/**
- * Gets a session spec ready to start: `{ path }` (or a plain path string) for the pool, the
- * labeled set and the scorer's model are uploaded, the retrain and evaluate steps' local files
- * and build contexts too, and everything is validated, including the pipeline each round will
- * run. Throws a LabelingSpecError listing every problem before anything starts.
- */
-export async function prepareLabelingSession(
-  raw: unknown,
-  opts: { baseDir: string; store: ArtifactStore },
-): Promise<{ spec: Raw; validated: LabelingSessionSpec }> {
-  if (!raw || typeof raw !== 'object') throw new LabelingSpecError(['the session spec must be an object']);
-  const spec: Raw = { ...(raw as Raw) };
-  const problems: string[] = [];
-  const upload = async (value: unknown, field: string): Promise<unknown> => {
-    if (ArtifactRefSchema.safeParse(value).success) return value;
-    const path =
+/** Reads a session spec file (YAML or JSON); throws a LabelingSpecError naming the file when it holds no session. */
+export function readLabelingSessionFile(path: string): Raw {
+  const read = readSpecDocument(path, { what: 'labeling session', needs: SESSION_NEEDS });
+  if ('problem' in read) throw new LabelingSpecError([read.problem]);
+  return read.raw;
+}
+
+/** A local file the session spec names (`{ path }`, or a plain path string), where it goes in the spec. */
+interface SessionFile {
+  /** The field, e.g. `scorer.model`. */
+  field: string;
+  written: string;
+  path: string;
+  set(spec: Raw, ref: ArtifactRef): void;
+}
+
+/** A ref that stands for a local file while the spec is validated, before anything is uploaded. */
+const standIn = (name: string): ArtifactRef => ({
+  uri: 's3://not-uploaded-yet/local-file',
+  sha256: '0'.repeat(64),
+  size: 0,
+  name,
+  kind: 'file',
+});
+
+/** The session's own local files: pool, labeled set, scorer model and threshold reference. */
+function sessionFiles(spec: Raw, baseDir: string): SessionFile[] {
+  const files: SessionFile[] = [];
+  const look = (value: unknown, field: string, set: (spec: Raw, ref: ArtifactRef) => void) => {
+    if (ArtifactRefSchema.safeParse(value).success) return;
+    const written =
       typeof value === 'string'
         ? value
         : value && typeof value === 'object' && typeof (value as Raw).path === 'string'
           ? ((value as Raw).path as string)
           : undefined;
-    if (path === undefined) return value; // left for validation to name
-    const full = resolve(opts.baseDir, path);
-    if (!existsSync(full)) {
-      problems.push(`${field}: ${full} does not exist`);
-      return value;
-    }
-    return opts.store.put(full, field.split('.').at(-1)!);
+    if (written !== undefined) files.push({ field, written, path: resolve(baseDir, written), set });
   };
-  spec.pool = await upload(spec.pool, 'pool');
-  spec.labeled = await upload(spec.labeled, 'labeled');
-  if (spec.scorer && typeof spec.scorer === 'object' && 'model' in spec.scorer)
-    spec.scorer = { ...(spec.scorer as Raw), model: await upload((spec.scorer as Raw).model, 'scorer.model') };
-  if (spec.threshold && typeof spec.threshold === 'object')
-    spec.threshold = {
-      ...(spec.threshold as Raw),
-      reference: await upload((spec.threshold as Raw).reference, 'threshold.reference'),
-    };
-  if (problems.length) throw new LabelingSpecError(problems);
+  const nested = (key: 'scorer' | 'threshold', inner: string) => {
+    const holder = spec[key];
+    if (holder && typeof holder === 'object')
+      look((holder as Raw)[inner], `${key}.${inner}`, (s, ref) => (s[key] = { ...(s[key] as Raw), [inner]: ref }));
+  };
+  look(spec.pool, 'pool', (s, ref) => (s.pool = ref));
+  look(spec.labeled, 'labeled', (s, ref) => (s.labeled = ref));
+  nested('scorer', 'model');
+  nested('threshold', 'reference');
+  return files;
+}
 
-  // The steps' own files, exactly as a pipeline's are uploaded.
-  if (spec.retrain && typeof spec.retrain === 'object' && spec.evaluate && typeof spec.evaluate === 'object') {
+/**
+ * Gets a session spec ready to start: `{ path }` (or a plain path string) for the pool, the
+ * labeled set and the scorer's model are uploaded, the retrain and evaluate steps' local files
+ * and build contexts too, and everything is validated, including the pipeline each round will
+ * run. Everything is checked before anything is uploaded, so a refused spec leaves nothing
+ * behind. Throws a LabelingSpecError listing every problem.
+ */
+export async function prepareLabelingSession(
+  raw: unknown,
+  opts: { baseDir: string; store: ArtifactStore },
+): Promise<{ spec: Raw; validated: LabelingSessionSpec }> {
+  const shape = notAMapping(raw, 'labeling session spec', SESSION_NEEDS);
+  if (shape) throw new LabelingSpecError([shape]);
+  const spec: Raw = { ...(raw as Raw) };
+  const files = sessionFiles(spec, opts.baseDir);
+  const problems = files
+    .filter((f) => !existsSync(f.path))
+    .map((f) => `${f.field}: ${f.written} does not exist (looked for ${f.path})`);
+
+  // The spec as it will be, with stand-ins for the files not uploaded yet.
+  const draft = structuredClone(spec);
+  for (const f of files) f.set(draft, standIn(f.field.split('.').at(-1)!));
+  try {
+    const validated = validateLabelingSpec(draft);
+    validatePipeline(
+      roundPipelineSpec(
+        { ...validated, retrain: spec.retrain as Raw, evaluate: spec.evaluate as Raw },
+        validated.labeled,
+      ),
+    );
+  } catch (err) {
+    if (err instanceof LabelingSpecError) problems.push(...err.problems);
+    else if (err instanceof PipelineSpecError) problems.push(...err.problems.map((p) => `the round's pipeline: ${p}`));
+    else throw err;
+  }
+  // The steps' own files, checked exactly as a pipeline's are (their fields were validated just above).
+  let steps: PipelineUploadPlan | undefined;
+  const stepsValid = !problems.some((p) => /^(retrain|evaluate)\b/.test(p));
+  if (
+    stepsValid &&
+    spec.retrain &&
+    typeof spec.retrain === 'object' &&
+    spec.evaluate &&
+    typeof spec.evaluate === 'object'
+  ) {
     try {
-      const { spec: prepared } = await preparePipeline(
+      steps = planPipeline(
         {
-          name: typeof spec.name === 'string' ? spec.name : 'session',
+          name: 'session',
           steps: [
             { ...(spec.retrain as Raw), name: 'retrain' },
             { ...(spec.evaluate as Raw), name: 'evaluate' },
@@ -79,29 +135,23 @@ export async function prepareLabelingSession(
         },
         opts,
       );
-      const [retrain, evaluate] = ((prepared as Raw).steps as Raw[]).map(({ name: _name, ...step }) => step);
-      spec.retrain = retrain;
-      spec.evaluate = evaluate;
     } catch (err) {
-      if (err instanceof PipelineSpecError)
-        throw new LabelingSpecError(err.problems.map((p) => p.replace(/^step "(retrain|evaluate)", field /, '$1.')));
-      throw err;
+      if (!(err instanceof PipelineSpecError)) throw err;
+      problems.push(...err.problems.map((p) => p.replace(/^step "(retrain|evaluate)", field /, '$1.')));
     }
   }
-  const validated = validateLabelingSpec(spec);
-  try {
-    validatePipeline(
-      roundPipelineSpec(
-        { ...validated, retrain: spec.retrain as Raw, evaluate: spec.evaluate as Raw, tracking: validated.tracking },
-        validated.labeled,
-      ),
+  if (problems.length) throw new LabelingSpecError([...new Set(problems)]);
+
+  // Nothing was refused: now upload.
+  for (const f of files) f.set(spec, await opts.store.put(f.path, f.field.split('.').at(-1)!));
+  if (steps) {
+    const [retrain, evaluate] = ((await steps.upload(opts.store)).steps as Raw[]).map(
+      ({ name: _name, ...step }) => step,
     );
-  } catch (err) {
-    if (err instanceof PipelineSpecError)
-      throw new LabelingSpecError(err.problems.map((p) => `the round's pipeline: ${p}`));
-    throw err;
+    spec.retrain = retrain;
+    spec.evaluate = evaluate;
   }
-  return { spec, validated };
+  return { spec, validated: validateLabelingSpec(spec) };
 }
 
 /** Validates a session spec, uploads its local files, and starts the `labelingSession` workflow. */

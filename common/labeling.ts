@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ArtifactRefSchema, type ArtifactRef } from './artifact.js';
 import { DurationSchema } from './duration.js';
+import { LabelSchema } from './labeling-messages.js';
+import { issueLine, notAMapping, oneKindOf, userErrors } from './zod-messages.js';
 import { NAME, refineStep, stepSchemas } from './step-spec.js';
 
 /**
@@ -17,7 +19,7 @@ function labelingSchemas() {
   const { StepFields } = stepSchemas();
 
   /** How the pool is scored: higher is more informative. */
-  const ScorerSchema = z.discriminatedUnion('kind', [
+  const ScorerSchema = oneKindOf('kind', 'scorer is { kind: classifier | autoencoder | random, … }', [
     z
       .object({
         kind: z.literal('classifier'),
@@ -97,9 +99,7 @@ function labelingSchemas() {
         .strict()
         .optional(),
       /** The allowed labels. */
-      labelSet: z
-        .array(z.union([z.string().min(1), z.number()]).transform(String))
-        .min(2, 'a label set needs at least two labels'),
+      labelSet: z.array(LabelSchema()).min(2, 'a label set needs at least two labels'),
       data: DataOptionsSchema.default({ labelColumn: 'label' }),
       /**
        * The retrain step: gets `/inputs/labeled` (the merged labeled set) and writes `model`; when it
@@ -151,6 +151,7 @@ export type PartialPolicy = z.output<LabelingSchemas['PartialPolicySchema']>;
 export type LabelingSessionSpecInput = z.input<LabelingSchemas['LabelingSessionSpecSchema']>;
 export type LabelingSessionSpec = z.output<LabelingSchemas['LabelingSessionSpecSchema']>;
 
+/** Thrown when a labeling session spec is invalid; `problems` names every problem with its field. */
 export class LabelingSpecError extends TypeError {
   constructor(readonly problems: string[]) {
     super(`Invalid labeling session:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -158,11 +159,16 @@ export class LabelingSpecError extends TypeError {
   }
 }
 
+/** What a session spec must hold at least, for messages. */
+export const SESSION_NEEDS =
+  'a session needs `name`, `pool`, `labeled`, `scorer`, `batchSize`, `labelSet`, `retrain` and `evaluate`';
+
 /** Validates a session spec, naming every problem with its field. */
 export function validateLabelingSpec(raw: unknown): LabelingSessionSpec {
-  const parsed = labelingSchemas().LabelingSessionSpecSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new LabelingSpecError(parsed.error.issues.map((i) => `${i.path.join('.') || '(session)'}: ${i.message}`));
+  const shape = notAMapping(raw, 'labeling session spec', SESSION_NEEDS);
+  if (shape) throw new LabelingSpecError([shape]);
+  const parsed = labelingSchemas().LabelingSessionSpecSchema.safeParse(raw, { error: userErrors });
+  if (!parsed.success) throw new LabelingSpecError(parsed.error.issues.map((i) => issueLine(i, '(session)')));
   const spec = parsed.data;
   const problems: string[] = [];
   if (new Set(spec.labelSet).size !== spec.labelSet.length) problems.push('labelSet: labels must be distinct');

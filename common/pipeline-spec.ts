@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { parseCondition } from './condition.js';
 import { DurationSchema } from './duration.js';
 import { unresolvedRefs } from './interpolate.js';
+import { describeValue, notAMapping, oneOf, userErrors } from './zod-messages.js';
 import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec.js';
+
+const MAP_OVER = 'map.over is a list (e.g. [1, 2, 3]) or "${params.<name>}" naming a list param';
 
 /** The pipeline schemas, built per validation (see stepSchemas for why not at module load). */
 function pipelineSchemas() {
@@ -14,9 +17,9 @@ function pipelineSchemas() {
   const MapSchema = z
     .object({
       /** A list, or `${params.<name>}` naming a list param. */
-      over: z.union([
+      over: oneOf(MAP_OVER, [
         z.array(z.unknown()),
-        z.string().regex(/^\$\{params\.[\w-]+\}$/, 'map.over is a list or "${params.<name>}"'),
+        z.string().regex(/^\$\{params\.[\w-]+\}$/, { error: (iss) => `${MAP_OVER}; got ${describeValue(iss.input)}` }),
       ]),
       /** The variable each item is bound to: `${<as>}` in params, args and env. */
       as: nameField.default('item'),
@@ -197,17 +200,17 @@ function parseStep(
     for (const i of issues) problems.push(`${prefix}${where(label, i.path)}: ${i.message}`);
   };
   if ('pipeline' in raw) {
-    const head = S.NestedHeadSchema.safeParse(raw);
+    const head = S.NestedHeadSchema.safeParse(raw, { error: userErrors });
     if (!head.success) return void report(head.error.issues);
     const child = parsePipeline(S, head.data.pipeline, problems, `${prefix}step "${label}" > `);
     return child && { kind: 'pipeline', ...head.data, pipeline: child };
   }
   if ('check' in raw) {
-    const r = S.CheckStepSchema.safeParse(raw);
+    const r = S.CheckStepSchema.safeParse(raw, { error: userErrors });
     if (!r.success) return void report(r.error.issues);
     return { kind: 'check', ...r.data };
   }
-  const r = S.ContainerStepSchema.safeParse(raw);
+  const r = S.ContainerStepSchema.safeParse(raw, { error: userErrors });
   if (!r.success) {
     report(r.error.issues);
     return looseStep(S, raw);
@@ -257,7 +260,7 @@ function findCycle(steps: Map<string, PipelineStep>): string[] | undefined {
 }
 
 function parsePipeline(S: PipelineSchemas, raw: unknown, problems: string[], prefix: string): PipelineSpec | undefined {
-  const head = S.PipelineHeadSchema.safeParse(raw);
+  const head = S.PipelineHeadSchema.safeParse(raw, { error: userErrors });
   if (!head.success) {
     for (const i of head.error.issues) problems.push(`${prefix}${where(undefined, i.path)}: ${i.message}`);
     return undefined;
@@ -343,8 +346,13 @@ function parsePipeline(S: PipelineSchemas, raw: unknown, problems: string[], pre
   return { ...head.data, steps };
 }
 
+/** What a pipeline spec must hold at least, for messages. */
+export const PIPELINE_NEEDS = 'a pipeline needs a `name` and a list of `steps`';
+
 /** Validates a pipeline spec (parsed YAML or JSON); throws a PipelineSpecError listing every problem. */
 export function validatePipeline(raw: unknown): PipelineSpec {
+  const shape = notAMapping(raw, 'pipeline spec', PIPELINE_NEEDS);
+  if (shape) throw new PipelineSpecError([shape]);
   const problems: string[] = [];
   const spec = parsePipeline(pipelineSchemas(), raw, problems, '');
   if (!spec || problems.length) throw new PipelineSpecError(problems.length ? problems : ['the spec is empty']);

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { ArtifactRefSchema } from './artifact.js';
 import { DurationSchema } from './duration.js';
+import { describeValue, oneOf } from './zod-messages.js';
 
 /** Docker image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
 const IMAGE_REF =
   /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** What an input may be, for messages. */
+export const INPUT_SOURCES =
+  'an input is "<step>.<output>", "inputs.<name>", { step, output }, { path: ./local/file }, { artifact: <ref> } or { artifacts: [<ref>, …] }';
 
 export const NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
 
@@ -67,10 +72,10 @@ export function stepSchemas() {
    * - `{ artifact: ArtifactRef }`: an artifact already in the store;
    * - `{ path: "./file" }`: a local file or folder, uploaded by the CLI or client before the start.
    */
-  const InputSourceSchema = z.union([
-    z
-      .string()
-      .regex(/^[a-zA-Z][\w-]*\.[a-zA-Z][\w-]*$/, 'an input string must be "<step>.<output>" or "inputs.<name>"'),
+  const InputSourceSchema = oneOf(INPUT_SOURCES, [
+    z.string().regex(/^[a-zA-Z][\w-]*\.[a-zA-Z][\w-]*$/, {
+      error: (iss) => `an input string is "<step>.<output>" or "inputs.<name>"; got ${describeValue(iss.input)}`,
+    }),
     z.object({ step: z.string(), output: z.string() }).strict(),
     z.object({ artifact: ArtifactRefSchema }).strict(),
     z.object({ artifacts: z.array(ArtifactRefSchema) }).strict(),
@@ -88,7 +93,10 @@ export function stepSchemas() {
   const BuildSchema = z
     .object({
       /** A folder (relative to the pipeline file, or absolute on the worker), or a stored `dir` artifact. */
-      context: z.union([z.string().min(1), ArtifactRefSchema]),
+      context: oneOf('build.context is a folder (relative to the pipeline file) or a stored `dir` artifact ref', [
+        z.string().min(1),
+        ArtifactRefSchema,
+      ]),
       dockerfile: z.string().optional(),
       args: z.record(z.string(), z.string()).optional(),
       /** Network for RUN instructions; `host` lets a build reach package registries. */

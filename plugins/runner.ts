@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CheckReportSchema, quietContext, type CheckContext, type CheckerPlugin, type CheckReport } from './api.js';
 import { openDataset } from '../lib/data/open-dataset.js';
 import { CheckerStateError, PluginConfigError, PluginShapeError } from './errors.js';
+import { userErrors } from '../common/zod-messages.js';
 
 /**
  * Running an in-process checker on files: config validated against the plugin's schema, data
@@ -9,7 +10,7 @@ import { CheckerStateError, PluginConfigError, PluginShapeError } from './errors
  */
 
 export function parseConfig<C>(plugin: CheckerPlugin<C>, config: unknown): C {
-  const parsed = plugin.configSchema.safeParse(config ?? {});
+  const parsed = plugin.configSchema.safeParse(config ?? {}, { error: userErrors });
   if (!parsed.success)
     throw new PluginConfigError(`config of checker "${plugin.name}" is invalid:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;

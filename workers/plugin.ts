@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { ClientOptions } from '@temporalio/client';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, Worker, WorkerOptions } from '@temporalio/worker';
@@ -8,10 +7,12 @@ import type { TidemarkDeps } from '../activities/deps.js';
 import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps.js';
 import * as workflows from '../workflows/index.js';
 import { resolveConfig } from '../lib/config/resolve-config.js';
-import { siblingModule } from '../lib/modules/sibling-module.js';
 import { createDeps } from './deps.js';
 import { registerSearchAttributes } from './search-attributes.js';
+import { SHARED_WORKFLOW_MODULES } from './shared-workflow-modules.js';
 import { workflowsEntry } from './workflows-entry.js';
+
+export { SHARED_WORKFLOW_MODULES };
 
 export interface TidemarkPluginOptions {
   /** Config; unset fields come from environment variables, then dev defaults. */
@@ -22,15 +23,6 @@ export interface TidemarkPluginOptions {
 
 /** How long a stopping worker waits for the clean-up of steps that have reported. */
 const CLEANUP_DRAIN_MS = 30_000;
-
-/**
- * Modules loaded once per worker and shared by every workflow it runs, instead of once per
- * workflow: Temporal's reusable V8 context gives each workflow its own copy of every module it
- * imports, and zod's classes cost over a megabyte a copy. Shared modules are deep-frozen, so only
- * code that never mutates its module-level objects belongs here: zod's library code qualifies,
- * schemas built with it do not (zod writes to its schema objects as it parses).
- */
-export const SHARED_WORKFLOW_MODULES = [fileURLToPath(siblingModule(import.meta.url, '../common/zod-shared'))];
 
 function withShared(existing: string[] | undefined): string[] {
   return [...new Set([...(existing ?? []), ...SHARED_WORKFLOW_MODULES])];

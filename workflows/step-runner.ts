@@ -3,6 +3,7 @@ import type { TidemarkActivities } from '../activities/index.js';
 import type { ArtifactRef } from '../common/artifact.js';
 import { STEP_RUN_FIELDS, type BuildImageResult, type RunStepInput, type StepResult } from '../common/step-run.js';
 import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec.js';
+import { userErrors } from '../common/zod-messages.js';
 
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
 export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
@@ -100,7 +101,7 @@ export async function runStep(
   spec: StepSpecInput,
   opts: { inputs?: Record<string, ArtifactRef | ArtifactRef[]>; stepKey?: string } = {},
 ): Promise<StepResult> {
-  const parsed = stepSchemas().StepSpecSchema.safeParse(spec);
+  const parsed = stepSchemas().StepSpecSchema.safeParse(spec, { error: userErrors });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (i) => `step "${spec.name}", field ${i.path.join('.') || '(step)'}: ${i.message}`,

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
@@ -42,6 +42,7 @@ export async function mergeLabels(deps: TidemarkDeps, input: MergeLabelsInput): 
   const unknown = Object.keys(input.labels).filter((id) => !order.includes(id));
   if (unknown.length)
     throw new LabelingDataError(`labels for ${unknown.join(', ')} are not in round ${input.round}'s batch`);
+  await mkdir(deps.workDir, { recursive: true }); // a fresh state folder has none yet
   const dir = await mkdtemp(join(deps.workDir, 'labeling-merge-'));
   try {
     const oldPath = join(dir, 'labeled-old.csv');

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactRef } from '../../common/artifact.js';
 import type { DataOptions, PendingSample, SelectBatchInput, SelectBatchResult } from '../../common/labeling.js';
@@ -100,6 +100,7 @@ export async function selectBatch(
   input: SelectBatchInput,
   heartbeat: (rows: number) => void,
 ): Promise<SelectBatchResult> {
+  await mkdir(deps.workDir, { recursive: true }); // a fresh state folder has none yet
   const dir = await mkdtemp(join(deps.workDir, 'labeling-select-'));
   try {
     const poolPath = join(dir, 'pool');

@@ -1,12 +1,12 @@
 import { dirname, resolve } from 'node:path';
 import { select } from '@inquirer/prompts';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
-import { pendingQuery, sessionQuery, submitLabelsUpdate } from '../../common/labeling-messages.js';
-import type { labelingSession } from '../../workflows/labeling/labeling-session.js';
+import { pendingQuery, sessionQuery } from '../../common/labeling-messages.js';
+import { LabelingSessionError } from '../../client/errors.js';
+import { labelingSessionHandle } from '../../client/labeling-session-handle.js';
+import { submitLabels } from '../../client/submit-labels.js';
 import { workflowUiUrl } from '../../client/client.js';
-import { readPipelineFile } from '../../client/prepare-pipeline.js';
-import { startLabelingSession } from '../../client/start-labeling-session.js';
+import { readLabelingSessionFile, startLabelingSession } from '../../client/start-labeling-session.js';
 import { withClient } from '../context.js';
 import { labelInteractively, type Answer } from '../labeling/interactive.js';
 import { readLabelsFile } from '../labeling/labels-file.js';
@@ -14,7 +14,7 @@ import { renderPending, renderVerdict } from '../labeling/pending-view.js';
 
 export async function labelStartCommand(file: string, opts: { id?: string }): Promise<void> {
   const path = resolve(file);
-  const raw = readPipelineFile(path);
+  const raw = readLabelingSessionFile(path);
   await withClient(async (client, config) => {
     const store = openArtifactStore(config);
     const handle = await startLabelingSession(client, raw, {
@@ -31,7 +31,7 @@ export async function labelStartCommand(file: string, opts: { id?: string }): Pr
 
 export async function labelPendingCommand(id: string, opts: { json?: boolean }): Promise<void> {
   await withClient(async (client) => {
-    const batch = await client.workflow.getHandle<typeof labelingSession>(id).query(pendingQuery);
+    const batch = await (await labelingSessionHandle(client, id)).query(pendingQuery);
     console.log(opts.json ? JSON.stringify(batch, null, 2) : renderPending(batch));
   });
 }
@@ -40,18 +40,19 @@ export async function labelSubmitCommand(
   id: string,
   opts: { file: string; labeler?: string; overwrite?: boolean },
 ): Promise<void> {
-  const { labels, labeler } = readLabelsFile(resolve(opts.file));
+  const { labels, labeler, overwrite } = readLabelsFile(resolve(opts.file));
   await withClient(async (client) => {
-    const handle = client.workflow.getHandle<typeof labelingSession>(id);
     try {
-      const verdict = await handle.executeUpdate(submitLabelsUpdate, {
-        args: [{ labels, labeler: opts.labeler ?? labeler, ...(opts.overwrite ? { overwrite: true } : {}) }],
+      const verdict = await submitLabels(client, id, {
+        labels,
+        labeler: opts.labeler ?? labeler,
+        ...(opts.overwrite || overwrite ? { overwrite: true } : {}),
       });
       console.log(renderVerdict(verdict));
       if (verdict.rejected.length) process.exitCode = 2;
     } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-      console.error(`nothing was accepted: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      if (!(err instanceof LabelingSessionError)) throw err;
+      console.error(`nothing was accepted: ${err.message}`);
       process.exitCode = 1;
     }
   });
@@ -63,7 +64,7 @@ export async function labelInteractiveCommand(id: string, opts: { labeler?: stri
       'interactive labeling needs a terminal; to send labels from a file use `tidemark label submit <id> --file labels.csv`',
     );
   await withClient(async (client) => {
-    const handle = client.workflow.getHandle<typeof labelingSession>(id);
+    const handle = await labelingSessionHandle(client, id);
     const accepted = await labelInteractively(
       handle,
       {

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { PendingBatch, SubmitLabelsResult } from '../../common/labeling-messages.js';
+import { rejectionLines, type PendingBatch, type SubmitLabelsResult } from '../../common/labeling-messages.js';
 
 const MAX_COLUMNS = 8;
 /** Colours only on a terminal (and not under NO_COLOR), so piped output stays plain text. */
@@ -46,11 +46,12 @@ export function renderPending(p: PendingBatch, now = Date.now()): string {
 }
 
 /** What an update did with a submission, one line per rejection. */
-export function renderVerdict(r: SubmitLabelsResult): string {
+export function renderVerdict(r: SubmitLabelsResult & { updates?: number }): string {
   const lines = [
-    `round ${r.round}: accepted ${r.accepted.length}, unchanged ${r.unchanged.length}, rejected ${r.rejected.length}; ${r.pending} still pending`,
+    `round ${r.round}: accepted ${r.accepted.length}, unchanged ${r.unchanged.length}, rejected ${r.rejected.length}; ${r.pending} still pending` +
+      (r.updates && r.updates > 1 ? ` (sent in ${r.updates} updates)` : ''),
   ];
   if (r.accepted.length) lines.push(`  accepted: ${r.accepted.join(', ')}`);
-  for (const x of r.rejected) lines.push(`  rejected ${x.id}=${x.label}: ${x.reason}`);
+  lines.push(...rejectionLines(r.rejected));
   return lines.join('\n');
 }

@@ -22,7 +22,7 @@ import { connectClient, workflowUiUrl } from '../../client/client.js';
 import { resolveConfig } from '../../lib/config/resolve-config.js';
 import { createTidemarkWorker } from '../../workers/create-worker.js';
 import { readPipelineFile } from '../../client/prepare-pipeline.js';
-import { startLabelingSession } from '../../client/start-labeling-session.js';
+import { readLabelingSessionFile, startLabelingSession } from '../../client/start-labeling-session.js';
 import { startPipeline } from '../../client/start-pipeline.js';
 import type { pipeline } from '../../workflows/pipeline/pipeline.js';
 import { printResults, type SessionOutcome } from './results-table.js';
@@ -118,7 +118,10 @@ async function main(opts: Options): Promise<void> {
         truth.set(r.id!, { label: r.label!, kind: r.kind! });
 
       // 2. The sessions, side by side, each with its scripted labeler.
-      const template = interpolate(readPipelineFile(join(HERE, 'session.yaml')) as Spec, { prepare: out, threshold });
+      const template = interpolate(readLabelingSessionFile(join(HERE, 'session.yaml')) as Spec, {
+        prepare: out,
+        threshold,
+      });
       const sessions = await Promise.all(
         VARIANTS.map(async (v) => {
           const name = `digits-labeling-${v.key}`;

@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { TidemarkConfigSchema, type TidemarkConfig, type TidemarkConfigInput } from '../../common/config.js';
 import { DEPRECATED_ENV, ENV, type EnvName } from '../../common/env.js';
+import { userErrors } from '../../common/zod-messages.js';
 
 /** Thrown when the config (from code or environment) is invalid; lists every problem. */
 export class ConfigError extends TypeError {
@@ -91,7 +92,7 @@ export function resolveConfig(
     state: { ...fromEnv.state, ...input.state },
     containers: { ...fromEnv.containers, ...input.containers },
   };
-  const parsed = TidemarkConfigSchema.safeParse(merged);
+  const parsed = TidemarkConfigSchema.safeParse(merged, { error: userErrors });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
+import { pendingQuery, type PendingBatch } from '../../common/labeling-messages.js';
+import type { labelingSession } from '../../workflows/labeling/labeling-session.js';
 import type { ArtifactRef } from '../../common/artifact.js';
 import type { LabelingSessionSpecInput } from '../../common/labeling.js';
 import { gaussian } from '../builders/data-tools.js';
@@ -168,5 +171,15 @@ export async function eventually<T>(
   }
   throw new Error(
     `timed out waiting for ${what}; last value ${JSON.stringify(last)}${lastErr ? `, last error ${(lastErr as Error).message}` : ''}`,
+  );
+}
+
+/** Waits until a session waits for labels (in `round`, when given) and returns its pending batch. */
+export function waitingBatch(h: WorkflowHandle<typeof labelingSession>, round?: number): Promise<PendingBatch> {
+  return eventually(
+    () => h.query(pendingQuery),
+    (p) => p.phase === 'waiting' && (round === undefined || p.round === round),
+    120_000,
+    `the session to wait for labels${round === undefined ? '' : ` in round ${round}`}`,
   );
 }

@@ -1,16 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { labelsQuery, pendingQuery } from '../../common/labeling-messages.js';
+import { tidemark } from '../helpers/cli.js';
+import { labelsQuery } from '../../common/labeling-messages.js';
 import { labelInteractively } from '../../cli/labeling/interactive.js';
 import { startLabelingSession } from '../../client/start-labeling-session.js';
 import { createTestWorker, uniqueId } from '../helpers/integration.js';
-import { eventually, labelingData, sessionSpec } from '../helpers/labeling.js';
+import { waitingBatch, labelingData, sessionSpec } from '../helpers/labeling.js';
 import { tempDir } from '../helpers/temp.js';
-
-const tidemark = (...args: string[]) =>
-  execa('npx', ['tsx', 'cli/main.ts', ...args], { reject: false, env: { ...process.env, NO_COLOR: '1' } });
 
 describe('tidemark label', function () {
   this.timeout(300_000);
@@ -28,12 +25,7 @@ describe('tidemark label', function () {
             taskQueue: tw.taskQueue,
           });
         const h = await start();
-        const batch = await eventually(
-          () => h.query(pendingQuery),
-          (p) => p.phase === 'waiting',
-          120_000,
-          'the batch',
-        );
+        const batch = await waitingBatch(h);
         const ids = batch.samples.map((s) => s.id);
 
         const pending = await tidemark('label', 'pending', h.workflowId);
@@ -83,12 +75,7 @@ describe('tidemark label', function () {
 
         // Interactive: a person who skips the first sample, answers the others, and stops.
         const h2 = await start();
-        const b2 = await eventually(
-          () => h2.query(pendingQuery),
-          (p) => p.phase === 'waiting',
-          120_000,
-          'the batch',
-        );
+        const b2 = await waitingBatch(h2);
         const shown: string[] = [];
         const printed: string[] = [];
         const accepted = await labelInteractively(

@@ -31,7 +31,7 @@ import {
   sessionQuery,
   submitLabelsSignal,
   submitLabelsUpdate,
-  submitLabelsSchema,
+  LABELS_REFUSED,
   type RejectedLabel,
   type SubmitLabels,
 } from '../../common/labeling-messages.js';
@@ -45,6 +45,7 @@ import {
 import { failureMessage } from '../failure-message.js';
 import type { pipeline } from '../pipeline/pipeline.js';
 import { LabelBook, type Submission } from './label-book.js';
+import { notTakingLabels, parseSubmission, refuseUpdate } from './submission.js';
 
 /** What a session carries from one round to the next (refs only: continue-as-new keeps history small). */
 export interface CarriedSession {
@@ -82,18 +83,6 @@ const tracking = proxyActivities<TidemarkActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: false; reason: string } {
-  const parsed = submitLabelsSchema().safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      reason: `malformed submission (${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}); send { "labeler": "you", "labels": { "<sample id>": "<label>" } }`,
-    };
-  }
-  if (Object.keys(parsed.data.labels).length === 0) return { ok: false, reason: 'the submission holds no labels' };
-  return { ok: true, sub: parsed.data };
-}
-
 /**
  * A human-in-the-loop labeling session. Each round it scores the pool and picks the most
  * informative samples, then waits (for days if need be, at no compute cost) for labels sent as
@@ -123,10 +112,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
   let reminders = 0;
   const recentRejections: RejectedLabel[] = [];
 
-  const notTaking = (): string =>
-    phase === 'selecting'
-      ? `round ${round} is still picking its batch; send labels once the session is waiting`
-      : `round ${round} is closed (${phase}); labels are taken while the session is waiting`;
+  const notTaking = (): string => notTakingLabels(round, phase);
   const remember = (rejected: RejectedLabel[]) => {
     if (rejected.length === 0) return;
     recentRejections.push(...rejected);
@@ -157,16 +143,10 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     },
     {
       // Rejected here, a submission leaves no trace in history: bad payloads, a closed round, or nothing acceptable.
+      // A refusal is an ApplicationFailure of type LabelsRefused whose first detail lists each label's reason.
       validator: (payload: SubmitLabels) => {
-        const parsed = parseSubmission(payload);
-        if (!parsed.ok) throw new Error(parsed.reason);
-        if (!book || book.isClosed) throw new Error(notTaking());
-        const verdict = book.review(parsed.sub);
-        if (verdict.accepted.length === 0 && verdict.unchanged.length === 0) {
-          throw new Error(
-            `no label accepted:\n${verdict.rejected.map((r) => `  ${r.id}=${r.label}: ${r.reason}`).join('\n')}`,
-          );
-        }
+        const refusal = refuseUpdate(book, payload, round, phase);
+        if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, LABELS_REFUSED, refusal.rejected);
       },
     },
   );
