@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { workflowUiUrl } from '../../client/client.js';
+import { mlflowRunUrl } from '../../lib/mlflow/ui-links.js';
 import { withClient } from '../context.js';
 
 export function registerSmoke(program: Command): void {
@@ -23,9 +24,7 @@ export function registerSmoke(program: Command): void {
           experimentId: string;
         };
         console.log(`stdout stored at ${result.stdout.uri} (${result.stdout.size} bytes)`);
-        console.log(
-          `MLflow run: ${config.mlflow.trackingUri}/#/experiments/${result.experimentId}/runs/${result.mlflowRunId}`,
-        );
+        console.log(`MLflow run: ${mlflowRunUrl(config.mlflow.trackingUri, result.experimentId, result.mlflowRunId)}`);
       });
     });
 }

@@ -9,6 +9,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  TemporalFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -34,6 +35,7 @@ import {
   submitLabelsSchema,
   type RejectedLabel,
   type SubmitLabels,
+  type SubmitLabelsResult,
 } from '../../common/labeling-messages.js';
 import {
   LabelingDeadline,
@@ -82,6 +84,11 @@ const tracking = proxyActivities<TidemarkActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
+/** A refused submission: the message lists the reasons, the details hold the verdict of every label. */
+function rejection(message: string, verdict: SubmitLabelsResult): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'LabelsRejected', nonRetryable: true, details: [verdict] });
+}
+
 function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: false; reason: string } {
   const parsed = submitLabelsSchema().safeParse(raw);
   if (!parsed.success) {
@@ -102,6 +109,19 @@ function parseSubmission(raw: unknown): { ok: true; sub: Submission } | { ok: fa
  * and continues as new carrying only refs.
  */
 export async function labelingSession(input: LabelingSessionInput): Promise<LabelingSessionResult> {
+  try {
+    return await runSession(input);
+  } catch (err) {
+    // A closed session says how it closed: filter `LabelingStatus = 'cancelled'` or `'failed'`.
+    // (A continue-as-new is not a close, and an error that is no Temporal failure fails only the
+    // workflow task, which is retried.)
+    if (isCancellation(err)) upsertSearchAttributes([{ key: LabelingStatus, value: 'cancelled' }]);
+    else if (err instanceof TemporalFailure) upsertSearchAttributes([{ key: LabelingStatus, value: 'failed' }]);
+    throw err;
+  }
+}
+
+async function runSession(input: LabelingSessionInput): Promise<LabelingSessionResult> {
   let spec: LabelingSessionSpec;
   try {
     spec = validateLabelingSpec(input.spec);
@@ -157,14 +177,20 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     },
     {
       // Rejected here, a submission leaves no trace in history: bad payloads, a closed round, or nothing acceptable.
+      // The failure's details hold the verdict (every sample with its reason), so a UI can show each in place.
       validator: (payload: SubmitLabels) => {
         const parsed = parseSubmission(payload);
         if (!parsed.ok) throw new Error(parsed.reason);
-        if (!book || book.isClosed) throw new Error(notTaking());
+        if (!book || book.isClosed) {
+          const reason = notTaking();
+          const rejected = Object.entries(parsed.sub.labels).map(([id, label]) => ({ id, label, reason }));
+          throw rejection(reason, { round, accepted: [], unchanged: [], rejected, pending: 0 });
+        }
         const verdict = book.review(parsed.sub);
         if (verdict.accepted.length === 0 && verdict.unchanged.length === 0) {
-          throw new Error(
+          throw rejection(
             `no label accepted:\n${verdict.rejected.map((r) => `  ${r.id}=${r.label}: ${r.reason}`).join('\n')}`,
+            verdict,
           );
         }
       },
