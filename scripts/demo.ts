@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       store: plugin.deps.store,
       taskQueue: config.temporal.taskQueue,
       workflowId: `digits-demo-${Date.now()}`,
+      consoleUrl: config.console.url,
     });
     console.log(
       `demo: running the digits pipeline as workflow ${handle.workflowId}\n  ${workflowUiUrl(config, handle.workflowId)}`,

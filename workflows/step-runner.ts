@@ -8,8 +8,9 @@ import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-s
 export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
 
 /**
- * The activity's summary in the Temporal UI (its user metadata): the step's key first, so that a
- * timeline of many `runStep` bars tells which is `train` (`train · runStep`, `noop[3] · runStep`).
+ * The activity's summary (its user metadata), so that a timeline of many `runStep` bars tells
+ * which is `train`: `train · runStep`, `noop[3] · buildImage`. The Web UI's timeline puts it
+ * after the activity type; its list of events with metadata shows it alone.
  */
 export function stepSummary(stepKey: string, activity: string): string {
   return `${stepKey} · ${activity}`;

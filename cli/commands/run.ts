@@ -67,9 +67,11 @@ export function registerRun(program: Command): void {
             workflowId: opts.id,
             params,
             allowPathsOutside: opts.allowOutsidePaths,
+            consoleUrl: config.console.url,
           });
           console.log(`started ${handle.workflowId}`);
           console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
+          console.log(`  ${config.console.url}/pipelines/${encodeURIComponent(handle.workflowId)}`);
           if (!opts.wait) return;
           const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
           if (final.state !== 'succeeded') {

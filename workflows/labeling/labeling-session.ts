@@ -8,6 +8,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   TemporalFailure,
   upsertMemo,
@@ -47,6 +48,7 @@ import {
 import { failureMessage } from '../failure-message.js';
 import type { pipeline } from '../pipeline/pipeline.js';
 import { LabelBook, type Submission } from './label-book.js';
+import { sessionDetails } from './session-details.js';
 
 /** What a session carries from one round to the next (refs only: continue-as-new keeps history small). */
 export interface CarriedSession {
@@ -64,6 +66,8 @@ export interface LabelingSessionInput {
   spec: unknown;
   /** Set by continue-as-new. */
   carried?: CarriedSession;
+  /** The Tidemark console's URL: the Web UI's current details link to the session's labeling page. */
+  consoleUrl?: string;
 }
 
 /** Preview URLs are presigned for a week at most (S3's limit) and refreshed a day before they expire. */
@@ -157,7 +161,10 @@ async function runSession(input: LabelingSessionInput): Promise<LabelingSessionR
     const verdict = book!.apply(sub, Date.now());
     // An update's caller is told directly; a signal's sender can only look them up.
     if (by === 'signal') remember(verdict.rejected);
-    if (verdict.accepted.length > 0) upsertSearchAttributes([{ key: LabelingPending, value: book!.pending().length }]);
+    if (verdict.accepted.length > 0) {
+      upsertSearchAttributes([{ key: LabelingPending, value: book!.pending().length }]);
+      showDetails();
+    }
     return verdict;
   };
 
@@ -220,9 +227,23 @@ async function runSession(input: LabelingSessionInput): Promise<LabelingSessionR
     mlflowRunUrl: carried.mlflowRunUrl,
   }));
 
+  const labelingPage = input.consoleUrl ? `${input.consoleUrl}/labeling/${encodeURIComponent(workflowId)}` : undefined;
+  const showDetails = () =>
+    setCurrentDetails(
+      sessionDetails({
+        name: spec.name,
+        round,
+        phase,
+        asked: book?.asked ?? 0,
+        labeled: book?.labeledCount ?? 0,
+        deadline: deadlineAt,
+        labelingPage,
+      }),
+    );
   const setPhase = (p: SessionPhase) => {
     phase = p;
     upsertSearchAttributes([{ key: LabelingStatus, value: p }]);
+    showDetails();
   };
   upsertSearchAttributes([
     { key: LabelingStatus, value: 'selecting' },
@@ -274,6 +295,7 @@ async function runSession(input: LabelingSessionInput): Promise<LabelingSessionR
     { key: LabelingPending, value: book.pending().length },
     { key: LabelingDeadline, value: new Date(deadlineAt) },
   ]);
+  showDetails();
   let nextReminder = spec.remindEvery ? startedWaiting + spec.remindEvery : Number.POSITIVE_INFINITY;
   let refreshAt = selected.images ? startedWaiting + PREVIEW_REFRESH_MS : Number.POSITIVE_INFINITY;
   let extensionsLeft = spec.extensions;
@@ -375,6 +397,7 @@ async function runSession(input: LabelingSessionInput): Promise<LabelingSessionR
               },
               merged.labeled,
             ),
+            ...(input.consoleUrl ? { consoleUrl: input.consoleUrl } : {}),
           },
         ],
       }).catch((err: unknown) => {
@@ -442,5 +465,9 @@ async function runSession(input: LabelingSessionInput): Promise<LabelingSessionR
   if (spec.stop.rounds !== undefined && round >= spec.stop.rounds) return finish('rounds');
   if (selected.candidates <= book.labeledCount) return finish('pool-exhausted');
   await condition(allHandlersFinished);
-  return continueAsNew<typeof labelingSession>({ spec: input.spec, carried: { ...carried, round: round + 1 } });
+  return continueAsNew<typeof labelingSession>({
+    spec: input.spec,
+    carried: { ...carried, round: round + 1 },
+    ...(input.consoleUrl ? { consoleUrl: input.consoleUrl } : {}),
+  });
 }

@@ -1,61 +1,58 @@
 import type { PipelineStatus, StepState, StepStateName } from '../../common/messages.js';
 
-const ICON: Record<StepStateName, string> = {
-  pending: '⏳',
-  running: '▶️',
-  cached: '♻️',
-  succeeded: '✅',
-  failed: '❌',
-  skipped: '⏭️',
-  cancelled: '⛔',
-};
+/**
+ * Columns of the table, in the order a person looks for them; `done` holds succeeded and cached
+ * steps (a cache hit is marked ♻).
+ */
+const COLUMNS: { head: string; states: StepStateName[] }[] = [
+  { head: '❌ failed', states: ['failed'] },
+  { head: '▶️ running', states: ['running'] },
+  { head: '⏳ waiting', states: ['pending'] },
+  { head: '✅ done', states: ['succeeded', 'cached'] },
+  { head: '⏭️ skipped', states: ['skipped'] },
+  { head: '⛔ cancelled', states: ['cancelled'] },
+];
 
-/** Rows shown before the table says "… and N more": the Web UI's details panel is short. */
-const MAX_ROWS = 24;
-/** A failure's note is cut to this many characters; the whole message is in the console and the history. */
-const NOTE_CHARS = 60;
+/** A cell names steps up to about this many characters (at least one step) and counts the rest. */
+const CELL_CHARS = 48;
 
-const seconds = (ms: number | undefined) =>
-  ms === undefined ? '' : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
-
-function note(s: StepState): string {
-  if (s.state !== 'failed' && s.state !== 'skipped') return '';
-  const text = (s.reason ?? '').split('\n')[0]!.replace(/\|/g, '/');
-  return text.length > NOTE_CHARS ? `${text.slice(0, NOTE_CHARS - 1)}…` : text;
-}
-
-/** One map step's items as counts by state: `✅ 80 ▶️ 8 ⏳ 12`. */
-function counts(items: StepState[]): string {
-  const by = new Map<StepStateName, number>();
-  for (const i of items) by.set(i.state, (by.get(i.state) ?? 0) + 1);
-  return [...by].map(([state, n]) => `${ICON[state]} ${n}`).join(' ');
+function label(s: StepState, items: StepState[] | undefined): string {
+  const name = s.state === 'cached' ? `${s.key} ♻` : s.key;
+  if (!items?.length) return name;
+  const done = items.filter((i) => i.state === 'succeeded' || i.state === 'cached').length;
+  return `${name} (${done}/${items.length})`;
 }
 
 /**
- * The pipeline's Current Details in the Temporal Web UI: a headline with a link to the run's
- * console page, then a narrow table (step, state, time, and a short note only where a step failed
- * or was skipped) that fits the details panel without a horizontal scroll. A map step is one row
- * with its items counted by state; past MAX_ROWS rows the table stops and the console has the rest.
+ * The pipeline's Current Details in the Temporal Web UI. The Web UI shows them in a frame about
+ * 150 px high that does not grow, so a table with a row per step is cut off after three steps:
+ * this is a headline (name, state, progress, and a link to the run's page in the Tidemark
+ * console, where the graph, logs and outputs are) and one row of steps by state, each cell
+ * naming steps as far as fits and counting the rest. A map step is one entry with its items done.
  */
 export function currentDetails(status: PipelineStatus, consolePage?: string): string {
-  const done = status.steps.filter((s) => s.mapIndex === undefined && !['pending', 'running'].includes(s.state));
   const tops = status.steps.filter((s) => s.mapIndex === undefined);
   const items = new Map<string, StepState[]>();
   for (const s of status.steps) if (s.mapIndex !== undefined) items.set(s.step, [...(items.get(s.step) ?? []), s]);
-  const rows = tops.map((s) => {
-    const mapped = items.get(s.step);
-    const state = mapped ? `${ICON[s.state]} ${mapped.length} items: ${counts(mapped)}` : `${ICON[s.state]} ${s.state}`;
-    return `| ${s.key} | ${state} | ${seconds(s.durationMs)} | ${note(s)} |`;
-  });
-  const shown = rows.slice(0, MAX_ROWS);
-  const more = rows.length - shown.length;
+  const done = tops.filter((s) => s.state !== 'pending' && s.state !== 'running').length;
+  const columns = COLUMNS.map((c) => ({ head: c.head, steps: tops.filter((s) => c.states.includes(s.state)) })).filter(
+    (c) => c.steps.length > 0,
+  );
+  const cell = (steps: StepState[]) => {
+    const named: string[] = [];
+    for (const s of steps) {
+      const next = label(s, items.get(s.step));
+      if (named.length && [...named, next].join(', ').length > CELL_CHARS) break;
+      named.push(next);
+    }
+    return steps.length > named.length ? `${named.join(', ')} +${steps.length - named.length}` : named.join(', ');
+  };
   const link = consolePage ? ` · [open in the Tidemark console](${consolePage})` : '';
   return [
-    `**${status.name}** · ${status.state} · ${done.length} of ${tops.length} steps done${link}`,
+    `**${status.name}** · ${status.state} · ${done} of ${tops.length} steps done${link}`,
     '',
-    '| step | state | time | note |',
-    '| :-- | :-- | --: | :-- |',
-    ...shown,
-    ...(more > 0 ? [`| … ${more} more |  |  | ${consolePage ? 'see the console' : ''} |`] : []),
+    `| ${columns.map((c) => c.head).join(' | ')} |`,
+    `| ${columns.map(() => ':--').join(' | ')} |`,
+    `| ${columns.map((c) => cell(c.steps).replace(/\|/g, '/')).join(' | ')} |`,
   ].join('\n');
 }
