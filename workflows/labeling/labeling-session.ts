@@ -8,6 +8,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxySinks,
   setCurrentDetails,
   setHandler,
   TemporalFailure,
@@ -46,6 +47,7 @@ import {
   LabelingStatus,
 } from '../../common/search-attributes.js';
 import { failureMessage } from '../failure-message.js';
+import type { TidemarkMetricSinks } from '../../common/metrics-sinks.js';
 import type { pipeline } from '../pipeline/pipeline.js';
 import { LabelBook, type Submission } from './label-book.js';
 import { sessionDetails } from './session-details.js';
@@ -88,8 +90,16 @@ const tracking = proxyActivities<TidemarkActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
+const { tidemarkMetrics } = proxySinks<TidemarkMetricSinks>();
+const counted = (verdict: SubmitLabelsResult) => ({
+  accepted: verdict.accepted.length,
+  unchanged: verdict.unchanged.length,
+  rejected: verdict.rejected.length,
+});
+
 /** A refused submission: the message lists the reasons, the details hold the verdict of every label. */
 function rejection(message: string, verdict: SubmitLabelsResult): ApplicationFailure {
+  tidemarkMetrics.labelsReceived('update', counted(verdict));
   return ApplicationFailure.create({ message, type: 'LabelsRejected', nonRetryable: true, details: [verdict] });
 }
 
@@ -159,6 +169,7 @@ async function runSession(input: LabelingSessionInput): Promise<LabelingSessionR
   };
   const take = (sub: Submission, by: 'signal' | 'update') => {
     const verdict = book!.apply(sub, Date.now());
+    tidemarkMetrics.labelsReceived(by, counted(verdict));
     // An update's caller is told directly; a signal's sender can only look them up.
     if (by === 'signal') remember(verdict.rejected);
     if (verdict.accepted.length > 0) {
@@ -171,8 +182,11 @@ async function runSession(input: LabelingSessionInput): Promise<LabelingSessionR
   setHandler(submitLabelsSignal, (payload: SubmitLabels) => {
     const parsed = parseSubmission(payload);
     if (!parsed.ok) return remember([{ id: '*', label: '', reason: parsed.reason }]);
-    if (!book || book.isClosed)
-      return remember(Object.entries(parsed.sub.labels).map(([id, label]) => ({ id, label, reason: notTaking() })));
+    if (!book || book.isClosed) {
+      const rejected = Object.entries(parsed.sub.labels).map(([id, label]) => ({ id, label, reason: notTaking() }));
+      tidemarkMetrics.labelsReceived('signal', { accepted: 0, unchanged: 0, rejected: rejected.length });
+      return remember(rejected);
+    }
     take(parsed.sub, 'signal');
   });
   setHandler(
