@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerConsole } from './commands/console.js';
 import { registerExportCompose } from './commands/export-compose.js';
 import { registerGraph } from './commands/graph.js';
 import { registerInspect } from './commands/inspect.js';
@@ -14,6 +15,7 @@ registerInspect(program);
 registerGraph(program);
 registerLabel(program);
 registerExportCompose(program);
+registerConsole(program);
 registerSmoke(program);
 
 program.parseAsync().catch((err: unknown) => {

@@ -25,7 +25,8 @@ const CHARTS: { id: string; title: string; unit: string; queries: { label: strin
     queries: [
       {
         label: 'failed / ended',
-        expr: `sum(${rate(`${METRIC.steps}{state="failed"}`)}) / sum(${rate(METRIC.steps)})`,
+        // No failed series yet is a rate of 0, not a gap.
+        expr: `(sum(${rate(`${METRIC.steps}{state="failed"}`)}) or vector(0)) / sum(${rate(METRIC.steps)})`,
       },
     ],
   },
@@ -36,7 +37,7 @@ const CHARTS: { id: string; title: string; unit: string; queries: { label: strin
     queries: [
       {
         label: 'hits / look-ups',
-        expr: `sum(${rate(`${METRIC.cacheLookups}{result="hit"}`)}) / sum(${rate(METRIC.cacheLookups)})`,
+        expr: `(sum(${rate(`${METRIC.cacheLookups}{result="hit"}`)}) or vector(0)) / sum(${rate(METRIC.cacheLookups)})`,
       },
     ],
   },

@@ -90,8 +90,9 @@ export function pipelineRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
       const client = await ctx.temporal();
       const handle = client.workflow.getHandle(req.params.id, req.query.runId);
       const stepKey = req.params.step;
-      const status = await handle.query(statusQuery).catch(() => undefined);
-      const step = status?.steps.find((s) => s.key === stepKey);
+      // A query that fails (a busy worker) is an error the page retries, not a step without a log.
+      const status = await handle.query(statusQuery);
+      const step = status.steps.find((s) => s.key === stepKey);
       if (step?.log) {
         const tail = await readLogTail(ctx, step.log);
         return { stepKey, source: 'log', ...tail, log: step.log };

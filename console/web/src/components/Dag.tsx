@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { duration } from '../format.js';
 import { layoutSteps, type PlacedNode } from '../pipeline/dag-layout.js';
 import { matches, STATE_ORDER, type StepGraph } from '../pipeline/graph-model.js';
@@ -118,8 +118,14 @@ export function Dag(props: {
   const shape = JSON.stringify([graph.nodes.map((n) => [n.id, !!n.items]), graph.edges, compact]);
   const layout = useMemo(() => layoutSteps(graph.nodes, graph.edges, compact), [shape]);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  // A search brings its first match into view (a large pipeline's drawing scrolls).
+  const frame = useRef<HTMLDivElement>(null);
+  const first = search ? graph.nodes.find((n) => matches(n, search))?.id : undefined;
+  useEffect(() => {
+    if (first) frame.current?.querySelector(`[data-step="${CSS.escape(first)}"]`)?.scrollIntoView({ block: 'center' });
+  }, [first]);
   return (
-    <div className="dag-frame" data-testid="dag">
+    <div className="dag-frame" data-testid="dag" ref={frame}>
       <svg
         width={layout.width * zoom}
         height={layout.height * zoom}
@@ -140,9 +146,17 @@ export function Dag(props: {
             <path d="M 0 0 L 10 5 L 0 10 z" fill="#64748b" />
           </marker>
         </defs>
-        {layout.edges.map((e) => (
-          <path key={`${e.from}->${e.to}`} d={pathOf(e.points)} className="dag-edge" markerEnd="url(#arrow)" />
-        ))}
+        {layout.edges.map((e) => {
+          const lit = !search || [e.from, e.to].some((id) => byId.has(id) && matches(byId.get(id)!, search));
+          return (
+            <path
+              key={`${e.from}->${e.to}`}
+              d={pathOf(e.points)}
+              className={`dag-edge${lit ? '' : ' dim'}`}
+              markerEnd="url(#arrow)"
+            />
+          );
+        })}
         {layout.nodes.map((p) => {
           const node = byId.get(p.node.id) ?? p.node;
           return (

@@ -51,7 +51,8 @@ function LogTail({ workflowId, runId, step }: { workflowId: string; runId: strin
     step.kind === 'container'
       ? `/api/pipelines/${enc(workflowId)}/steps/${enc(step.key)}/log?runId=${enc(runId)}`
       : undefined,
-    { pollMs: running ? 2000 : false },
+    // Live lines while it runs; a finished step is read until its stored log is there.
+    { pollMs: (d) => (running ? 2000 : d?.source === 'log' ? false : 5000) },
   );
   if (step.kind !== 'container') return null;
   return (
@@ -66,7 +67,7 @@ function LogTail({ workflowId, runId, step }: { workflowId: string; runId: strin
         )}
       </h4>
       <ErrorNote error={log.error} />
-      <pre className="log" data-testid="log-tail">
+      <pre className="log" data-testid="log-tail" data-source={log.data?.source}>
         {log.data?.lines.length ? log.data.lines.join('\n') : log.data ? '(no output yet)' : '…'}
       </pre>
     </>

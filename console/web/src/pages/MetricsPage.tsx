@@ -11,11 +11,12 @@ function lineSpec(chart: MetricsView['charts'][number]): Record<string, unknown>
     title: chart.title,
     width: 420,
     height: 160,
+    config: { legend: { orient: 'bottom', direction: 'horizontal' } },
     background: 'white',
     data: { values },
     mark: { type: 'line', interpolate: 'step-after' },
     encoding: {
-      x: { field: 't', type: 'temporal', title: null },
+      x: { field: 't', type: 'temporal', title: null, axis: { format: '%H:%M', tickCount: 6 } },
       y: { field: 'v', type: 'quantitative', title: chart.unit },
       color: { field: 'series', type: 'nominal', title: null },
     },
@@ -46,7 +47,7 @@ export function MetricsPage() {
           ) : (
             <figure key={c.id} className="chart empty-chart">
               <figcaption>
-                {c.title}: <span className="muted">no data yet</span>
+                {c.title}: <span className="muted">{c.id === 'alarms' ? 'no alarm' : 'no data yet'}</span>
               </figcaption>
             </figure>
           ),
