@@ -100,7 +100,7 @@ describe("the console's pipeline pages, in Chromium", function () {
       await page.waitForSelector('[data-testid=dag] [data-step="evaluate"]');
       assert.deepEqual(Object.keys(await boxStates(page)).sort(), ['evaluate', 'gather', 'preprocess', 'train']);
       // The arrows come from the run's memo, set by its first workflow task.
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid=dag] path.dag-edge').length === 4);
+      await page.waitForFunction(`document.querySelectorAll('[data-testid=dag] path.dag-edge').length === 4`);
 
       const seen = new Map<string, string[]>();
       let shotRunning = false;

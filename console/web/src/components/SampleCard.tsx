@@ -18,7 +18,7 @@ function RowTable({ row, reference }: { row: Record<string, number | string | nu
             {reference && <th title="25th to 75th percentile of the labeled set">middle half</th>}
             {labels.map((l) => (
               <th key={l} title={`median of the labeled rows with label ${l}`}>
-                {l}
+                label {l}
               </th>
             ))}
           </tr>

@@ -59,6 +59,9 @@ export function LabelingPage() {
     if (draft.round !== round) setDraft(emptyDraft(round));
   }, [data, round, draft.round, setDraft]);
   const samples = seen.round === round ? seen.samples : [];
+  // The profile comes with a batch that is open; the samples of a closed one keep it.
+  const reference = useRef<LabelingView['reference']>(undefined);
+  if (data?.reference) reference.current = data.reference;
   const labels = data?.labels ?? {};
   const isOpen = (s: PendingSample) => draft.labels[s.id] === undefined && !labels[s.id];
 
@@ -247,7 +250,7 @@ export function LabelingPage() {
             drafted={draft.labels[s.id]}
             sent={draft.sent[s.id]}
             byOthers={labels[s.id]}
-            reference={data.reference}
+            reference={reference.current}
             onFocus={() => setCursor(i)}
           />
         ))}
