@@ -81,6 +81,24 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Starts the counters of a backend (and of the built-in checkers) at zero, so that each series
+   * exists before its first step and a rate over it sees the first steps too (Prometheus shows no
+   * increase for a series that first appears at 2).
+   */
+  zero(backend: string, plugins: readonly string[] = []): void {
+    for (const state of ['succeeded', 'cached', 'failed', 'cancelled']) {
+      this.steps.inc({ state, backend }, 0);
+      this.stepDuration.zero({ state, backend });
+    }
+    this.stepQueue.zero({ backend });
+    for (const result of ['hit', 'miss']) this.cacheLookups.inc({ result }, 0);
+    for (const plugin of plugins) {
+      this.checkAlarms.inc({ plugin }, 0);
+      for (const alarm of ['true', 'false']) this.checks.inc({ plugin, alarm }, 0);
+    }
+  }
+
   /** The metrics in Prometheus's text format. */
   text(): Promise<string> {
     return this.registry.metrics();

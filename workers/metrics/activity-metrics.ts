@@ -5,6 +5,7 @@ import type { CheckBatchResult } from '../../common/check.js';
 import type { RunStepInput, StepResult } from '../../common/step-run.js';
 import type { TrackStepsInput } from '../../common/tracking.js';
 import type { WorkerMetrics } from '../../lib/metrics/worker-metrics.js';
+import { BUILTIN_CHECKERS } from '../../plugins/builtins.js';
 
 const cancelled = (err: unknown, ctx: Context) => err instanceof CancelledFailure || ctx.cancellationSignal.aborted;
 
@@ -15,6 +16,10 @@ const cancelled = (err: unknown, ctx: Context) => err instanceof CancelledFailur
  * being sent to MLflow and the tracking attempts that failed.
  */
 export function activityMetrics(metrics: WorkerMetrics, backend: string): ActivityInterceptorsFactory {
+  metrics.zero(
+    backend,
+    BUILTIN_CHECKERS.map((c) => c.name),
+  );
   return (ctx) => ({
     inbound: {
       async execute(input, next) {

@@ -4,8 +4,8 @@ import { METRIC } from '../../../lib/metrics/worker-metrics.js';
 import type { ConsoleContext } from '../context.js';
 import { parseSamples } from '../prometheus-text.js';
 
-const RANGE_MINUTES = 60;
-const STEP_SECONDS = 30;
+/** The ranges a page may ask for, in minutes; each is drawn with about 120 points. */
+const RANGES = [5, 30, 180, 1440];
 
 const rate = (selector: string, window = '5m') => `rate(${selector}[${window}])`;
 const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (${rate(`${METRIC.stepDuration}_bucket`)}))`;
@@ -71,23 +71,25 @@ function seriesLabel(template: string, metric: Record<string, string>): string {
 /** Worker metrics: charts from Prometheus, or the worker's own counters when Prometheus does not answer. */
 export function metricsRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const prometheus = ctx.config.prometheus.url.replace(/\/$/, '');
-  const rangeQuery = async (expr: string, start: number, end: number): Promise<PromRange> => {
-    const q = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(STEP_SECONDS) });
+  const rangeQuery = async (expr: string, start: number, end: number, step: number): Promise<PromRange> => {
+    const q = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
     const res = await fetch(`${prometheus}/api/v1/query_range?${q}`, { signal: AbortSignal.timeout(5000) });
     const body = (await res.json()) as PromRange;
     if (body.status !== 'success') throw new Error(body.error ?? `Prometheus answered ${res.status}`);
     return body;
   };
 
-  app.get('/api/metrics', async (): Promise<MetricsView> => {
+  app.get<{ Querystring: { minutes?: string } }>('/api/metrics', async (req): Promise<MetricsView> => {
+    const minutes = RANGES.includes(Number(req.query.minutes)) ? Number(req.query.minutes) : 30;
+    const step = Math.max(5, Math.round((minutes * 60) / 120));
     const end = Math.floor(Date.now() / 1000);
-    const start = end - RANGE_MINUTES * 60;
-    const view: MetricsView = { prometheus: { url: prometheus, up: false }, rangeMinutes: RANGE_MINUTES, charts: [] };
+    const start = end - minutes * 60;
+    const view: MetricsView = { prometheus: { url: prometheus, up: false }, rangeMinutes: minutes, charts: [] };
     try {
       for (const chart of CHARTS) {
         const series: MetricSeries = [];
         for (const q of chart.queries) {
-          const r = await rangeQuery(q.expr, start, end);
+          const r = await rangeQuery(q.expr, start, end, step);
           for (const s of r.data?.result ?? [])
             series.push({
               label: seriesLabel(q.label, s.metric),
