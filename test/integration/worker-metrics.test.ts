@@ -78,7 +78,15 @@ describe("a worker's Prometheus metrics", function () {
       reject: false,
     });
     client = await connectClient(testConfig);
-    await eventually(scrape, (t) => t.includes('tidemark_steps_total'), 180_000, 'the worker to serve its metrics');
+    // A worker that exits at start says why, instead of leaving the wait to time out.
+    const exited = worker.then((r) => {
+      throw new Error(`the worker exited (${r.exitCode}): ${r.stderr?.toString().slice(-2000)}`);
+    });
+    exited.catch(() => undefined);
+    await Promise.race([
+      eventually(scrape, (t) => t.includes('tidemark_steps_total'), 180_000, 'the worker to serve its metrics'),
+      exited,
+    ]);
     prometheus = await startPrometheus(address);
   });
   after(async () => {
