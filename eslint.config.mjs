@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 /** Folders of the project, and the folders each may import from (beside itself and npm packages). */
-const RUNTIME = ['common', 'workflows', 'lib', 'plugins', 'activities', 'workers', 'client', 'cli'];
+const RUNTIME = ['common', 'workflows', 'lib', 'plugins', 'activities', 'workers', 'client', 'cli', 'console'];
 const ALL = [...RUNTIME, 'scripts', 'test', 'bench', 'examples'];
 const MAY_IMPORT = {
   common: [],
@@ -16,7 +16,10 @@ const MAY_IMPORT = {
   activities: ['common', 'lib', 'plugins'],
   client: ['common', 'lib'],
   workers: ['common', 'lib', 'plugins', 'activities', 'workflows'],
-  cli: ['common', 'lib', 'client'],
+  cli: ['common', 'lib', 'client', 'console'],
+  // The console's server is client-side code; its pages (console/web, in the browser) see common/ only.
+  console: ['common', 'lib', 'client'],
+  'console/web': ['common'],
 };
 
 const layerMessage = (folder) =>
@@ -114,6 +117,8 @@ export default tseslint.config(
   layerRule('client', { typeOnly: ['workflows'] }),
   layerRule('workers'),
   layerRule('cli', { typeOnly: ['workflows'] }),
+  layerRule('console', { typeOnly: ['workflows'] }),
+  layerRule('console/web'),
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -125,6 +125,14 @@ export function registerExportCompose(program: Command): void {
     );
 }
 
+export function registerConsole(program: Command): void {
+  program
+    .command('console')
+    .description('serve the Tidemark console (pipelines, labeling, checks, metrics) on loopback until Ctrl-C')
+    .option('--address <host:port>', 'where to listen (default TIDEMARK_CONSOLE_ADDRESS, else 127.0.0.1:8300)')
+    .action(async (opts: { address?: string }) => (await import('./commands/console.js')).consoleCommand(opts));
+}
+
 export function registerSmoke(program: Command): void {
   program
     .command('smoke')
@@ -144,6 +152,7 @@ export function createProgram(): Command {
   registerGraph(program);
   registerLabel(program);
   registerExportCompose(program);
+  registerConsole(program);
   registerSmoke(program);
   return program;
 }

@@ -27,6 +27,8 @@ export interface StartLabelingOptions {
   store: ArtifactStore;
   taskQueue: string;
   workflowId?: string;
+  /** The Tidemark console's URL (config.console.url): the Temporal UI's current details link to the session's labeling page. */
+  consoleUrl?: string;
 }
 
 /** Reads a session spec file (YAML or JSON); throws a LabelingSpecError naming the file when it holds no session. */
@@ -164,7 +166,7 @@ export async function startLabelingSession(
   return client.workflow.start<typeof labelingSession>('labelingSession', {
     taskQueue: opts.taskQueue,
     workflowId: opts.workflowId ?? `${validated.name}-labeling-${randomUUID().slice(0, 8)}`,
-    args: [{ spec }],
+    args: [{ spec, ...(opts.consoleUrl ? { consoleUrl: opts.consoleUrl } : {}) }],
     typedSearchAttributes: new TypedSearchAttributes([
       { key: PipelineName, value: validated.name },
       { key: LabelingStatus, value: 'selecting' },

@@ -8,6 +8,8 @@ import { preparePipeline, type PreparePipelineOptions } from './prepare-pipeline
 export interface StartPipelineOptions extends PreparePipelineOptions {
   taskQueue: string;
   workflowId?: string;
+  /** The Tidemark console's URL (config.console.url): the Temporal UI's current details link to the run's page there. */
+  consoleUrl?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function startPipeline(
   return client.workflow.start<typeof pipeline>('pipeline', {
     taskQueue: opts.taskQueue,
     workflowId: opts.workflowId ?? `${validated.name}-${randomUUID().slice(0, 8)}`,
-    args: [{ spec, params: opts.params }],
+    args: [{ spec, params: opts.params, ...(opts.consoleUrl ? { consoleUrl: opts.consoleUrl } : {}) }],
     typedSearchAttributes: new TypedSearchAttributes([
       { key: PipelineName, value: validated.name },
       { key: PipelineStatus, value: 'running' },

@@ -19,12 +19,18 @@ export const DEV_DEFAULTS = {
   dockerSocket: '/var/run/docker.sock',
   kubeNamespace: 'default',
   maxCachedWorkflows: 1000,
+  consoleAddress: '127.0.0.1:8300',
+  metricsAddress: '127.0.0.1:9464',
+  prometheusUrl: 'http://127.0.0.1:9090',
 } as const;
 
 const url = (what: string) =>
   z.string().refine((s) => /^https?:\/\/[^/\s]+/.test(s), {
     message: `${what} must be an http(s) URL such as http://127.0.0.1:9000`,
   });
+
+const hostPort = (what: string) =>
+  z.string().regex(/^[^:\s/]+:\d{1,5}$/, `${what} must be host:port, e.g. 127.0.0.1:8300`);
 
 export const TidemarkConfigSchema = z.object({
   temporal: z
@@ -81,6 +87,26 @@ export const TidemarkConfigSchema = z.object({
       bundleDir: z.string().min(1).optional(),
     })
     .prefault({}),
+  console: z
+    .object({
+      /** Where the console listens (host:port); loopback by default, since it acts on Temporal with the worker's config. */
+      address: hostPort('console address').default(DEV_DEFAULTS.consoleAddress),
+      /** The console's URL as people open it (links from the Temporal UI); default `http://<address>`. */
+      url: url('console URL').optional(),
+    })
+    .prefault({}),
+  metrics: z
+    .object({
+      /** Where a worker serves Prometheus metrics (host:port), or `off`. */
+      address: z.union([z.literal('off'), hostPort('metrics address')]).default(DEV_DEFAULTS.metricsAddress),
+    })
+    .prefault({}),
+  prometheus: z
+    .object({
+      /** The Prometheus server the console charts worker metrics from (and the stack starts with `--with prometheus`). */
+      url: url('Prometheus URL').default(DEV_DEFAULTS.prometheusUrl),
+    })
+    .prefault({}),
   containers: z
     .object({
       backend: z.enum(['docker', 'kubernetes']).default('docker'),
@@ -93,9 +119,11 @@ export const TidemarkConfigSchema = z.object({
 /** What users pass (every field optional). */
 export type TidemarkConfigInput = z.input<typeof TidemarkConfigSchema>;
 /** The resolved config, every field set. */
-export type TidemarkConfig = Omit<z.output<typeof TidemarkConfigSchema>, 'state'> & {
+export type TidemarkConfig = Omit<z.output<typeof TidemarkConfigSchema>, 'state' | 'console'> & {
   /** Absolute folders (resolveConfig makes them so). */
   state: { dir: string; bundleDir: string };
+  /** The console's address and URL (resolveConfig fills the URL in from the address). */
+  console: { address: string; url: string };
 };
 
 /** The part of the config that is safe to show and to put in workflow history: no secrets. */

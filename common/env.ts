@@ -50,6 +50,14 @@ export const ENV = {
   keepStack: 'TIDEMARK_KEEP_STACK',
   /** Log level of workers and the CLI: trace, debug, info (default), warn, error. */
   logLevel: 'TIDEMARK_LOG_LEVEL',
+  /** Where the console listens, host:port (default 127.0.0.1:8300; loopback unless you mean otherwise). */
+  consoleAddress: 'TIDEMARK_CONSOLE_ADDRESS',
+  /** The console's URL as people open it, for links from the Temporal UI (default http://<console address>). */
+  consoleUrl: 'TIDEMARK_CONSOLE_URL',
+  /** Where a worker serves Prometheus metrics, host:port (default 127.0.0.1:9464), or `off`. */
+  metricsAddress: 'TIDEMARK_METRICS_ADDRESS',
+  /** The Prometheus server the console charts from and the stack starts (default http://127.0.0.1:9090). */
+  prometheusUrl: 'TIDEMARK_PROMETHEUS_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

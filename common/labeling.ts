@@ -288,7 +288,8 @@ export interface RoundSummary {
   pipelineWorkflowId?: string;
 }
 
-export type SessionPhase = 'selecting' | 'waiting' | 'retraining' | 'completed' | 'stopped';
+/** Where a session is; the last three are final (a cancelled or failed session sets its LabelingStatus too). */
+export type SessionPhase = 'selecting' | 'waiting' | 'retraining' | 'completed' | 'stopped' | 'cancelled' | 'failed';
 
 export interface LabelingSessionResult {
   name: string;

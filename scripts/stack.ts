@@ -4,16 +4,18 @@
  *   --detach     start what is missing, print the URLs, exit and leave the services running
  *   --stop       stop every service of the embedded stack started by any Tidemark command
  *   --versions   print the versions of temporal, minio, mlflow and dockerd, one line each
+ *   --with prometheus   also start Debian's Prometheus, scraping the worker's metrics
  */
 import { Command } from 'commander';
-import { Stack } from './stack/stack.js';
+import { OPTIONAL_SERVICES, Stack, type OptionalService } from './stack/stack.js';
 
 const program = new Command('stack')
   .option('--detach', 'leave the services running when this command exits')
   .option('--stop', 'stop every service of the embedded stack')
   .option('--versions', 'print the version of each service, one line each')
+  .option('--with <service...>', `optional services to start too: ${OPTIONAL_SERVICES.join(', ')}`)
   .parse();
-const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean }>();
+const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean; with?: string[] }>();
 
 async function main(): Promise<void> {
   if (opts.versions) {
@@ -25,8 +27,13 @@ async function main(): Promise<void> {
     console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing to stop');
     return;
   }
+  const optional = (opts.with ?? []).map((name) => {
+    if (!(OPTIONAL_SERVICES as readonly string[]).includes(name))
+      throw new Error(`--with ${name}: the optional services are ${OPTIONAL_SERVICES.join(', ')}`);
+    return name as OptionalService;
+  });
   console.error('Starting the Tidemark stack on 127.0.0.1 …');
-  const stack = await Stack.ensure();
+  const stack = await Stack.ensure({ with: optional });
   for (const line of stack.urls()) console.log(`  ${line}`);
   if (opts.detach || stack.started.length === 0) {
     if (stack.started.length === 0) console.error('Everything was already running; nothing changed.');

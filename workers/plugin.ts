@@ -7,7 +7,10 @@ import type { TidemarkDeps } from '../activities/deps.js';
 import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps.js';
 import * as workflows from '../workflows/index.js';
 import { resolveConfig } from '../lib/config/resolve-config.js';
+import { workerMetrics } from '../lib/metrics/worker-metrics.js';
 import { createDeps } from './deps.js';
+import { activityMetrics } from './metrics/activity-metrics.js';
+import { metricSinks } from './metrics/metric-sinks.js';
 import { registerSearchAttributes } from './search-attributes.js';
 import { SHARED_WORKFLOW_MODULES } from './shared-workflow-modules.js';
 import { workflowsEntry } from './workflows-entry.js';
@@ -47,6 +50,7 @@ export class TidemarkPlugin extends SimplePlugin {
       name: 'tidemark',
       activities: createActivities(deps),
       workflowsPath: (existing) => workflowsEntry(existing, Object.keys(workflows), config.state.bundleDir),
+      workerInterceptors: { activity: [activityMetrics(workerMetrics(), config.containers.backend)] },
     });
     this.config = config;
     this.deps = deps;
@@ -60,6 +64,8 @@ export class TidemarkPlugin extends SimplePlugin {
       // (and the latest log lines) promptly instead of at 80% of the heartbeat timeout.
       maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval ?? '3 seconds',
       maxCachedWorkflows: options.maxCachedWorkflows ?? this.config.worker.maxCachedWorkflows,
+      // Workflows report what the worker counts (labels received) through sinks, skipped on replay.
+      sinks: { ...options.sinks, ...metricSinks(workerMetrics()) },
     });
     // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
     if (options.workflowBundle) delete configured.workflowsPath;

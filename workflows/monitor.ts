@@ -82,14 +82,16 @@ export async function monitor(input: MonitorInput): Promise<void> {
     const batch = queue.shift()!;
     const results: CheckBatchResult[] = [];
     for (const [i, c] of checks.entries()) {
-      const r = await checkBatch({
-        stepKey: `${input.name}/${i}/${checked}`,
-        plugin: c.plugin,
-        config: c.config ?? {},
-        batch,
-        reference: c.reference,
-        state: c.state,
-      });
+      const r = await checkBatch.executeWithOptions({ summary: `batch ${checked} · ${c.plugin} · checkBatch` }, [
+        {
+          stepKey: `${input.name}/${i}/${checked}`,
+          plugin: c.plugin,
+          config: c.config ?? {},
+          batch,
+          reference: c.reference,
+          state: c.state,
+        },
+      ]);
       if (r.state && !c.state) c.state = r.state; // fitted once, reused for every later batch
       results.push(r);
     }

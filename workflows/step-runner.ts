@@ -8,8 +8,18 @@ import { userErrors } from '../common/zod-messages.js';
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
 export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
 
-function stepActivities(timeoutMs: number) {
+/**
+ * The activity's summary (its user metadata), so that a timeline of many `runStep` bars tells
+ * which is `train`: `train · runStep`, `noop[3] · buildImage`. The Web UI's timeline puts it
+ * after the activity type; its list of events with metadata shows it alone.
+ */
+export function stepSummary(stepKey: string, activity: string): string {
+  return `${stepKey} · ${activity}`;
+}
+
+function stepActivities(stepKey: string, timeoutMs: number) {
   return proxyActivities<TidemarkActivities>({
+    summary: stepSummary(stepKey, 'runStep'),
     // The activity stops the container at the step's timeout; this is only a backstop that
     // leaves room for downloads and uploads.
     startToCloseTimeout: timeoutMs + 30 * 60_000,
@@ -19,12 +29,14 @@ function stepActivities(timeoutMs: number) {
   });
 }
 
-const buildActivities = proxyActivities<TidemarkActivities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { maximumAttempts: 5 },
-});
+const buildActivities = (stepKey: string) =>
+  proxyActivities<TidemarkActivities>({
+    summary: stepSummary(stepKey, 'buildImage'),
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '1 minute',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { maximumAttempts: 5 },
+  });
 
 /** The named fields of an object, and nothing else (no `when`, `map` or other spec fields in history). */
 function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
@@ -58,7 +70,7 @@ export async function runValidatedStep(
 ): Promise<StepResult> {
   let image = step.image;
   if (!image) {
-    const built = await buildActivities.buildImage({
+    const built = await buildActivities(run.stepKey).buildImage({
       stepKey: run.stepKey,
       context: step.build!.context,
       dockerfile: step.build!.dockerfile,
@@ -68,7 +80,7 @@ export async function runValidatedStep(
     hooks.onImage?.(built);
     image = built.image;
   }
-  const { runStep: runStepActivity } = stepActivities(step.timeout);
+  const { runStep: runStepActivity } = stepActivities(run.stepKey, step.timeout);
   for (let attempt = 0; ; attempt++) {
     hooks.onAttempt?.(attempt);
     const input: RunStepInput = {

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { TrackRoundInput } from '../../common/labeling.js';
 import type { PipelineTracking } from '../../common/tracking.js';
+import { EXPERIMENT_KIND_TAGS, mlflowRunUrl } from '../../lib/mlflow/ui-links.js';
 import type { TidemarkDeps } from '../deps.js';
 import { callingWorkflow } from '../workflow-context.js';
 
@@ -12,7 +13,10 @@ import { callingWorkflow } from '../workflow-context.js';
 export async function trackRound(deps: TidemarkDeps, input: TrackRoundInput): Promise<PipelineTracking> {
   const { mlflow } = deps;
   const { workflowId } = callingWorkflow();
-  const experimentId = await mlflow.ensureExperiment(input.name, { 'tidemark.pipeline': input.name });
+  const experimentId = await mlflow.ensureExperiment(input.name, {
+    'tidemark.pipeline': input.name,
+    ...EXPERIMENT_KIND_TAGS,
+  });
   let runId = input.runId;
   if (!runId && Context.current().info.attempt > 1) {
     const found = await mlflow.searchRuns({
@@ -50,5 +54,5 @@ export async function trackRound(deps: TidemarkDeps, input: TrackRoundInput): Pr
     const base = run.info.artifact_uri.replace(/\/$/, '');
     if (base.startsWith('s3://')) await deps.store.copyTo(input.roundLabels, `${base}/labels/round-${input.round}.csv`);
   }
-  return { experimentId, runId, url: `${deps.config.mlflow.trackingUri}/#/experiments/${experimentId}/runs/${runId}` };
+  return { experimentId, runId, url: mlflowRunUrl(deps.config.mlflow.trackingUri, experimentId, runId) };
 }

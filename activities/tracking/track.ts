@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact.js';
 import { MlflowClient, type FinishedRun, type MlflowMetric, type MlflowParam } from '../../lib/mlflow/mlflow-client.js';
+import { EXPERIMENT_KIND_TAGS, mlflowRunUrl } from '../../lib/mlflow/ui-links.js';
 import type {
   PipelineTracking,
   TrackPipelineStartInput,
@@ -39,7 +40,7 @@ function paramValue(v: unknown): string {
 export function createTrackingActivities(deps: TidemarkDeps) {
   const { mlflow } = deps;
   const runUrl = (experimentId: string, runId: string) =>
-    `${deps.config.mlflow.trackingUri}/#/experiments/${experimentId}/runs/${runId}`;
+    mlflowRunUrl(deps.config.mlflow.trackingUri, experimentId, runId);
 
   async function findRun(experimentId: string, tags: Record<string, string>): Promise<string | undefined> {
     const filter = Object.entries(tags)
@@ -245,7 +246,10 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       const { workflowId, runId } = callingWorkflow();
       const { uiUrl, namespace } = deps.config.temporal;
       const temporalUiUrl = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
-      const experimentId = await mlflow.ensureExperiment(input.pipeline, { 'tidemark.pipeline': input.pipeline });
+      const experimentId = await mlflow.ensureExperiment(input.pipeline, {
+        'tidemark.pipeline': input.pipeline,
+        ...EXPERIMENT_KIND_TAGS,
+      });
       const identity = { 'temporal.run_id': runId };
       // Only a retry can find the run already made (the first attempt spares MLflow a search).
       let mlflowRunId = Context.current().info.attempt > 1 ? await findRun(experimentId, identity) : undefined;
@@ -298,6 +302,12 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, input.steps.length) }, worker));
       if (failures.length) throw failures[0]; // retried as a whole: what was recorded is found again
+      if (input.end?.metrics && Object.keys(input.end.metrics).length) {
+        const now = Date.now();
+        await mlflow.logBatch(input.parent.runId, {
+          metrics: Object.entries(input.end.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 })),
+        });
+      }
       if (input.end) await mlflow.updateRun(input.parent.runId, STATUS[input.end.state]!);
       return { modelVersions };
     },

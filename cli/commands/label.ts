@@ -22,9 +22,11 @@ export async function labelStartCommand(file: string, opts: { id?: string }): Pr
       store,
       taskQueue: config.temporal.taskQueue,
       workflowId: opts.id,
+      consoleUrl: config.console.url,
     });
     console.log(`started ${handle.workflowId}`);
     console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
+    console.log(`  label it in the console: ${config.console.url}/labeling/${encodeURIComponent(handle.workflowId)}`);
     console.log(`  see the batch with: tidemark label pending ${handle.workflowId}`);
   });
 }

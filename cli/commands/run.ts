@@ -29,9 +29,11 @@ export async function runPipelineCommand(file: string, opts: RunOptions): Promis
       workflowId: opts.id,
       params,
       allowPathsOutside: opts.allowOutsidePaths,
+      consoleUrl: config.console.url,
     });
     console.log(`started ${handle.workflowId}`);
     console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
+    console.log(`  ${config.console.url}/pipelines/${encodeURIComponent(handle.workflowId)}`);
     if (!opts.wait) return;
     const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
     if (final.state !== 'succeeded') {

@@ -1,4 +1,5 @@
 import { workflowUiUrl } from '../../client/client.js';
+import { mlflowRunUrl } from '../../lib/mlflow/ui-links.js';
 import { withClient } from '../context.js';
 
 export async function smokeCommand(opts: { message: string; id?: string }): Promise<void> {
@@ -16,8 +17,6 @@ export async function smokeCommand(opts: { message: string; id?: string }): Prom
       experimentId: string;
     };
     console.log(`stdout stored at ${result.stdout.uri} (${result.stdout.size} bytes)`);
-    console.log(
-      `MLflow run: ${config.mlflow.trackingUri}/#/experiments/${result.experimentId}/runs/${result.mlflowRunId}`,
-    );
+    console.log(`MLflow run: ${mlflowRunUrl(config.mlflow.trackingUri, result.experimentId, result.mlflowRunId)}`);
   });
 }

@@ -5,12 +5,14 @@
  * the autoencoder's top scores, and random sampling. A scripted labeler answers each batch
  * from the ground truth through signals. Prints accuracy before and after each round.
  */
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { pino } from 'pino';
+import { stringify as stringifyYaml } from 'yaml';
 import { followPipeline } from '../../cli/follow-pipeline.js';
 import { pipelineStatus } from '../../cli/pipeline-status.js';
 import { openPoolScorer } from '../../activities/labeling/pool-scorer.js';
@@ -38,7 +40,11 @@ interface Options {
   batch: number;
   seed: number;
   percentile: number;
+  fillSession?: boolean;
 }
+
+/** Where --fill-session writes session.yaml with its placeholders filled in (git-ignored). */
+const FILLED = join(HERE, 'session.filled.yaml');
 
 /** The three ways of picking a batch, all from session.yaml. */
 type Spec = Record<string, unknown>;
@@ -117,11 +123,24 @@ async function main(opts: Options): Promise<void> {
       >[])
         truth.set(r.id!, { label: r.label!, kind: r.kind! });
 
-      // 2. The sessions, side by side, each with its scripted labeler.
       const template = interpolate(readLabelingSessionFile(join(HERE, 'session.yaml')) as Spec, {
         prepare: out,
         threshold,
       });
+      if (opts.fillSession) {
+        writeFileSync(
+          FILLED,
+          `# session.yaml, filled in by \`npm run example:labeling -- --fill-session\`\n${stringifyYaml(template)}`,
+        );
+        log.info(
+          `wrote ${relative(process.cwd(), FILLED)}: label it yourself with \`npm run worker\` running and\n` +
+            `  npm run tidemark -- label start ${relative(process.cwd(), FILLED)}\n` +
+            `then open the session in the console (${config.console.url}/labeling).`,
+        );
+        return;
+      }
+
+      // 2. The sessions, side by side, each with its scripted labeler.
       const sessions = await Promise.all(
         VARIANTS.map(async (v) => {
           const name = `digits-labeling-${v.key}`;
@@ -134,6 +153,7 @@ async function main(opts: Options): Promise<void> {
             store,
             taskQueue: config.temporal.taskQueue,
             workflowId: `${name}-${stamp}`,
+            consoleUrl: config.console.url,
           });
           log.info(`session ${v.key}: ${workflowUiUrl(config, handle.workflowId)}`);
           return { v, handle };
@@ -184,6 +204,10 @@ const program = new Command('example:labeling')
   .option('--batch <n>', 'labels asked per round', positiveInt, 20)
   .option('--seed <n>', 'data split, autoencoder and random baseline seed', (v) => Number.parseInt(v, 10), 0)
   .option('--percentile <p>', 'reference error percentile used as minScore', (v) => Number(v), 95)
+  .option(
+    '--fill-session',
+    'only prepare, and write session.filled.yaml (session.yaml with its placeholders filled) to label yourself',
+  )
   .action(async (o: Options) => {
     if (!['rotated', 'unseen-9', 'both'].includes(o.shift))
       throw new InvalidArgumentError(`--shift must be rotated, unseen-9 or both, not ${o.shift}`);

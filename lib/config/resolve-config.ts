@@ -64,6 +64,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
     }),
     mlflow: pruned({ trackingUri: get(ENV.mlflowTrackingUri), artifactBucket: get(ENV.mlflowArtifactBucket) }),
     worker: pruned({ maxCachedWorkflows: get(ENV.maxCachedWorkflows) }),
+    console: pruned({ address: get(ENV.consoleAddress), url: get(ENV.consoleUrl) }),
+    metrics: pruned({ address: get(ENV.metricsAddress) }),
+    prometheus: pruned({ url: get(ENV.prometheusUrl) }),
     state: pruned({ dir: get(ENV.stateDir), bundleDir: get(ENV.bundleDir) }),
     containers: pruned({
       backend: get(ENV.containerBackend) as 'docker' | 'kubernetes' | undefined,
@@ -89,6 +92,9 @@ export function resolveConfig(
     minio: { ...fromEnv.minio, ...input.minio },
     mlflow: { ...fromEnv.mlflow, ...input.mlflow },
     worker: { ...fromEnv.worker, ...input.worker },
+    console: { ...fromEnv.console, ...input.console },
+    metrics: { ...fromEnv.metrics, ...input.metrics },
+    prometheus: { ...fromEnv.prometheus, ...input.prometheus },
     state: { ...fromEnv.state, ...input.state },
     containers: { ...fromEnv.containers, ...input.containers },
   };
@@ -102,5 +108,6 @@ export function resolveConfig(
   const config = parsed.data;
   const dir = isAbsolute(config.state.dir) ? config.state.dir : resolve(cwd, config.state.dir);
   const bundleDir = config.state.bundleDir ? resolve(cwd, config.state.bundleDir) : join(dir, 'bundles');
-  return { ...config, state: { dir, bundleDir } };
+  const consoleUrl = (config.console.url ?? `http://${config.console.address}`).replace(/\/$/, '');
+  return { ...config, state: { dir, bundleDir }, console: { ...config.console, url: consoleUrl } };
 }

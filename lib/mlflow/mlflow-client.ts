@@ -115,21 +115,41 @@ export class MlflowClient {
   }
 
   async getExperimentByName(name: string): Promise<string | undefined> {
+    return (await this.experimentByName(name))?.experiment_id;
+  }
+
+  private async experimentByName(name: string): Promise<{ experiment_id: string; tags?: MlflowTag[] } | undefined> {
     try {
-      const r = await this.call<{ experiment: { experiment_id: string } }>('GET', 'experiments/get-by-name', {
-        experiment_name: name,
-      });
-      return r.experiment.experiment_id;
+      const r = await this.call<{ experiment: { experiment_id: string; tags?: MlflowTag[] } }>(
+        'GET',
+        'experiments/get-by-name',
+        { experiment_name: name },
+      );
+      return r.experiment;
     } catch (err) {
       if (err instanceof MlflowError && err.code === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw err;
     }
   }
 
-  /** The id of the experiment called `name`, created if missing (safe against a concurrent create). */
+  /**
+   * The id of the experiment called `name`, created with `tags` if missing (safe against a
+   * concurrent create); an existing one gets those of `tags` it lacks (an experiment made by an
+   * older release).
+   */
   async ensureExperiment(name: string, tags: Record<string, string> = {}): Promise<string> {
-    const existing = await this.getExperimentByName(name);
-    if (existing) return existing;
+    const existing = await this.experimentByName(name);
+    if (existing) {
+      const has = new Map((existing.tags ?? []).map((t) => [t.key, t.value]));
+      for (const [key, value] of Object.entries(tags))
+        if (!has.has(key))
+          await this.call('POST', 'experiments/set-experiment-tag', {
+            experiment_id: existing.experiment_id,
+            key,
+            value,
+          });
+      return existing.experiment_id;
+    }
     try {
       const r = await this.call<{ experiment_id: string }>('POST', 'experiments/create', { name, tags: toTags(tags) });
       return r.experiment_id;

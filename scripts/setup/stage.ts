@@ -52,14 +52,22 @@ export class StageContext {
   }
 }
 
-/** Runs `apt-get install` for packages that are missing, after one `apt-get update`. */
+/**
+ * Runs `apt-get install` for packages that are missing, after one `apt-get update`. Stages in
+ * lanes side by side may both install: the calls go one after the other (dpkg takes one at a time).
+ */
 let aptUpdated = false;
+let aptQueue: Promise<unknown> = Promise.resolve();
 export async function aptInstall(ctx: StageContext, packages: string[]): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error(`installing ${packages.join(', ')} needs root (apt-get)`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  if (!aptUpdated) {
-    await ctx.exec('apt-get', ['update', '-qq'], { env });
-    aptUpdated = true;
-  }
-  await ctx.exec('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  const run = aptQueue.then(async () => {
+    if (!aptUpdated) {
+      await ctx.exec('apt-get', ['update', '-qq'], { env });
+      aptUpdated = true;
+    }
+    await ctx.exec('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  });
+  aptQueue = run.catch(() => undefined);
+  await run;
 }

@@ -9,6 +9,7 @@ import { readEnv } from '../../lib/config/resolve-config.js';
 import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths.js';
 import { DockerEngine } from '../stack/services/dockerd.js';
 import { locateTools, onPath } from '../stack/tools.js';
+import { browserAndPrometheusStage, consoleWebStage } from './console-stages.js';
 import { aptInstall, type SetupStage } from './stage.js';
 
 /** Image names and their content tags. */
@@ -177,6 +178,8 @@ export function setupLanes(config: TidemarkConfig, paths: StackPaths): SetupStag
       goInstallStage('minio', 'minio', PINS.minioModule, PINS.minioVersion, ENV.minioBin, paths),
     ],
     [mlflowStage(paths)],
+    [consoleWebStage()],
+    [browserAndPrometheusStage()],
     [
       dockerStage(config, paths),
       imageStage(

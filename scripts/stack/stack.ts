@@ -3,25 +3,33 @@ import type { TidemarkConfig } from '../../common/config.js';
 import { resolveConfig } from '../../lib/config/resolve-config.js';
 import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon.js';
 import { stackPaths, type StackPaths } from './paths.js';
+import { ConsoleServer } from './services/console.js';
 import { DockerEngine } from './services/dockerd.js';
 import { MinioServer } from './services/minio.js';
 import { MlflowServer } from './services/mlflow.js';
+import { PrometheusServer } from './services/prometheus.js';
 import type { StackService } from './services/service.js';
 import { TemporalDevServer } from './services/temporal.js';
 import { locateTools } from './tools.js';
 
-export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow'] as const;
+export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow', 'console', 'prometheus'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** Services the stack starts only when asked (`--with prometheus`). */
+export const OPTIONAL_SERVICES = ['prometheus'] as const;
+export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
 
 export interface StackOptions {
   config?: TidemarkConfig;
   paths?: StackPaths;
   /** Progress lines; defaults to stderr. */
   log?: (line: string) => void;
+  /** Optional services to start too. */
+  with?: OptionalService[];
 }
 
 /**
- * The embedded stack: Temporal dev server, MinIO, MLflow and the Docker engine, all on loopback.
+ * The embedded stack: Temporal dev server, MinIO, MLflow, the Docker engine and the Tidemark
+ * console, all on loopback (and Prometheus, when asked for).
  * `Stack.ensure()` reuses every service that already answers and starts the others; the same
  * code serves `npm run stack`, the demo, the worker and the tests.
  */
@@ -41,6 +49,8 @@ export class Stack {
       ['minio', new MinioServer(config, paths, tools.minio)],
       ['temporal', new TemporalDevServer(config, paths, tools.temporal)],
       ['mlflow', new MlflowServer(config, paths, tools.mlflow)],
+      ['console', new ConsoleServer(config, paths)],
+      ['prometheus', new PrometheusServer(config, paths, tools.prometheus)],
     ]);
   }
 
@@ -77,7 +87,13 @@ export class Stack {
     };
     try {
       // MLflow keeps its artifacts in MinIO, so it waits for MinIO; the rest start side by side.
-      await Promise.all([bring('dockerd'), bring('temporal'), bring('minio').then(() => bring('mlflow'))]);
+      await Promise.all([
+        bring('dockerd'),
+        bring('temporal'),
+        bring('minio').then(() => bring('mlflow')),
+        bring('console'),
+        ...(opts.with ?? []).map(bring),
+      ]);
     } catch (err) {
       await stack.stopStarted();
       throw err;
@@ -122,8 +138,12 @@ export class Stack {
     return SERVICE_NAMES.filter((name) => readPid(this.paths.runDir, name) !== undefined);
   }
 
+  /** Each service's addresses (an optional one's only when it runs). */
   urls(): string[] {
-    return SERVICE_NAMES.flatMap((name) => this.services.get(name)!.urls());
+    const optional = new Set<ServiceName>(OPTIONAL_SERVICES);
+    return SERVICE_NAMES.filter(
+      (name) => !optional.has(name) || this.started.includes(name) || readPid(this.paths.runDir, name) !== undefined,
+    ).flatMap((name) => this.services.get(name)!.urls());
   }
 
   /** One line each for temporal, minio, mlflow and dockerd. */

@@ -34,6 +34,7 @@ export interface ToolLocations {
   minio?: string;
   mlflow?: string;
   dockerd?: string;
+  prometheus?: string;
 }
 
 /**
@@ -47,6 +48,7 @@ export function locateTools(env: NodeJS.ProcessEnv = process.env, paths: StackPa
     minio: pick(readEnv(env, ENV.minioBin), join(paths.binDir, 'minio'), onPath('minio', env)),
     mlflow: pick(join(paths.mlflowVenv, 'bin', 'mlflow')),
     dockerd: pick(onPath('dockerd', env), '/usr/bin/dockerd', '/usr/sbin/dockerd'),
+    prometheus: pick(onPath('prometheus', env), '/usr/bin/prometheus'),
   };
 }
 

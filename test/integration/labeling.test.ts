@@ -352,7 +352,7 @@ describe('labeling sessions', function () {
     }
   });
 
-  it('keeps the labels when the session is cancelled mid-wait, and names where they are when retraining fails', async () => {
+  it('keeps the labels when the session is cancelled mid-wait, and names where they are when retraining fails; LabelingStatus says how each closed', async () => {
     await withWorker(async () => {
       const h = await start(tw, sessionSpec(data, uniqueId('labcancel'), { tracking: false }));
       const ids = (await waiting(h, 1)).samples.map((s) => s.id);
@@ -367,6 +367,7 @@ describe('labeling sessions', function () {
         [ids[0]],
         'the accepted label was stored',
       );
+      assert.equal((await h.describe()).searchAttributes.LabelingStatus?.[0], 'cancelled');
 
       const failing = await start(
         tw,
@@ -387,6 +388,7 @@ describe('labeling sessions', function () {
         assert.match(msg, /labeled set s3:\/\/.* ledger s3:\/\/.*start a new session with that labeled set/s);
         return true;
       });
+      assert.equal((await failing.describe()).searchAttributes.LabelingStatus?.[0], 'failed');
     });
   });
 });

@@ -8,7 +8,10 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxySinks,
+  setCurrentDetails,
   setHandler,
+  TemporalFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -34,6 +37,7 @@ import {
   LABELS_REFUSED,
   type RejectedLabel,
   type SubmitLabels,
+  type SubmitLabelsResult,
 } from '../../common/labeling-messages.js';
 import {
   LabelingDeadline,
@@ -43,9 +47,11 @@ import {
   LabelingStatus,
 } from '../../common/search-attributes.js';
 import { failureMessage } from '../failure-message.js';
+import type { TidemarkMetricSinks } from '../../common/metrics-sinks.js';
 import type { pipeline } from '../pipeline/pipeline.js';
 import { LabelBook, type Submission } from './label-book.js';
 import { notTakingLabels, parseSubmission, refuseUpdate } from './submission.js';
+import { sessionDetails } from './session-details.js';
 
 /** What a session carries from one round to the next (refs only: continue-as-new keeps history small). */
 export interface CarriedSession {
@@ -63,6 +69,8 @@ export interface LabelingSessionInput {
   spec: unknown;
   /** Set by continue-as-new. */
   carried?: CarriedSession;
+  /** The Tidemark console's URL: the Web UI's current details link to the session's labeling page. */
+  consoleUrl?: string;
 }
 
 /** Preview URLs are presigned for a week at most (S3's limit) and refreshed a day before they expire. */
@@ -83,6 +91,13 @@ const tracking = proxyActivities<TidemarkActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
+const { tidemarkMetrics } = proxySinks<TidemarkMetricSinks>();
+const counted = (verdict: SubmitLabelsResult) => ({
+  accepted: verdict.accepted.length,
+  unchanged: verdict.unchanged.length,
+  rejected: verdict.rejected.length,
+});
+
 /**
  * A human-in-the-loop labeling session. Each round it scores the pool and picks the most
  * informative samples, then waits (for days if need be, at no compute cost) for labels sent as
@@ -91,6 +106,19 @@ const tracking = proxyActivities<TidemarkActivities>({
  * and continues as new carrying only refs.
  */
 export async function labelingSession(input: LabelingSessionInput): Promise<LabelingSessionResult> {
+  try {
+    return await runSession(input);
+  } catch (err) {
+    // A closed session says how it closed: filter `LabelingStatus = 'cancelled'` or `'failed'`.
+    // (A continue-as-new is not a close, and an error that is no Temporal failure fails only the
+    // workflow task, which is retried.)
+    if (isCancellation(err)) upsertSearchAttributes([{ key: LabelingStatus, value: 'cancelled' }]);
+    else if (err instanceof TemporalFailure) upsertSearchAttributes([{ key: LabelingStatus, value: 'failed' }]);
+    throw err;
+  }
+}
+
+async function runSession(input: LabelingSessionInput): Promise<LabelingSessionResult> {
   let spec: LabelingSessionSpec;
   try {
     spec = validateLabelingSpec(input.spec);
@@ -121,17 +149,24 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
   };
   const take = (sub: Submission, by: 'signal' | 'update') => {
     const verdict = book!.apply(sub, Date.now());
+    tidemarkMetrics.labelsReceived(by, counted(verdict));
     // An update's caller is told directly; a signal's sender can only look them up.
     if (by === 'signal') remember(verdict.rejected);
-    if (verdict.accepted.length > 0) upsertSearchAttributes([{ key: LabelingPending, value: book!.pending().length }]);
+    if (verdict.accepted.length > 0) {
+      upsertSearchAttributes([{ key: LabelingPending, value: book!.pending().length }]);
+      showDetails();
+    }
     return verdict;
   };
 
   setHandler(submitLabelsSignal, (payload: SubmitLabels) => {
     const parsed = parseSubmission(payload);
     if (!parsed.ok) return remember([{ id: '*', label: '', reason: parsed.reason }]);
-    if (!book || book.isClosed)
-      return remember(Object.entries(parsed.sub.labels).map(([id, label]) => ({ id, label, reason: notTaking() })));
+    if (!book || book.isClosed) {
+      const rejected = Object.entries(parsed.sub.labels).map(([id, label]) => ({ id, label, reason: notTaking() }));
+      tidemarkMetrics.labelsReceived('signal', { accepted: 0, unchanged: 0, rejected: rejected.length });
+      return remember(rejected);
+    }
     take(parsed.sub, 'signal');
   });
   setHandler(
@@ -146,7 +181,10 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
       // A refusal is an ApplicationFailure of type LabelsRefused whose first detail lists each label's reason.
       validator: (payload: SubmitLabels) => {
         const refusal = refuseUpdate(book, payload, round, phase);
-        if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, LABELS_REFUSED, refusal.rejected);
+        if (refusal) {
+          tidemarkMetrics.labelsReceived('update', { accepted: 0, unchanged: 0, rejected: refusal.rejected.length });
+          throw ApplicationFailure.nonRetryable(refusal.message, LABELS_REFUSED, refusal.rejected);
+        }
       },
     },
   );
@@ -174,9 +212,23 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     mlflowRunUrl: carried.mlflowRunUrl,
   }));
 
+  const labelingPage = input.consoleUrl ? `${input.consoleUrl}/labeling/${encodeURIComponent(workflowId)}` : undefined;
+  const showDetails = () =>
+    setCurrentDetails(
+      sessionDetails({
+        name: spec.name,
+        round,
+        phase,
+        asked: book?.asked ?? 0,
+        labeled: book?.labeledCount ?? 0,
+        deadline: deadlineAt,
+        labelingPage,
+      }),
+    );
   const setPhase = (p: SessionPhase) => {
     phase = p;
     upsertSearchAttributes([{ key: LabelingStatus, value: p }]);
+    showDetails();
   };
   upsertSearchAttributes([
     { key: LabelingStatus, value: 'selecting' },
@@ -228,6 +280,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
     { key: LabelingPending, value: book.pending().length },
     { key: LabelingDeadline, value: new Date(deadlineAt) },
   ]);
+  showDetails();
   let nextReminder = spec.remindEvery ? startedWaiting + spec.remindEvery : Number.POSITIVE_INFINITY;
   let refreshAt = selected.images ? startedWaiting + PREVIEW_REFRESH_MS : Number.POSITIVE_INFINITY;
   let extensionsLeft = spec.extensions;
@@ -329,6 +382,7 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
               },
               merged.labeled,
             ),
+            ...(input.consoleUrl ? { consoleUrl: input.consoleUrl } : {}),
           },
         ],
       }).catch((err: unknown) => {
@@ -396,5 +450,9 @@ export async function labelingSession(input: LabelingSessionInput): Promise<Labe
   if (spec.stop.rounds !== undefined && round >= spec.stop.rounds) return finish('rounds');
   if (selected.candidates <= book.labeledCount) return finish('pool-exhausted');
   await condition(allHandlersFinished);
-  return continueAsNew<typeof labelingSession>({ spec: input.spec, carried: { ...carried, round: round + 1 } });
+  return continueAsNew<typeof labelingSession>({
+    spec: input.spec,
+    carried: { ...carried, round: round + 1 },
+    ...(input.consoleUrl ? { consoleUrl: input.consoleUrl } : {}),
+  });
 }

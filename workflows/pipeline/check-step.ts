@@ -10,6 +10,7 @@ import { interpolate } from '../../common/interpolate.js';
 import type { CheckStep } from '../../common/pipeline-spec.js';
 import { DriftAlarm } from '../../common/search-attributes.js';
 import type { InputSource } from '../../common/step-spec.js';
+import { stepSummary } from '../step-runner.js';
 import type { Outcome, StepRun } from './step-run.js';
 
 const { checkBatch } = proxyActivities<TidemarkActivities>({
@@ -42,14 +43,16 @@ export async function runCheckStep(ctx: StepRun<CheckStep>): Promise<Outcome> {
       Object.entries(step.check.inputs).map(([k, src]) => [k, single(resolve(src), `check.inputs.${k}`)]),
     ),
   };
-  const result = await checkBatch({
-    stepKey: key,
-    plugin: step.check.plugin,
-    config,
-    batch: single(resolve(step.check.batch), 'check.batch'),
-    reference: step.check.reference ? single(resolve(step.check.reference), 'check.reference') : undefined,
-    state: step.check.state ? single(resolve(step.check.state), 'check.state') : undefined,
-  });
+  const result = await checkBatch.executeWithOptions({ summary: stepSummary(key, 'checkBatch') }, [
+    {
+      stepKey: key,
+      plugin: step.check.plugin,
+      config,
+      batch: single(resolve(step.check.batch), 'check.batch'),
+      reference: step.check.reference ? single(resolve(step.check.reference), 'check.reference') : undefined,
+      state: step.check.state ? single(resolve(step.check.state), 'check.state') : undefined,
+    },
+  ]);
   const outputs: Record<string, ArtifactRef> = {
     report: result.report,
     ...(result.state ? { state: result.state } : {}),

@@ -13,7 +13,14 @@ export async function runNestedStep(ctx: StepRun<NestedStep>, rawSpec: unknown):
   ctx.run.update(ctx.key, { childWorkflowId: childId });
   const child = await executeChild<typeof pipeline>('pipeline', {
     workflowId: childId,
-    args: [{ spec: rawSpec, params: interpolate(ctx.step.params, ctx.vars), inputs: resolveInputs(ctx) }],
+    args: [
+      {
+        spec: rawSpec,
+        params: interpolate(ctx.step.params, ctx.vars),
+        inputs: resolveInputs(ctx),
+        consoleUrl: ctx.consoleUrl,
+      },
+    ],
   });
   ctx.run.update(ctx.key, { state: 'succeeded', outputs: child.outputs });
   return { ok: true, outputs: child.outputs };

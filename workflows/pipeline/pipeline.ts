@@ -1,4 +1,11 @@
-import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertMemo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ArtifactRef } from '../../common/artifact.js';
 import { evaluateCondition, parseCondition } from '../../common/condition.js';
 import { statusQuery, type StepState } from '../../common/messages.js';
@@ -13,6 +20,7 @@ import {
 import type { InputSource } from '../../common/step-spec.js';
 import { failureMessage } from '../failure-message.js';
 import { isStepExit } from '../step-runner.js';
+import { headlineMetrics } from './headline-metrics.js';
 import { PipelineRunState } from './run-state.js';
 import { Semaphore } from './semaphore.js';
 import { PipelineTracker, type Promotion } from './tracker.js';
@@ -28,6 +36,8 @@ export interface PipelineInput {
   params?: Record<string, unknown>;
   /** Values of the pipeline's declared inputs (set by a parent pipeline, or by the client). */
   inputs?: Record<string, ArtifactRef | ArtifactRef[]>;
+  /** The Tidemark console's URL: the Web UI's current details link to the run's page there. */
+  consoleUrl?: string;
 }
 
 export interface PipelineResult {
@@ -50,7 +60,14 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     throw err;
   }
   const params = { ...spec.params, ...input.params };
-  const run = new PipelineRunState(spec.name);
+  const consolePage = input.consoleUrl
+    ? `${input.consoleUrl}/pipelines/${encodeURIComponent(workflowInfo().workflowId)}`
+    : undefined;
+  const run = new PipelineRunState(spec.name, consolePage);
+  const finish = async (state: 'succeeded' | 'failed' | 'cancelled') => {
+    if (run.status().state === 'running') run.finish(state);
+    await tracker.finish(state, headlineMetrics(spec, run.status()));
+  };
   setHandler(statusQuery, () => run.status());
   upsertMemo({
     dag: {
@@ -113,6 +130,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
           key,
           vars,
           pipelineName: spec.name,
+          consoleUrl: input.consoleUrl,
           resolveInput: (src: InputSource) => resolveInput(src, done),
           run,
           tracker,
@@ -199,14 +217,12 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   } catch (err) {
     if (!isCancellation(err) || failures.length === 0) {
       const state = isCancellation(err) ? 'cancelled' : 'failed';
-      run.finish(state);
-      await tracker.finish(state);
+      await finish(state);
       throw err;
     }
   }
   if (failures.length) {
-    run.finish('failed');
-    await tracker.finish('failed');
+    await finish('failed');
     throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', {
       steps: run.all(),
     });
@@ -220,7 +236,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     if (target?.kind === 'container' && target.register && value !== undefined)
       promotion = await tracker.promote(spec.promote.step, target.register.name, spec.promote, value);
   }
-  await tracker.finish('succeeded');
+  await finish('succeeded');
   const outputs: Outputs = {};
   for (const [name, ref] of Object.entries(spec.outputs)) {
     const [step, output] = ref.split('.') as [string, string];

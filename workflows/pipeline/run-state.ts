@@ -1,16 +1,7 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PipelineStatus, StepState } from '../../common/messages.js';
 import { CurrentStep, PipelineName, PipelineStatus as PipelineStatusKey } from '../../common/search-attributes.js';
-
-const ICON: Record<StepState['state'], string> = {
-  pending: '⏳',
-  running: '▶️',
-  cached: '♻️',
-  succeeded: '✅',
-  failed: '❌',
-  skipped: '⏭️',
-  cancelled: '⛔',
-};
+import { currentDetails } from './current-details.js';
 
 /**
  * The state of every step of one pipeline run. Each change is mirrored where people look:
@@ -23,7 +14,11 @@ export class PipelineRunState {
   private endedAt?: number;
   private currentStep = '';
 
-  constructor(private readonly name: string) {
+  /** `consolePage`: the run's page in the Tidemark console, linked from the current details. */
+  constructor(
+    private readonly name: string,
+    private readonly consolePage?: string,
+  ) {
     upsertSearchAttributes([
       { key: PipelineName, value: name },
       { key: PipelineStatusKey, value: 'running' },
@@ -92,18 +87,6 @@ export class PipelineRunState {
       this.currentStep = running;
       upsertSearchAttributes([{ key: CurrentStep, value: running || null }]);
     }
-    const rows = this.all().map(
-      (s) =>
-        `| ${s.key} | ${ICON[s.state]} ${s.state} | ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : ''} | ${s.reason ?? ''} |`,
-    );
-    setCurrentDetails(
-      [
-        `**${this.name}**: ${this.state}`,
-        '',
-        '| step | state | duration | note |',
-        '| --- | --- | --- | --- |',
-        ...rows,
-      ].join('\n'),
-    );
+    setCurrentDetails(currentDetails(this.status(), this.consolePage));
   }
 }

@@ -25,6 +25,8 @@ export interface StepRun<S> {
   key: string;
   vars: Record<string, unknown>;
   pipelineName: string;
+  /** The Tidemark console's URL, passed on to nested pipelines. */
+  consoleUrl?: string;
   resolveInput(src: InputSource): ArtifactRef | ArtifactRef[];
   run: PipelineRunState;
   tracker: PipelineTracker;

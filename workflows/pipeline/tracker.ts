@@ -4,6 +4,13 @@ import type { ArtifactRef } from '../../common/artifact.js';
 import type { StepStateName } from '../../common/messages.js';
 import type { PipelineTracking, TrackStepRecord } from '../../common/tracking.js';
 
+/** Step keys named in a tracking activity's summary, the rest counted. */
+const SUMMARY_KEYS = 4;
+const listed = (keys: string[]) =>
+  keys.length > SUMMARY_KEYS
+    ? `${keys.slice(0, SUMMARY_KEYS).join(', ')} and ${keys.length - SUMMARY_KEYS} more`
+    : keys.join(', ');
+
 /** Step records sent to MLflow in one call once this many are queued… */
 const BATCH_SIZE = 8;
 /** …or at most this long after the first of them was queued (or at the pipeline's end). */
@@ -39,6 +46,8 @@ export class PipelineTracker {
   private timer?: CancellationScope;
   /** Set by finish: the pipeline's final state, sent with the last records. */
   private ending?: 'succeeded' | 'failed' | 'cancelled';
+  /** Set by finish: the pipeline's headline metrics, logged to its own run at its end. */
+  private headline?: Record<string, number>;
   /** Set by flush: what is queued goes without waiting for the batch to fill. */
   private flushing = false;
   private endSent = false;
@@ -164,10 +173,12 @@ export class PipelineTracker {
         do {
           const batch = this.queue.splice(0);
           this.flushing = false;
-          const end = this.ending && !this.endSent ? { state: this.ending } : undefined;
+          const end = this.ending && !this.endSent ? { state: this.ending, metrics: this.headline } : undefined;
+          const keys = batch.map((b) => b.record.stepKey);
+          const summary = `MLflow · ${keys.length ? listed(keys) : 'pipeline end'}`;
           const r = parent
-            ? await this.acts
-                .trackSteps({ parent, steps: batch.map((b) => b.record), end })
+            ? await this.acts.trackSteps
+                .executeWithOptions({ summary }, [{ parent, steps: batch.map((b) => b.record), end }])
                 .catch((err: unknown) =>
                   this.gaveUp(
                     batch.length ? `steps ${batch.map((b) => b.record.stepKey).join(', ')}` : 'the pipeline run',
@@ -218,12 +229,16 @@ export class PipelineTracker {
     return { model: modelName, version, alias: p.alias, promoted: r.promoted, previous: r.previous };
   }
 
-  /** Sends what is queued, waits for every step record, and ends the pipeline's run with its final status. */
-  async finish(state: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+  /**
+   * Sends what is queued, waits for every step record, and ends the pipeline's run with its final
+   * status and its headline metrics (see headlineMetrics).
+   */
+  async finish(state: 'succeeded' | 'failed' | 'cancelled', headline: Record<string, number> = {}): Promise<void> {
     if (!this.opts.enabled) return;
     await CancellationScope.nonCancellable(async () => {
       while (this.sending) await this.sending;
       this.ending = state;
+      this.headline = headline;
       this.send(); // the last records and the pipeline's end, in one call
       while (this.sending) await this.sending;
       await Promise.all(this.pending);
