@@ -3,7 +3,9 @@
  *   (no flag)    start what is missing, print the URLs, keep running; Ctrl-C stops what it started
  *   --detach     start what is missing, print the URLs, exit and leave the services running
  *   --stop       stop every service of the embedded stack started by any Tidemark command
- *   --versions   print the versions of temporal, minio, mlflow and dockerd, one line each
+ *   --versions   print the versions of temporal, minio, mlflow, dockerd and kubernetes, one line each
+ *   --with kubernetes   also start the embedded Kubernetes cluster (started anyway when
+ *                the config selects the Kubernetes backend)
  */
 import { Command } from 'commander';
 import { Stack } from './stack/stack';
@@ -12,8 +14,12 @@ const program = new Command('stack')
   .option('--detach', 'leave the services running when this command exits')
   .option('--stop', 'stop every service of the embedded stack')
   .option('--versions', 'print the version of each service, one line each')
+  .option('--with <services...>', 'optional services to start as well: kubernetes')
   .parse();
-const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean }>();
+const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean; with?: string[] }>();
+for (const name of opts.with ?? []) {
+  if (name !== 'kubernetes') program.error(`--with ${name}: the only optional service is kubernetes`);
+}
 
 async function main(): Promise<void> {
   if (opts.versions) {
@@ -26,7 +32,7 @@ async function main(): Promise<void> {
     return;
   }
   console.error('Starting the Tidemark stack on 127.0.0.1 …');
-  const stack = await Stack.ensure();
+  const stack = await Stack.ensure({ kubernetes: opts.with?.includes('kubernetes') || undefined });
   for (const line of stack.urls()) console.log(`  ${line}`);
   if (opts.detach || stack.started.length === 0) {
     if (stack.started.length === 0) console.error('Everything was already running; nothing changed.');

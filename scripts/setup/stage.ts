@@ -42,14 +42,22 @@ export class StageContext {
   }
 }
 
-/** Runs `apt-get install` for packages that are missing, after one `apt-get update`. */
+/**
+ * Runs `apt-get install` for packages that are missing, after one `apt-get update`. Lanes run side
+ * by side and dpkg takes one installer at a time, so installs wait for each other here.
+ */
 let aptUpdated = false;
+let aptQueue: Promise<unknown> = Promise.resolve();
 export async function aptInstall(ctx: StageContext, packages: string[]): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error(`installing ${packages.join(', ')} needs root (apt-get)`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  if (!aptUpdated) {
-    await ctx.exec('apt-get', ['update', '-qq'], { env });
-    aptUpdated = true;
-  }
-  await ctx.exec('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  const install = aptQueue.then(async () => {
+    if (!aptUpdated) {
+      await ctx.exec('apt-get', ['update', '-qq'], { env });
+      aptUpdated = true;
+    }
+    await ctx.exec('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  });
+  aptQueue = install.catch(() => undefined);
+  await install;
 }

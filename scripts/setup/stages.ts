@@ -9,6 +9,7 @@ import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths';
 import { DockerEngine } from '../stack/services/dockerd';
 import { locateTools, onPath } from '../stack/tools';
 import { aptInstall, type SetupStage } from './stage';
+import { kubernetesLane } from './kubernetes-stages.js';
 
 /** Image names and their content tags. */
 export const IMAGES = {
@@ -141,5 +142,6 @@ export function setupLanes(config: TidemarkConfig, paths: StackPaths): SetupStag
         await ctx.exec('bash', [join(IMAGES_DIR, 'build-rootfs.sh'), join(IMAGES_DIR, 'python-ml.packages'), ref(), join(paths.toolsDir, 'images', 'python-ml')], { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
       }, 'debootstrap needs root and the Debian mirror; see the log. Delete ~/.cache/tidemark/images/python-ml to start the root file system afresh.'),
     ],
+    kubernetesLane(config, paths),
   ];
 }

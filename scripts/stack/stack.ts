@@ -4,13 +4,14 @@ import { resolveConfig } from '../../workers/config';
 import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon';
 import { stackPaths, type StackPaths } from './paths';
 import { DockerEngine } from './services/dockerd';
+import { KubernetesCluster } from './services/kubernetes.js';
 import { MinioServer } from './services/minio';
 import { MlflowServer } from './services/mlflow';
 import type { StackService } from './services/service';
 import { TemporalDevServer } from './services/temporal';
 import { locateTools } from './tools';
 
-export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow'] as const;
+export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow', 'kubernetes'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface StackOptions {
@@ -18,6 +19,8 @@ export interface StackOptions {
   paths?: StackPaths;
   /** Progress lines; defaults to stderr. */
   log?: (line: string) => void;
+  /** Also the embedded Kubernetes cluster (default: when the config selects the Kubernetes backend). */
+  kubernetes?: boolean;
 }
 
 /**
@@ -41,6 +44,7 @@ export class Stack {
       ['minio', new MinioServer(config, paths, tools.minio)],
       ['temporal', new TemporalDevServer(config, paths, tools.temporal)],
       ['mlflow', new MlflowServer(config, paths, tools.mlflow)],
+      ['kubernetes', new KubernetesCluster(config, paths)],
     ]);
   }
 
@@ -77,7 +81,13 @@ export class Stack {
     };
     try {
       // MLflow keeps its artifacts in MinIO, so it waits for MinIO; the rest start side by side.
-      await Promise.all([bring('dockerd'), bring('temporal'), bring('minio').then(() => bring('mlflow'))]);
+      // The cluster copies images from Docker into its node, so it waits for Docker.
+      const kubernetes = opts.kubernetes ?? stack.config.containers.backend === 'kubernetes';
+      await Promise.all([
+        bring('dockerd').then(() => (kubernetes ? bring('kubernetes') : undefined)),
+        bring('temporal'),
+        bring('minio').then(() => bring('mlflow')),
+      ]);
     } catch (err) {
       await stack.stopStarted();
       throw err;
@@ -104,7 +114,7 @@ export class Stack {
 
   /** Stops the services this instance started, newest first. */
   async stopStarted(): Promise<void> {
-    for (const name of [...this.started].reverse()) await stopDaemon(this.paths.runDir, name);
+    for (const name of [...this.started].reverse()) await this.stopService(name);
     this.started.length = 0;
   }
 
@@ -112,9 +122,15 @@ export class Stack {
   async stopAll(): Promise<ServiceName[]> {
     const stopped: ServiceName[] = [];
     for (const name of [...SERVICE_NAMES].reverse()) {
-      if (await stopDaemon(this.paths.runDir, name)) stopped.push(name);
+      if (await this.stopService(name)) stopped.push(name);
     }
     return stopped;
+  }
+
+  /** A service that is more than one daemon stops itself; the others are one daemon each. */
+  private stopService(name: ServiceName): Promise<boolean> {
+    const service = this.services.get(name)!;
+    return service.stop ? service.stop() : stopDaemon(this.paths.runDir, name);
   }
 
   /** Which services have a live pid file (were started by some Tidemark process). */
@@ -126,9 +142,9 @@ export class Stack {
     return SERVICE_NAMES.flatMap((name) => this.services.get(name)!.urls());
   }
 
-  /** One line each for temporal, minio, mlflow and dockerd. */
+  /** One line each for temporal, minio, mlflow, dockerd and kubernetes. */
   async versions(): Promise<string[]> {
-    return Promise.all((['temporal', 'minio', 'mlflow', 'dockerd'] as const).map((name) => this.services.get(name)!.version()));
+    return Promise.all((['temporal', 'minio', 'mlflow', 'dockerd', 'kubernetes'] as const).map((name) => this.services.get(name)!.version()));
   }
 }
 

@@ -1,0 +1,52 @@
+import type Docker from 'dockerode';
+import { execa } from 'execa';
+
+/** The containerd namespace the CRI (and so the kubelet) keeps its images in. */
+const CRI_NAMESPACE = 'k8s.io';
+
+/** How containerd names an image that Docker calls `ref` (`tidemark/x:tag` → `docker.io/tidemark/x:tag`). */
+export function containerdName(ref: string): string {
+  const first = ref.split('/')[0]!;
+  const hasRegistry = ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const named = hasRegistry ? ref : `docker.io/${ref.includes('/') ? ref : `library/${ref}`}`;
+  return /:[^/]+$/.test(named) || named.includes('@') ? named : `${named}:latest`;
+}
+
+/**
+ * Images of the local Docker engine copied into the containerd of a node that has no registry
+ * (the embedded cluster): `docker save | ctr images import`, once per image. The kubelet then finds
+ * them with `imagePullPolicy: IfNotPresent`.
+ */
+export class ContainerdImages {
+  private readonly imports = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly socket: string,
+    private readonly docker: Docker,
+  ) {}
+
+  private ctr(args: string[], input?: NodeJS.ReadableStream) {
+    return execa('ctr', ['--address', this.socket, '--namespace', CRI_NAMESPACE, ...args], input ? { input: input as never } : { stdin: 'ignore' });
+  }
+
+  /** True when the node's containerd has the image. */
+  async has(ref: string): Promise<boolean> {
+    const { stdout } = await this.ctr(['images', 'list', '--quiet', `name==${containerdName(ref)}`]);
+    return stdout.trim() !== '';
+  }
+
+  /** Copies the image from Docker into the node's containerd unless it is there already. */
+  async ensure(ref: string): Promise<void> {
+    let pending = this.imports.get(ref);
+    if (!pending) {
+      pending = (async () => {
+        if (await this.has(ref)) return;
+        const archive = await this.docker.getImage(ref).get();
+        await this.ctr(['images', 'import', '-'], archive);
+      })();
+      this.imports.set(ref, pending);
+      pending.catch(() => this.imports.delete(ref));
+    }
+    await pending;
+  }
+}
