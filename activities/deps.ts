@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { TidemarkConfig } from '../common/config';
-import type { ArtifactStore } from './artifacts/artifact-store';
-import type { ContainerBackend } from './containers/container-backend';
-import type { DeferredCleanup } from './steps/deferred-cleanup';
-import type { MlflowClient } from './tracking/mlflow-client';
+import type { TidemarkConfig } from '../common/config.js';
+import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
+import type { ContainerBackend } from '../lib/containers/container-backend.js';
+import type { DeferredCleanup } from './steps/deferred-cleanup.js';
+import type { MlflowClient } from '../lib/mlflow/mlflow-client.js';
 
 /** Everything Tidemark's activities touch the world through; built once by the worker. */
 export interface TidemarkDeps {

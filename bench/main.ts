@@ -1,9 +1,9 @@
 /** `npm run bench -- <name>`: runs one benchmark; each prints its figures, the last line in a fixed format. */
-import { checkerBench } from './checker';
-import { fanoutBench } from './fanout';
-import { labelingBench } from './labeling';
-import { stepsBench } from './steps';
-import { trackingBench } from './tracking';
+import { checkerBench } from './checker.js';
+import { fanoutBench } from './fanout.js';
+import { labelingBench } from './labeling.js';
+import { stepsBench } from './steps.js';
+import { trackingBench } from './tracking.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   steps: stepsBench,
@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   for (const name of names) await BENCHES[name]!();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,12 +1,14 @@
 import { Command } from 'commander';
-import { registerExportCompose } from './commands/export-compose';
-import { registerGraph } from './commands/graph';
-import { registerInspect } from './commands/inspect';
-import { registerLabel } from './commands/label';
-import { registerRun } from './commands/run';
-import { registerSmoke } from './commands/smoke';
+import { registerExportCompose } from './commands/export-compose.js';
+import { registerGraph } from './commands/graph.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerLabel } from './commands/label.js';
+import { registerRun } from './commands/run.js';
+import { registerSmoke } from './commands/smoke.js';
 
-const program = new Command('tidemark').description('Durable machine-learning workflows on Temporal').showHelpAfterError();
+const program = new Command('tidemark')
+  .description('Durable machine-learning workflows on Temporal')
+  .showHelpAfterError();
 registerRun(program);
 registerInspect(program);
 registerGraph(program);

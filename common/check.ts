@@ -1,4 +1,4 @@
-import type { ArtifactRef } from './artifact';
+import type { ArtifactRef } from './artifact.js';
 
 /** What the workflow hands the `checkBatch` activity. */
 export interface CheckBatchInput {

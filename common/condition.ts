@@ -4,7 +4,8 @@
  * a number, true/false, or a (quoted) string. Parsed once at validation, evaluated in the workflow.
  */
 
-export type ConditionRef = { kind: 'param'; name: string } | { kind: 'metric'; step: string; name: string } | { kind: 'alarm'; step: string };
+export type ConditionRef =
+  { kind: 'param'; name: string } | { kind: 'metric'; step: string; name: string } | { kind: 'alarm'; step: string };
 export type ConditionOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export interface Condition {
   source: string;
@@ -17,14 +18,16 @@ const PATTERN = /^\s*([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*){1,2})\s*(==|!=|<=|>=|<|
 
 export function parseCondition(source: string): Condition | string {
   const m = PATTERN.exec(source);
-  if (!m) return `"${source}" is not a condition; write e.g. "evaluate.metrics.accuracy < 0.9", "params.retrain == true" or "drift.alarm == true"`;
+  if (!m)
+    return `"${source}" is not a condition; write e.g. "evaluate.metrics.accuracy < 0.9", "params.retrain == true" or "drift.alarm == true"`;
   const [, path, op, literal] = m as unknown as [string, string, ConditionOp, string];
   const parts = path.split('.');
   let ref: ConditionRef;
   if (parts[0] === 'params' && parts.length === 2) ref = { kind: 'param', name: parts[1]! };
   else if (parts.length === 3 && parts[1] === 'metrics') ref = { kind: 'metric', step: parts[0]!, name: parts[2]! };
   else if (parts.length === 2 && parts[1] === 'alarm') ref = { kind: 'alarm', step: parts[0]! };
-  else return `"${path}" is not something a condition can read; use params.<name>, <step>.metrics.<name> or <step>.alarm`;
+  else
+    return `"${path}" is not something a condition can read; use params.<name>, <step>.metrics.<name> or <step>.alarm`;
   let value: number | boolean | string;
   if (/^(true|false)$/.test(literal)) value = literal === 'true';
   else if (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(literal)) value = Number(literal);
@@ -49,11 +52,16 @@ export function evaluateCondition(c: Condition, scope: ConditionScope): { holds:
   const a = actual as number | string | boolean;
   const v = c.value;
   const holds =
-    c.op === '==' ? a === v || String(a) === String(v)
-      : c.op === '!=' ? !(a === v || String(a) === String(v))
-        : c.op === '<' ? Number(a) < Number(v)
-          : c.op === '<=' ? Number(a) <= Number(v)
-            : c.op === '>' ? Number(a) > Number(v)
+    c.op === '=='
+      ? a === v || String(a) === String(v)
+      : c.op === '!='
+        ? !(a === v || String(a) === String(v))
+        : c.op === '<'
+          ? Number(a) < Number(v)
+          : c.op === '<='
+            ? Number(a) <= Number(v)
+            : c.op === '>'
+              ? Number(a) > Number(v)
               : Number(a) >= Number(v);
   return { holds, reason: `${c.source} (actual ${JSON.stringify(a)})` };
 }

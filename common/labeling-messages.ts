@@ -1,20 +1,23 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { GivenLabel, PendingSample, RoundSummary, SessionPhase } from './labeling';
+import type { GivenLabel, PendingSample, RoundSummary, SessionPhase } from './labeling.js';
 
 /**
  * The messages of a labeling session. Labels arrive as the `submitLabels` signal (fire and
  * forget: from the Web UI, or code that cannot wait) or the `submitLabels` update (validated
  * first, answered with what was accepted and rejected). Both take the same payload.
  */
-export const submitLabelsSchema = () => z.object({
-  /** Who labeled (shown in the ledger and MLflow). */
-  labeler: z.string().min(1).max(200).optional(),
-  /** Sample id -> label. */
-  labels: z.record(z.string().min(1), z.union([z.string().min(1), z.number()]).transform(String)),
-  /** Replace labels already given in this round. */
-  overwrite: z.boolean().optional(),
-}).strict();
+export const submitLabelsSchema = () =>
+  z
+    .object({
+      /** Who labeled (shown in the ledger and MLflow). */
+      labeler: z.string().min(1).max(200).optional(),
+      /** Sample id -> label. */
+      labels: z.record(z.string().min(1), z.union([z.string().min(1), z.number()]).transform(String)),
+      /** Replace labels already given in this round. */
+      overwrite: z.boolean().optional(),
+    })
+    .strict();
 export type SubmitLabels = z.input<ReturnType<typeof submitLabelsSchema>>;
 
 export interface RejectedLabel {

@@ -1,4 +1,4 @@
-import type { ArtifactRef } from './artifact';
+import type { ArtifactRef } from './artifact.js';
 
 /** What the workflow hands the `runStep` activity: a fully resolved step, refs only. */
 export interface RunStepInput {

@@ -1,5 +1,5 @@
-import type { ArtifactRef } from './artifact';
-import type { StepStateName } from './messages';
+import type { ArtifactRef } from './artifact.js';
+import type { StepStateName } from './messages.js';
 
 /** The MLflow run of one pipeline run (the parent of its step runs). */
 export interface PipelineTracking {

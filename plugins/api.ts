@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Dataset } from './data/dataset';
+import type { Dataset } from '../lib/data/dataset.js';
 
 /**
  * The checker plugin API. A checker looks at a batch of data (optionally against a reference,

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckerPlugin } from './api';
-import { PluginShapeError } from './errors';
+import type { CheckerPlugin } from './api.js';
+import { PluginShapeError } from './errors.js';
 
 /** Loading user checker modules: by local path or npm package, then checking their shape. */
 
@@ -20,7 +20,12 @@ export function resolveSpecifier(spec: string, baseDir: string): string {
 const MEMBERS: [keyof CheckerPlugin, string, (v: unknown) => boolean, boolean][] = [
   ['name', 'a non-empty string', (v) => typeof v === 'string' && v.length > 0, true],
   ['version', 'a string', (v) => typeof v === 'string', true],
-  ['configSchema', 'a zod schema (with safeParse)', (v) => typeof (v as { safeParse?: unknown } | undefined)?.safeParse === 'function', true],
+  [
+    'configSchema',
+    'a zod schema (with safeParse)',
+    (v) => typeof (v as { safeParse?: unknown } | undefined)?.safeParse === 'function',
+    true,
+  ],
   ['check', 'a function (batch, state, config, ctx) => Promise<report>', (v) => typeof v === 'function', true],
   ['fit', 'a function (reference, config, ctx) => Promise<state>', (v) => typeof v === 'function', false],
 ];
@@ -28,13 +33,19 @@ const MEMBERS: [keyof CheckerPlugin, string, (v: unknown) => boolean, boolean][]
 /** The module's default export (or the module itself) if it has every member of a checker plugin. */
 export function asCheckerPlugin(mod: unknown, source: string): CheckerPlugin {
   const m = mod as Record<string, unknown> | undefined;
-  const candidate = (m && typeof m.default === 'object' && m.default !== null ? m.default : m) as Record<string, unknown> | undefined;
-  if (!candidate) throw new PluginShapeError(`${source} exports nothing; a checker plugin exports { name, version, configSchema, check, fit? }`);
+  const candidate = (m && typeof m.default === 'object' && m.default !== null ? m.default : m) as
+    Record<string, unknown> | undefined;
+  if (!candidate)
+    throw new PluginShapeError(
+      `${source} exports nothing; a checker plugin exports { name, version, configSchema, check, fit? }`,
+    );
   for (const [key, what, ok, required] of MEMBERS) {
     const value = candidate[key];
     if (value === undefined && !required) continue;
-    if (value === undefined) throw new PluginShapeError(`${source} is not a checker plugin: it has no "${key}" (${what})`);
-    if (!ok(value)) throw new PluginShapeError(`${source} is not a checker plugin: "${key}" must be ${what}, it is ${typeof value}`);
+    if (value === undefined)
+      throw new PluginShapeError(`${source} is not a checker plugin: it has no "${key}" (${what})`);
+    if (!ok(value))
+      throw new PluginShapeError(`${source} is not a checker plugin: "${key}" must be ${what}, it is ${typeof value}`);
   }
   return candidate as unknown as CheckerPlugin;
 }

@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
-import { resolveConfig } from '../workers/config';
-import { PROJECT_ROOT, stackPaths } from './stack/paths';
-import { StageContext, type SetupStage } from './setup/stage';
-import { setupLanes } from './setup/stages';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { PROJECT_ROOT, stackPaths } from './stack/paths.js';
+import { StageContext, type SetupStage } from './setup/stage.js';
+import { setupLanes } from './setup/stages.js';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -60,11 +60,16 @@ async function main(): Promise<number> {
     }
     return 1;
   }
-  console.log(`setup: done in ${secs(Date.now() - t0)} (tools in ${paths.toolsDir}, state in ${relative(PROJECT_ROOT, paths.stateDir) || '.'})`);
+  console.log(
+    `setup: done in ${secs(Date.now() - t0)} (tools in ${paths.toolsDir}, state in ${relative(PROJECT_ROOT, paths.stateDir) || '.'})`,
+  );
   return 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(`setup: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`setup: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

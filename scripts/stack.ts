@@ -8,7 +8,7 @@
  *                the config selects the Kubernetes backend)
  */
 import { Command } from 'commander';
-import { Stack } from './stack/stack';
+import { Stack } from './stack/stack.js';
 
 const program = new Command('stack')
   .option('--detach', 'leave the services running when this command exits')

@@ -1,19 +1,19 @@
 /**
- * `npm run worker`: a Tidemark worker on the configured task queue. It makes sure the embedded
- * stack is up first (pass --no-stack when the services run elsewhere).
+ * The worker a deployment runs (`tidemark-worker`, or `node dist/workers/main.js`): a Tidemark
+ * worker on the configured server and task queue, until SIGINT or SIGTERM. Development runs it
+ * through scripts/dev-worker.ts, which starts the embedded stack first.
  */
-import { Command } from 'commander';
-import { Stack } from '../scripts/stack/stack';
-import { resolveConfig } from './config';
-import { createTidemarkWorker } from './create-worker';
+import { pathToFileURL } from 'node:url';
+import type { TidemarkConfig } from '../common/config.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { createTidemarkWorker } from './create-worker.js';
 
-const opts = new Command('worker').option('--no-stack', 'do not start the embedded stack').parse().opts<{ stack: boolean }>();
-
-async function main(): Promise<void> {
-  const config = resolveConfig();
-  if (opts.stack) await Stack.ensure({ config });
+export async function runWorker(config: TidemarkConfig = resolveConfig()): Promise<void> {
   const { worker, plugin, connection } = await createTidemarkWorker({ config });
-  plugin.deps.logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address }, 'Tidemark worker polling');
+  plugin.deps.logger.info(
+    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
+    'Tidemark worker polling',
+  );
   try {
     await worker.run(); // Ctrl-C (SIGINT/SIGTERM) shuts it down gracefully
   } finally {
@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`worker: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runWorker().catch((err: unknown) => {
+    console.error(`worker: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

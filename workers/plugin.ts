@@ -2,15 +2,15 @@ import { fileURLToPath } from 'node:url';
 import type { ClientOptions } from '@temporalio/client';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, Worker, WorkerOptions } from '@temporalio/worker';
-import type { TidemarkConfig, TidemarkConfigInput } from '../common/config';
-import { createActivities } from '../activities';
-import type { TidemarkDeps } from '../activities/deps';
-import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps';
-import * as workflows from '../workflows';
-import { resolveConfig } from './config';
-import { createDeps } from './deps';
-import { registerSearchAttributes } from './search-attributes';
-import { workflowsEntry } from './workflows-entry';
+import type { TidemarkConfig, TidemarkConfigInput } from '../common/config.js';
+import { createActivities } from '../activities/index.js';
+import type { TidemarkDeps } from '../activities/deps.js';
+import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps.js';
+import * as workflows from '../workflows/index.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { createDeps } from './deps.js';
+import { registerSearchAttributes } from './search-attributes.js';
+import { workflowsEntry } from './workflows-entry.js';
 
 export interface TidemarkPluginOptions {
   /** Config; unset fields come from environment variables, then dev defaults. */
@@ -53,7 +53,7 @@ export class TidemarkPlugin extends SimplePlugin {
     super({
       name: 'tidemark',
       activities: createActivities(deps),
-      workflowsPath: (existing) => workflowsEntry(existing, Object.keys(workflows)),
+      workflowsPath: (existing) => workflowsEntry(existing, Object.keys(workflows), config.state.bundleDir),
     });
     this.config = config;
     this.deps = deps;
@@ -70,7 +70,11 @@ export class TidemarkPlugin extends SimplePlugin {
     });
     // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
     if (options.workflowBundle) delete configured.workflowsPath;
-    else configured.bundlerOptions = { ...configured.bundlerOptions, preloadModules: withShared(configured.bundlerOptions?.preloadModules) };
+    else
+      configured.bundlerOptions = {
+        ...configured.bundlerOptions,
+        preloadModules: withShared(configured.bundlerOptions?.preloadModules),
+      };
     return configured;
   }
 
@@ -93,7 +97,8 @@ export class TidemarkPlugin extends SimplePlugin {
     // swept beside the worker's start rather than before it.
     this.deps.cleanup.later('sweep of finished step containers', async () => {
       const swept = await sweepFinishedSteps(this.deps);
-      if (swept.length) this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
+      if (swept.length)
+        this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
     });
     try {
       return await super.runWorker(worker, next);

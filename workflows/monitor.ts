@@ -1,10 +1,19 @@
 import {
-  ActivityCancellationType, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityCancellationType,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import type { ArtifactRef } from '../common/artifact';
-import type { CheckBatchResult } from '../common/check';
-import { DriftAlarm } from '../common/search-attributes';
+import type { TidemarkActivities } from '../activities/index.js';
+import type { ArtifactRef } from '../common/artifact.js';
+import type { CheckBatchResult } from '../common/check.js';
+import { DriftAlarm } from '../common/search-attributes.js';
 
 export interface MonitorCheck {
   plugin: string;
@@ -17,7 +26,7 @@ export interface MonitorCheck {
 export interface MonitorReport {
   batch: ArtifactRef;
   at: number;
-  checks: (Omit<CheckBatchResult, 'state'>)[];
+  checks: Omit<CheckBatchResult, 'state'>[];
   alarm: boolean;
 }
 
@@ -73,7 +82,14 @@ export async function monitor(input: MonitorInput): Promise<void> {
     const batch = queue.shift()!;
     const results: CheckBatchResult[] = [];
     for (const [i, c] of checks.entries()) {
-      const r = await checkBatch({ stepKey: `${input.name}/${i}/${checked}`, plugin: c.plugin, config: c.config ?? {}, batch, reference: c.reference, state: c.state });
+      const r = await checkBatch({
+        stepKey: `${input.name}/${i}/${checked}`,
+        plugin: c.plugin,
+        config: c.config ?? {},
+        batch,
+        reference: c.reference,
+        state: c.state,
+      });
       if (r.state && !c.state) c.state = r.state; // fitted once, reused for every later batch
       results.push(r);
     }

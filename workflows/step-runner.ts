@@ -1,8 +1,8 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import type { ArtifactRef } from '../common/artifact';
-import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run';
-import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec';
+import type { TidemarkActivities } from '../activities/index.js';
+import type { ArtifactRef } from '../common/artifact.js';
+import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run.js';
+import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec.js';
 
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
 export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
@@ -27,7 +27,9 @@ const buildActivities = proxyActivities<TidemarkActivities>({
 
 /** True when an activity failed because the step's container exited non-zero. */
 export function isStepExit(err: unknown): err is ActivityFailure & { cause: ApplicationFailure } {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'StepExitError';
+  return (
+    err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'StepExitError'
+  );
 }
 
 export interface StepHooks {
@@ -43,10 +45,20 @@ export interface ContainerStepRun {
 }
 
 /** Runs a validated step: builds its image when it has a `build`, then runs it, retrying a failing container `retries` times. */
-export async function runValidatedStep(step: StepSpec, run: ContainerStepRun, hooks: StepHooks = {}): Promise<StepResult> {
+export async function runValidatedStep(
+  step: StepSpec,
+  run: ContainerStepRun,
+  hooks: StepHooks = {},
+): Promise<StepResult> {
   let image = step.image;
   if (!image) {
-    const built = await buildActivities.buildImage({ stepKey: run.stepKey, context: step.build!.context, dockerfile: step.build!.dockerfile, args: step.build!.args, network: step.build!.network });
+    const built = await buildActivities.buildImage({
+      stepKey: run.stepKey,
+      context: step.build!.context,
+      dockerfile: step.build!.dockerfile,
+      args: step.build!.args,
+      network: step.build!.network,
+    });
     hooks.onImage?.(built);
     image = built.image;
   }
@@ -87,10 +99,15 @@ export async function runValidatedStep(step: StepSpec, run: ContainerStepRun, ho
  *
  * The spec is validated here; an invalid one fails the workflow (not just the task) with every problem listed.
  */
-export async function runStep(spec: StepSpecInput, opts: { inputs?: Record<string, ArtifactRef | ArtifactRef[]>; stepKey?: string } = {}): Promise<StepResult> {
+export async function runStep(
+  spec: StepSpecInput,
+  opts: { inputs?: Record<string, ArtifactRef | ArtifactRef[]>; stepKey?: string } = {},
+): Promise<StepResult> {
   const parsed = stepSchemas().StepSpecSchema.safeParse(spec);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `step "${spec.name}", field ${i.path.join('.') || '(step)'}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `step "${spec.name}", field ${i.path.join('.') || '(step)'}: ${i.message}`,
+    );
     throw ApplicationFailure.nonRetryable(`Invalid step spec:\n${problems.join('\n')}`, 'InvalidStepSpec');
   }
   return runValidatedStep(parsed.data, { stepKey: opts.stepKey ?? parsed.data.name, inputs: opts.inputs ?? {} });

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { ArtifactRef } from '../../common/artifact';
-import type { CheckSummary } from '../../common/check';
-import type { CheckerRegistry } from '../../plugins/registry';
-import type { TidemarkDeps } from '../deps';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { CheckSummary } from '../../common/check.js';
+import type { CheckerRegistry } from '../../plugins/registry.js';
+import type { TidemarkDeps } from '../deps.js';
 
 /** What the check functions need: any TidemarkDeps will do. */
 export type CheckerDeps = Pick<TidemarkDeps, 'store' | 'containers' | 'workDir'> & {
@@ -43,7 +43,7 @@ export interface RunCheckerInput {
   containerName?: string;
 }
 
-export type { CheckSummary } from '../../common/check';
+export type { CheckSummary } from '../../common/check.js';
 
 export interface RunCheckerResult {
   /** The full report as JSON. */

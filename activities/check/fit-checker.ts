@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { createCheckerRegistry } from '../../plugins/registry';
-import { fitPlugin } from '../../plugins/runner';
-import { writeState } from '../../plugins/state-codec';
-import type { CheckerDeps, FitCheckerInput, FitCheckerResult } from './check-types';
-import { runContainerFit } from './container-checker';
-import { download, materializeConfig, withWorkspace } from './workspace';
+import { createCheckerRegistry } from '../../plugins/registry.js';
+import { fitPlugin } from '../../plugins/runner.js';
+import { writeState } from '../../plugins/state-codec.js';
+import type { CheckerDeps, FitCheckerInput, FitCheckerResult } from './check-types.js';
+import { runContainerFit } from './container-checker.js';
+import { download, materializeConfig, withWorkspace } from './workspace.js';
 
 /** Throttles heartbeats to one every few seconds. */
 export function progressReporter(deps: CheckerDeps): (rows: number) => void {
@@ -37,13 +37,24 @@ export async function fitChecker(deps: CheckerDeps, input: FitCheckerInput): Pro
         name: input.containerName,
         signal: deps.signal,
       });
-      return { state: await deps.store.put(statePath, `${resolved.name}-state`), plugin: resolved.name, version: resolved.image };
+      return {
+        state: await deps.store.put(statePath, `${resolved.name}-state`),
+        plugin: resolved.name,
+        version: resolved.image,
+      };
     }
     const { plugin } = resolved;
-    const state = await fitPlugin(plugin, reference, config, { progress: progressReporter(deps), log: (m) => deps.logger?.info(m) });
+    const state = await fitPlugin(plugin, reference, config, {
+      progress: progressReporter(deps),
+      log: (m) => deps.logger?.info(m),
+    });
     const stateDir = join(dir, 'state');
     await writeState(stateDir, { plugin: plugin.name, version: plugin.version, state });
     deps.logger?.info(`fitted checker ${plugin.name} ${plugin.version} on ${input.reference.name}`);
-    return { state: await deps.store.put(stateDir, `${plugin.name}-state`), plugin: plugin.name, version: plugin.version };
+    return {
+      state: await deps.store.put(stateDir, `${plugin.name}-state`),
+      plugin: plugin.name,
+      version: plugin.version,
+    };
   });
 }

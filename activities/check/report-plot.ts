@@ -2,7 +2,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { z } from 'zod';
-import type { CheckReport } from '../../plugins/api';
+import type { CheckReport } from '../../plugins/api.js';
 
 /**
  * The report's plot: reference and batch histograms on shared bins (as shares, so samples of
@@ -27,13 +27,17 @@ export function reportHistogram(report: CheckReport): ReportHistogram | undefine
 
 export function plotSpec(report: CheckReport, h: ReportHistogram): vl.TopLevelSpec {
   const rows: { start: number; end: number; share: number; sample: string }[] = [];
-  for (const [sample, counts] of [['reference', h.reference], ['batch', h.batch]] as const) {
+  for (const [sample, counts] of [
+    ['reference', h.reference],
+    ['batch', h.batch],
+  ] as const) {
     const total = counts.reduce((a, b) => a + b, 0) || 1;
     counts.forEach((c, i) => rows.push({ start: h.edges[i]!, end: h.edges[i + 1]!, share: c / total, sample }));
   }
   const verdict = report.alarm ? 'ALARM' : 'no alarm';
   const pv = report.pValue;
-  const p = pv === undefined ? '' : pv === 0 ? ', p < 1e-300' : `, p = ${pv < 1e-3 ? pv.toExponential(1) : pv.toPrecision(2)}`;
+  const p =
+    pv === undefined ? '' : pv === 0 ? ', p < 1e-300' : `, p = ${pv < 1e-3 ? pv.toExponential(1) : pv.toPrecision(2)}`;
   const layers: Record<string, unknown>[] = [
     {
       data: { values: rows },
@@ -42,7 +46,12 @@ export function plotSpec(report: CheckReport, h: ReportHistogram): vl.TopLevelSp
         x: { field: 'start', type: 'quantitative', title: h.label, scale: { zero: false } },
         x2: { field: 'end' },
         y: { field: 'share', type: 'quantitative', title: 'share of rows', stack: null },
-        color: { field: 'sample', type: 'nominal', scale: { domain: ['reference', 'batch'], range: ['#4c78a8', '#f58518'] }, title: null },
+        color: {
+          field: 'sample',
+          type: 'nominal',
+          scale: { domain: ['reference', 'batch'], range: ['#4c78a8', '#f58518'] },
+          title: null,
+        },
       },
     },
   ];
@@ -60,7 +69,10 @@ export function plotSpec(report: CheckReport, h: ReportHistogram): vl.TopLevelSp
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `${report.plugin}: ${verdict}${p}`, subtitle: `score ${report.score.toPrecision(3)} vs threshold ${report.threshold.toPrecision(3)}` },
+    title: {
+      text: `${report.plugin}: ${verdict}${p}`,
+      subtitle: `score ${report.score.toPrecision(3)} vs threshold ${report.threshold.toPrecision(3)}`,
+    },
     width: 560,
     height: 280,
     background: 'white',
@@ -79,7 +91,13 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string, width = 1200): Uint8Array {
-  const png = new Resvg(svg, { fitTo: { mode: 'width', value: width }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  const png = new Resvg(svg, {
+    fitTo: { mode: 'width', value: width },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  })
+    .render()
+    .asPng();
   return new Uint8Array(png);
 }
 

@@ -1,19 +1,23 @@
 import { join } from 'node:path';
-import type { CheckReport } from '../../plugins/api';
-import { CheckerStateError } from '../../plugins/errors';
-import { createCheckerRegistry } from '../../plugins/registry';
-import { checkPlugin } from '../../plugins/runner';
-import { readState } from '../../plugins/state-codec';
-import type { CheckerDeps, CheckSummary, RunCheckerInput, RunCheckerResult } from './check-types';
-import { runContainerCheck } from './container-checker';
-import { progressReporter } from './fit-checker';
-import { renderReportPlot } from './report-plot';
-import { download, materializeConfig, withWorkspace } from './workspace';
+import type { CheckReport } from '../../plugins/api.js';
+import { CheckerStateError } from '../../plugins/errors.js';
+import { createCheckerRegistry } from '../../plugins/registry.js';
+import { checkPlugin } from '../../plugins/runner.js';
+import { readState } from '../../plugins/state-codec.js';
+import type { CheckerDeps, CheckSummary, RunCheckerInput, RunCheckerResult } from './check-types.js';
+import { runContainerCheck } from './container-checker.js';
+import { progressReporter } from './fit-checker.js';
+import { renderReportPlot } from './report-plot.js';
+import { download, materializeConfig, withWorkspace } from './workspace.js';
 
 /** The small part of a report a workflow keeps: the verdict and the rows worth labelling. */
 export function summarize(report: CheckReport): CheckSummary {
   const top = report.details.topAnomalies;
-  const topAnomalies = Array.isArray(top) ? top.map((t: unknown) => (typeof t === 'number' ? t : (t as { index?: unknown }).index)).filter((i): i is number => typeof i === 'number') : undefined;
+  const topAnomalies = Array.isArray(top)
+    ? top
+        .map((t: unknown) => (typeof t === 'number' ? t : (t as { index?: unknown }).index))
+        .filter((i): i is number => typeof i === 'number')
+    : undefined;
   return {
     plugin: report.plugin,
     alarm: report.alarm,
@@ -53,10 +57,14 @@ export async function runChecker(deps: CheckerDeps, input: RunCheckerInput): Pro
       let state: unknown;
       if (statePath) {
         const stored = await readState(statePath);
-        if (stored.plugin !== plugin.name) throw new CheckerStateError(`the state was fitted by "${stored.plugin}", not by "${plugin.name}"`);
+        if (stored.plugin !== plugin.name)
+          throw new CheckerStateError(`the state was fitted by "${stored.plugin}", not by "${plugin.name}"`);
         state = stored.state;
       }
-      report = await checkPlugin(plugin, { batch, state, reference }, config, { progress: progressReporter(deps), log: (m) => deps.logger?.info(m) });
+      report = await checkPlugin(plugin, { batch, state, reference }, config, {
+        progress: progressReporter(deps),
+        log: (m) => deps.logger?.info(m),
+      });
     }
     const stored = await deps.store.putBytes(`${JSON.stringify(report, null, 1)}\n`, `${report.plugin}-report.json`);
     const result: RunCheckerResult = { report: stored, summary: summarize(report) };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArtifactRefSchema, type ArtifactRef } from '../../common/artifact';
-import type { ArtifactStore } from '../artifacts/artifact-store';
+import { ArtifactRefSchema, type ArtifactRef } from '../../common/artifact.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
 
 /** A temporary folder under the worker's workDir for one fit or check, removed afterwards. */
 export async function withWorkspace<T>(workDir: string, label: string, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -30,7 +30,9 @@ export async function materializeConfig(store: ArtifactStore, config: unknown, d
     if (typeof value !== 'object' || value === null) return value;
     const ref = ArtifactRefSchema.safeParse(value);
     if (ref.success) return download(store, ref.data, dir, `config-${n++}-${ref.data.name.replace(/[^\w.-]+/g, '_')}`);
-    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await walk(v)] as const)));
+    return Object.fromEntries(
+      await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await walk(v)] as const)),
+    );
   };
   return walk(config ?? {});
 }

@@ -1,7 +1,7 @@
-import type { BuildImageInput, RunStepInput } from '../../common/step-run';
-import type { TidemarkDeps } from '../deps';
-import { buildImageActivity } from './build-image';
-import { runStepActivity } from './run-step';
+import type { BuildImageInput, RunStepInput } from '../../common/step-run.js';
+import type { TidemarkDeps } from '../deps.js';
+import { buildImageActivity } from './build-image.js';
+import { runStepActivity } from './run-step.js';
 
 /** The container-step activities. */
 export function createStepActivities(deps: TidemarkDeps) {

@@ -1,15 +1,15 @@
 import { createWriteStream } from 'node:fs';
 import { Context } from '@temporalio/activity';
-import type { ArtifactRef } from '../../common/artifact';
-import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run';
-import { scopedCredentials } from '../artifacts/scoped-credentials';
-import { containerLabels, containerName } from '../containers/container-name';
-import type { TidemarkDeps } from '../deps';
-import { StepContractError, StepExitError, StepTimeoutError } from '../errors';
-import { callingWorkflow } from '../workflow-context';
-import { cacheKey, lookupCache, writeCache } from './cache';
-import { StepFolder } from './step-folder';
-import { completionRecordKey, stepFolderPath } from './sweep-finished-steps';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run.js';
+import { scopedCredentials } from '../../lib/artifacts/scoped-credentials.js';
+import { containerLabels, containerName } from '../../lib/containers/container-name.js';
+import type { TidemarkDeps } from '../deps.js';
+import { StepContractError, StepExitError, StepTimeoutError } from '../errors.js';
+import { callingWorkflow } from '../workflow-context.js';
+import { cacheKey, lookupCache, writeCache } from './cache.js';
+import { StepFolder } from './step-folder.js';
+import { completionRecordKey, stepFolderPath } from './sweep-finished-steps.js';
 
 const HEARTBEAT_MS = 2000;
 const TAIL_LINES = 20;
@@ -18,7 +18,10 @@ function resolveSecrets(secretEnv: Record<string, string>): Record<string, strin
   const env: Record<string, string> = {};
   for (const [name, from] of Object.entries(secretEnv)) {
     const value = process.env[from];
-    if (value === undefined) throw new StepContractError(`secret ${name} comes from the worker's environment variable ${from}, which is not set; set it where the worker runs`);
+    if (value === undefined)
+      throw new StepContractError(
+        `secret ${name} comes from the worker's environment variable ${from}, which is not set; set it where the worker runs`,
+      );
     env[name] = value;
   }
   return env;
@@ -83,12 +86,24 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     const key = cacheKey(input, imageDigest);
     if (input.cache.enabled) {
       const hit = await lookupCache(deps.store, key);
-      if (hit) return { stepKey: input.stepKey, cached: true, outputs: hit.outputs, metrics: hit.metrics, log: hit.log, exitCode: 0, durationMs: Date.now() - t0, imageDigest, cacheKey: key };
+      if (hit)
+        return {
+          stepKey: input.stepKey,
+          cached: true,
+          outputs: hit.outputs,
+          metrics: hit.metrics,
+          log: hit.log,
+          exitCode: 0,
+          durationMs: Date.now() - t0,
+          imageDigest,
+          cacheKey: key,
+        };
     }
 
     const secrets = resolveSecrets(input.secretEnv);
     // A step on the host network that has its own MLflow run can log into it directly.
-    const tracking = input.network === 'host' && input.mlflowRunId ? await mlflowEnv(deps, input.mlflowRunId, input.timeoutMs) : {};
+    const tracking =
+      input.network === 'host' && input.mlflowRunId ? await mlflowEnv(deps, input.mlflowRunId, input.timeoutMs) : {};
     touched = true;
     if (!retry || !(await deps.containers.exists(name))) {
       state.phase = 'downloading';
@@ -113,14 +128,26 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     });
     const log = createWriteStream(folder.logFile); // the whole log, from the container's start
     const exitCode = await Promise.race([
-      deps.containers.attach(name, (line) => {
-        log.write(`${line}\n`);
-        tail.push(line);
-        if (tail.length > TAIL_LINES * 5) tail.splice(0, tail.length - TAIL_LINES);
-      }, ctx.cancellationSignal),
+      deps.containers.attach(
+        name,
+        (line) => {
+          log.write(`${line}\n`);
+          tail.push(line);
+          if (tail.length > TAIL_LINES * 5) tail.splice(0, tail.length - TAIL_LINES);
+        },
+        ctx.cancellationSignal,
+      ),
       ctx.cancelled,
       new Promise<never>((_, reject) => {
-        const t = setTimeout(() => reject(new StepTimeoutError(`step "${input.stepKey}" ran longer than its timeout of ${Math.round(input.timeoutMs / 1000)} s and was stopped`)), input.timeoutMs);
+        const t = setTimeout(
+          () =>
+            reject(
+              new StepTimeoutError(
+                `step "${input.stepKey}" ran longer than its timeout of ${Math.round(input.timeoutMs / 1000)} s and was stopped`,
+              ),
+            ),
+          input.timeoutMs,
+        );
         ctx.cancellationSignal.addEventListener('abort', () => clearTimeout(t), { once: true });
         stopTimers.push(() => clearTimeout(t));
       }),
@@ -137,18 +164,40 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
       const paths = await folder.outputPaths(input.outputs);
       metrics = await folder.metrics();
       // The outputs go up beside the log, and beside each other.
-      outputs = Object.fromEntries(await Promise.all(Object.entries(paths).map(async ([out, path]) => [out, await deps.store.put(path, out)] as const)));
+      outputs = Object.fromEntries(
+        await Promise.all(
+          Object.entries(paths).map(async ([out, path]) => [out, await deps.store.put(path, out)] as const),
+        ),
+      );
     } catch (err) {
       await logUpload.catch(() => undefined); // the folder goes next; let the log finish first
       throw err;
     }
     const logRef = await logUpload;
-    const result: StepResult = { stepKey: input.stepKey, cached: false, outputs, metrics, log: logRef, exitCode, durationMs: Date.now() - t0, imageDigest, cacheKey: key, container: name };
+    const result: StepResult = {
+      stepKey: input.stepKey,
+      cached: false,
+      outputs,
+      metrics,
+      log: logRef,
+      exitCode,
+      durationMs: Date.now() - t0,
+      imageDigest,
+      cacheKey: key,
+      container: name,
+    };
     // The completion record before the container goes, so a retry finds the result; the cache
     // entry beside it (a crash between the two costs a later cache miss, nothing more).
     await Promise.all([
       deps.store.writeIndex(record, result),
-      input.cache.enabled ? writeCache(deps.store, key, { outputs, metrics, log: logRef, producedBy: { workflowId, runId, stepKey: input.stepKey } }) : undefined,
+      input.cache.enabled
+        ? writeCache(deps.store, key, {
+            outputs,
+            metrics,
+            log: logRef,
+            producedBy: { workflowId, runId, stepKey: input.stepKey },
+          })
+        : undefined,
     ]);
     recorded = true;
     return result;
@@ -158,10 +207,13 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     if (touched) {
       // Whatever happened (success, failure, cancellation), leave no container and no folder,
       // unless the worker itself dies here, in which case the retry reattaches and cleans up.
-      const removeAll = () => Promise.all([
-        deps.containers.stop(name).catch((err: unknown) => deps.logger.warn({ err, container: name }, 'could not remove step container')),
-        folder.remove().catch(() => undefined),
-      ]).then(() => undefined);
+      const removeAll = () =>
+        Promise.all([
+          deps.containers
+            .stop(name)
+            .catch((err: unknown) => deps.logger.warn({ err, container: name }, 'could not remove step container')),
+          folder.remove().catch(() => undefined),
+        ]).then(() => undefined);
       // A recorded result needs neither any more: the pipeline goes on while they are removed
       // (and a worker that dies first has them swept at its next start). A failed or cancelled
       // attempt cleans up before it reports, so the workflow sees nothing left behind.

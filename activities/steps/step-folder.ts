@@ -1,8 +1,8 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArtifactRef } from '../../common/artifact';
-import type { ArtifactStore } from '../artifacts/artifact-store';
-import { StepContractError } from '../errors';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
+import { StepContractError } from '../errors.js';
 
 /**
  * The host folder of one step container: `inputs/` (mounted read-only at /inputs), `outputs/`
@@ -21,7 +21,11 @@ export class StepFolder {
   }
 
   /** Fresh folders with the inputs downloaded (hash-verified) and params.json written. */
-  async prepare(store: ArtifactStore, inputs: Record<string, ArtifactRef | ArtifactRef[]>, params: Record<string, unknown>): Promise<void> {
+  async prepare(
+    store: ArtifactStore,
+    inputs: Record<string, ArtifactRef | ArtifactRef[]>,
+    params: Record<string, unknown>,
+  ): Promise<void> {
     await rm(this.root, { recursive: true, force: true });
     await mkdir(this.inputs, { recursive: true });
     await mkdir(this.outputs, { recursive: true, mode: 0o777 });
@@ -42,7 +46,13 @@ export class StepFolder {
     const missing: string[] = [];
     for (const [name, rel] of Object.entries(outputs)) {
       const path = join(this.outputs, rel);
-      if (await stat(path).then(() => true, () => false)) found[name] = path;
+      if (
+        await stat(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        found[name] = path;
       else missing.push(`${name} (/outputs/${rel})`);
     }
     if (missing.length) throw new StepContractError(`the step exited 0 but did not write: ${missing.join(', ')}`);
@@ -63,10 +73,12 @@ export class StepFolder {
     } catch (err) {
       throw new StepContractError(`/outputs/metrics.json is not JSON: ${(err as Error).message}`);
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new StepContractError('/outputs/metrics.json must be an object of { "name": number }');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new StepContractError('/outputs/metrics.json must be an object of { "name": number }');
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(parsed)) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new StepContractError(`/outputs/metrics.json: "${k}" is ${JSON.stringify(v)}, not a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new StepContractError(`/outputs/metrics.json: "${k}" is ${JSON.stringify(v)}, not a finite number`);
       metrics[k] = v;
     }
     return metrics;

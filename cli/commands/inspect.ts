@@ -1,13 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { createMinioClient } from '../../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../../activities/artifacts/minio-store';
-import type { StepHeartbeat } from '../../common/step-run';
-import { stackPaths } from '../../scripts/stack/paths';
-import { withClient } from '../context';
-import { pipelineStatus, stepLine } from '../pipeline-status';
+import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
+import type { StepHeartbeat } from '../../common/step-run.js';
+import { withClient } from '../context.js';
+import { pipelineStatus, stepLine } from '../pipeline-status.js';
 
-type PendingActivity = { activityType?: { name?: string | null } | null; heartbeatDetails?: { payloads?: unknown[] | null } | null };
+type PendingActivity = {
+  activityType?: { name?: string | null } | null;
+  heartbeatDetails?: { payloads?: unknown[] | null } | null;
+};
 
 /** The latest heartbeat of the step's running activity, if any. */
 function heartbeatOf(client: Client, pending: PendingActivity[], stepKey: string): StepHeartbeat | undefined {
@@ -46,7 +47,7 @@ export function registerInspect(program: Command): void {
     .option('-f, --follow', 'keep printing new lines until the step ends')
     .action(async (id: string, step: string, opts: { follow?: boolean }) => {
       await withClient(async (client, config) => {
-        const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, `${stackPaths().stateDir}/cli-scratch`);
+        const store = openArtifactStore(config);
         const handle = client.workflow.getHandle(id);
         let shown: string[] = [];
         const printNew = (lines: string[]) => {
@@ -63,9 +64,15 @@ export function registerInspect(program: Command): void {
         for (;;) {
           const status = await pipelineStatus(client, id);
           const s = status.steps.find((x) => x.key === step);
-          if (!s) throw new Error(`pipeline ${id} has no step "${step}" (steps: ${status.steps.map((x) => x.key).join(', ')})`);
+          if (!s)
+            throw new Error(
+              `pipeline ${id} has no step "${step}" (steps: ${status.steps.map((x) => x.key).join(', ')})`,
+            );
           if (s.state !== 'running' && s.state !== 'pending') {
-            if (!s.log) return void console.error(`step "${step}" is ${s.state} and has no log${s.reason ? ` (${s.reason})` : ''}`);
+            if (!s.log)
+              return void console.error(
+                `step "${step}" is ${s.state} and has no log${s.reason ? ` (${s.reason})` : ''}`,
+              );
             const lines = (await store.getBytes(s.log)).toString().split('\n');
             if (lines.at(-1) === '') lines.pop();
             if (shown.length) printNew(lines);

@@ -1,23 +1,26 @@
 import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { createMinioClient } from '../../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../../activities/artifacts/minio-store';
-import type { PipelineStatus } from '../../common/messages';
-import { stackPaths } from '../../scripts/stack/paths';
-import { workflowUiUrl } from '../../workers/client';
-import { readPipelineFile } from '../../workers/prepare-pipeline';
-import { startPipeline } from '../../workers/start-pipeline';
-import { withClient } from '../context';
-import { collect, parseParams } from '../params';
-import { pipelineStatus, stepLine } from '../pipeline-status';
+import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
+import type { PipelineStatus } from '../../common/messages.js';
+import { workflowUiUrl } from '../../client/client.js';
+import { readPipelineFile } from '../../client/prepare-pipeline.js';
+import { startPipeline } from '../../client/start-pipeline.js';
+import { withClient } from '../context.js';
+import { collect, parseParams } from '../params.js';
+import { pipelineStatus, stepLine } from '../pipeline-status.js';
 
 const DONE = new Set(['succeeded', 'cached', 'failed', 'skipped', 'cancelled']);
 
 /** Follows a pipeline until it closes: a live line per step (a progress bar on a terminal, changed lines otherwise). */
 export async function followPipeline(read: () => Promise<PipelineStatus>, intervalMs = 1000): Promise<PipelineStatus> {
   const tty = process.stdout.isTTY === true;
-  const multi = tty ? new cliProgress.MultiBar({ format: '{bar} {line}', barsize: 12, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : undefined;
+  const multi = tty
+    ? new cliProgress.MultiBar(
+        { format: '{bar} {line}', barsize: 12, hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   const bars = new Map<string, cliProgress.SingleBar>();
   const printed = new Map<string, string>();
   for (;;) {
@@ -54,18 +57,29 @@ export function registerRun(program: Command): void {
       const raw = readPipelineFile(path);
       const params = parseParams(opts.param);
       await withClient(async (client, config) => {
-        const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, `${stackPaths().stateDir}/cli-scratch`);
-        const handle = await startPipeline(client, raw, { baseDir: dirname(path), store, taskQueue: config.temporal.taskQueue, workflowId: opts.id, params });
+        const store = openArtifactStore(config);
+        const handle = await startPipeline(client, raw, {
+          baseDir: dirname(path),
+          store,
+          taskQueue: config.temporal.taskQueue,
+          workflowId: opts.id,
+          params,
+        });
         console.log(`started ${handle.workflowId}`);
         console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
         if (!opts.wait) return;
         const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
         if (final.state !== 'succeeded') {
-          const failure = await handle.result().then(() => '', (err: Error & { cause?: Error }) => err.cause?.message ?? err.message);
+          const failure = await handle.result().then(
+            () => '',
+            (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+          );
           console.error(`\npipeline ${final.state}${failure ? `:\n${failure}` : ''}`);
           process.exitCode = 1;
         } else {
-          console.log(`\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`);
+          console.log(
+            `\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`,
+          );
         }
       });
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { workflowUiUrl } from '../../workers/client';
-import { withClient } from '../context';
+import { workflowUiUrl } from '../../client/client.js';
+import { withClient } from '../context.js';
 
 export function registerSmoke(program: Command): void {
   program
@@ -11,11 +11,21 @@ export function registerSmoke(program: Command): void {
     .action(async (opts: { message: string; id?: string }) => {
       await withClient(async (client, config) => {
         const workflowId = opts.id ?? `smoke-${Date.now()}`;
-        const handle = await client.workflow.start('smoke', { taskQueue: config.temporal.taskQueue, workflowId, args: [{ message: opts.message }] });
+        const handle = await client.workflow.start('smoke', {
+          taskQueue: config.temporal.taskQueue,
+          workflowId,
+          args: [{ message: opts.message }],
+        });
         console.log(`started ${workflowId}\n  ${workflowUiUrl(config, workflowId, handle.firstExecutionRunId)}`);
-        const result = (await handle.result()) as { stdout: { uri: string; size: number }; mlflowRunId: string; experimentId: string };
+        const result = (await handle.result()) as {
+          stdout: { uri: string; size: number };
+          mlflowRunId: string;
+          experimentId: string;
+        };
         console.log(`stdout stored at ${result.stdout.uri} (${result.stdout.size} bytes)`);
-        console.log(`MLflow run: ${config.mlflow.trackingUri}/#/experiments/${result.experimentId}/runs/${result.mlflowRunId}`);
+        console.log(
+          `MLflow run: ${config.mlflow.trackingUri}/#/experiments/${result.experimentId}/runs/${result.mlflowRunId}`,
+        );
       });
     });
 }

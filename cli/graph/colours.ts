@@ -1,4 +1,4 @@
-import type { GraphState } from './model';
+import type { GraphState } from './model.js';
 
 /** Fill and border of a step box, by state; the same in the Mermaid and the SVG drawing. */
 export const STATE_COLOURS: Record<GraphState, { fill: string; stroke: string }> = {

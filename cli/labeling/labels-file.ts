@@ -33,9 +33,15 @@ export function readLabelsFile(path: string): { labels: Record<string, string>; 
       throw new LabelsFileError(`${path} is not valid JSON: ${(err as Error).message}`);
     }
     const parsed = JsonLabels.safeParse(json);
-    if (!parsed.success) throw new LabelsFileError(`${path}: expected { "labels": { "<sample id>": "<label>" } } or { "<sample id>": "<label>" }`);
+    if (!parsed.success)
+      throw new LabelsFileError(
+        `${path}: expected { "labels": { "<sample id>": "<label>" } } or { "<sample id>": "<label>" }`,
+      );
     return 'labels' in parsed.data && typeof parsed.data.labels === 'object'
-      ? { labels: parsed.data.labels as Record<string, string>, ...(typeof parsed.data.labeler === 'string' ? { labeler: parsed.data.labeler } : {}) }
+      ? {
+          labels: parsed.data.labels as Record<string, string>,
+          ...(typeof parsed.data.labeler === 'string' ? { labeler: parsed.data.labeler } : {}),
+        }
       : { labels: parsed.data as Record<string, string> };
   }
   let rows: Record<string, string>[];
@@ -45,11 +51,15 @@ export function readLabelsFile(path: string): { labels: Record<string, string>; 
     throw new LabelsFileError(`${path} is not valid CSV: ${(err as Error).message}`);
   }
   if (rows.length === 0) throw new LabelsFileError(`${path} holds no labels`);
-  if (!('id' in rows[0]!) || !('label' in rows[0]!)) throw new LabelsFileError(`${path} needs a header row with "id" and "label" columns; it has ${Object.keys(rows[0]!).join(', ')}`);
+  if (!('id' in rows[0]!) || !('label' in rows[0]!))
+    throw new LabelsFileError(
+      `${path} needs a header row with "id" and "label" columns; it has ${Object.keys(rows[0]!).join(', ')}`,
+    );
   const labels: Record<string, string> = {};
   for (const [i, r] of rows.entries()) {
     if (!r.id || !r.label) throw new LabelsFileError(`${path}, line ${i + 2}: both id and label are needed`);
-    if (r.id in labels && labels[r.id] !== r.label) throw new LabelsFileError(`${path}, line ${i + 2}: sample "${r.id}" is labeled twice, differently`);
+    if (r.id in labels && labels[r.id] !== r.label)
+      throw new LabelsFileError(`${path}, line ${i + 2}: sample "${r.id}" is labeled twice, differently`);
     labels[r.id] = r.label;
   }
   return { labels };

@@ -26,7 +26,11 @@ export class ContainerdImages {
   ) {}
 
   private ctr(args: string[], input?: NodeJS.ReadableStream) {
-    return execa('ctr', ['--address', this.socket, '--namespace', CRI_NAMESPACE, ...args], input ? { input: input as never } : { stdin: 'ignore' });
+    return execa(
+      'ctr',
+      ['--address', this.socket, '--namespace', CRI_NAMESPACE, ...args],
+      input ? { input: input as never } : { stdin: 'ignore' },
+    );
   }
 
   /** True when the node's containerd has the image. */

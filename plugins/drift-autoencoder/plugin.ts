@@ -2,20 +2,20 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import padjust from '@stdlib/stats-padjust';
-import { defineChecker, surprise, type CheckContext, type FeatureReport } from '../api';
-import type { DataSchema, Dataset } from '../data/dataset';
-import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors';
-import { exceedanceTest } from '../stats/exceedance-test';
-import { histogramPairSorted } from '../stats/histogram';
-import { ksTwoSample } from '../stats/ks';
-import { quantileSorted, type Reservoir } from '../stats/reservoir';
-import { streamSample, type StrideSample } from '../stats/stride-sample';
-import { TopK } from '../stats/top-k';
-import { AutoencoderConfigSchema, type AutoencoderConfig } from './config';
-import type { FeatureErrorSums } from './error-wasm';
-import { openInferenceModel } from './inference-thread';
-import { referenceScale } from './reference-scale';
-import { scoreDataset, selectFeatures, type FeatureSelection, type ScoreResult } from './score';
+import { defineChecker, surprise, type CheckContext, type FeatureReport } from '../api.js';
+import type { DataSchema, Dataset } from '../../lib/data/dataset.js';
+import { CheckerStateError, EmptyDataError, ModelLoadError } from '../errors.js';
+import { exceedanceTest } from '../../lib/stats/exceedance-test.js';
+import { histogramPairSorted } from '../../lib/stats/histogram.js';
+import { ksTwoSample } from '../../lib/stats/ks.js';
+import { quantileSorted, type Reservoir } from '../../lib/stats/reservoir.js';
+import { streamSample, type StrideSample } from '../../lib/stats/stride-sample.js';
+import { TopK } from '../../lib/stats/top-k.js';
+import { AutoencoderConfigSchema, type AutoencoderConfig } from './config.js';
+import type { FeatureErrorSums } from '../../lib/onnx/error-wasm.js';
+import { openInferenceModel } from '../../lib/onnx/inference-thread.js';
+import { referenceScale } from './reference-scale.js';
+import { scoreDataset, selectFeatures, type FeatureSelection, type ScoreResult } from './score.js';
 
 /**
  * drift-autoencoder: scores every row by its reconstruction error (MSE) under any ONNX
@@ -50,7 +50,9 @@ export interface AutoencoderState {
 const QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999];
 
 function quantiles(sorted: Float64Array): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries(QUANTILES.map((q) => [`p${String(q * 100).replace('.', '_')}`, quantileSorted(sorted, q)]));
+  const out: Record<string, number> = Object.fromEntries(
+    QUANTILES.map((q) => [`p${String(q * 100).replace('.', '_')}`, quantileSorted(sorted, q)]),
+  );
   out.max = sorted.at(-1) ?? Number.NaN;
   return out;
 }
@@ -88,7 +90,9 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 /** Rejects when `config.model` names another model than the one fitted (the one of `sha256`). */
 async function verifyModel(config: AutoencoderConfig, fitted: string): Promise<void> {
   if (config.model && sha256(await loadModel(config)) !== fitted) {
-    throw new CheckerStateError(`the model ${config.model} is not the one this state was fitted with; fit again with this model`);
+    throw new CheckerStateError(
+      `the model ${config.model} is not the one this state was fitted with; fit again with this model`,
+    );
   }
 }
 
@@ -107,18 +111,38 @@ export const driftAutoencoder = defineChecker({
     const modelSha256 = sha256(bytes);
     const schema = await reference.schema();
     const sel = selection(reference, schema, config);
-    const model = await openInferenceModel(bytes, modelSha256, sel.featureShape, { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+    const model = await openInferenceModel(bytes, modelSha256, sel.featureShape, {
+      inputName: config.inputName,
+      outputName: config.outputName,
+      threads: config.threads,
+    });
     try {
       const useStd = config.scale === 'std' || (config.scale === 'auto' && sel.featureShape.length === 1);
-      const invScale = useStd ? await referenceScale(reference, sel, config.batchRows) : new Float32Array(model.features).fill(1);
+      const invScale = useStd
+        ? await referenceScale(reference, sel, config.batchRows)
+        : new Float32Array(model.features).fill(1);
       const sample = streamSample(config.referenceSample, schema.rows, 11);
-      const scored = await scoreDataset(reference, schema, model, sel, invScale, config, (errors) => sample.addFinite(errors), ctx.progress);
+      const scored = await scoreDataset(
+        reference,
+        schema,
+        model,
+        sel,
+        invScale,
+        config,
+        (errors) => sample.addFinite(errors),
+        ctx.progress,
+      );
       const errors = sample.sorted();
-      if (errors.length === 0) throw new EmptyDataError(`${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`);
+      if (errors.length === 0)
+        throw new EmptyDataError(
+          `${reference.path}: no reference row could be scored (every row has NaN or Inf; run the integrity checker)`,
+        );
       const m = errors.length;
       const thresholdRank = Math.max(1, Math.floor((1 - config.quantile) * (m + 1)));
       const { mean, meanVar } = featureMeans(scored.features);
-      ctx.log(`drift-autoencoder: reference of ${scored.rows} rows, p99 error ${quantileSorted(errors, 0.99).toPrecision(4)}`);
+      ctx.log(
+        `drift-autoencoder: reference of ${scored.rows} rows, p99 error ${quantileSorted(errors, 0.99).toPrecision(4)}`,
+      );
       return {
         model: bytes,
         modelSha256,
@@ -142,7 +166,10 @@ export const driftAutoencoder = defineChecker({
   },
 
   async check(batch, state, config, ctx) {
-    if (!state?.reference) throw new CheckerStateError('drift-autoencoder needs the state that its fit wrote (reference errors and the model)');
+    if (!state?.reference)
+      throw new CheckerStateError(
+        'drift-autoencoder needs the state that its fit wrote (reference errors and the model)',
+      );
     // Scoring uses the fitted model from the state; a model named in the config must be that one.
     // Reading and hashing it is file I/O, so it runs beside the scoring, and it is the error
     // reported when both fail.
@@ -159,7 +186,10 @@ export const driftAutoencoder = defineChecker({
     const { scored, exceedances, top, sample } = pass;
     const ref = state.reference;
     const n = scored.rows - scored.skipped;
-    if (n === 0) throw new EmptyDataError(`${batch.path}: no batch row could be scored (every row has NaN or Inf; run the integrity checker)`);
+    if (n === 0)
+      throw new EmptyDataError(
+        `${batch.path}: no batch row could be scored (every row has NaN or Inf; run the integrity checker)`,
+      );
     const batchErrors = sample.sorted();
     const exceed = exceedanceTest(exceedances, n, ref.thresholdRank, ref.errors.length);
     const ks = ksTwoSample(ref.errors, batchErrors);
@@ -175,7 +205,8 @@ export const driftAutoencoder = defineChecker({
       pValue,
       perFeature: features.top,
       details: {
-        method: 'Bonferroni of (exceedances of the reference p99: beta-binomial test) and (one-sided two-sample KS on row errors)',
+        method:
+          'Bonferroni of (exceedances of the reference p99: beta-binomial test) and (one-sided two-sample KS on row errors)',
         rows: scored.rows,
         skippedRows: scored.skipped,
         referenceRows: ref.rows,
@@ -193,7 +224,14 @@ export const driftAutoencoder = defineChecker({
         featureShape: state.featureShape,
         // Batch ÷ reference mean error of every feature, in row order (a heat map for images).
         ...(features.ratios.length <= 4096 ? { featureErrorRatio: features.ratios } : {}),
-        histogram: histogramPairSorted('log10 reconstruction error', ref.errors, batchErrors, log10Error, 40, log10Error(ref.threshold)),
+        histogram: histogramPairSorted(
+          'log10 reconstruction error',
+          ref.errors,
+          batchErrors,
+          log10Error,
+          40,
+          log10Error(ref.threshold),
+        ),
       },
     };
   },
@@ -208,36 +246,62 @@ interface BatchScore {
 }
 
 /** Scores every row of the batch with the fitted model, counting exceedances and keeping the largest errors and a sample. */
-async function scoreBatch(batch: Dataset, state: AutoencoderState, config: AutoencoderConfig, ctx: CheckContext): Promise<BatchScore> {
+async function scoreBatch(
+  batch: Dataset,
+  state: AutoencoderState,
+  config: AutoencoderConfig,
+  ctx: CheckContext,
+): Promise<BatchScore> {
   // The batch's header is read while the inference thread opens the model.
-  const read = batch.schema().then((schema) => ({ schema, sel: selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined) }));
-  const model = await openInferenceModel(state.model, state.modelSha256, read.then((r) => r.sel.featureShape), { inputName: config.inputName, outputName: config.outputName, threads: config.threads });
+  const read = batch.schema().then((schema) => ({
+    schema,
+    sel: selection(batch, schema, config, schema.format === 'csv' ? state.featureNames : undefined),
+  }));
+  const model = await openInferenceModel(
+    state.model,
+    state.modelSha256,
+    read.then((r) => r.sel.featureShape),
+    { inputName: config.inputName, outputName: config.outputName, threads: config.threads },
+  );
   const { schema, sel } = await read;
   const threshold = state.reference.threshold;
   const sample = streamSample(config.batchSample, schema.rows, 13);
   const top = new TopK(config.topK);
   let exceedances = 0;
   try {
-    const scored = await scoreDataset(batch, schema, model, sel, state.invScale, config, (errors, offset) => {
-      let floor = top.floor;
-      for (let i = 0; i < errors.length; i++) {
-        const e = errors[i]!;
-        // NaN (a row with NaN or Inf) is above nothing.
-        if (e > threshold) exceedances++;
-        if (e > floor) {
-          top.add(e, offset + i);
-          floor = top.floor;
+    const scored = await scoreDataset(
+      batch,
+      schema,
+      model,
+      sel,
+      state.invScale,
+      config,
+      (errors, offset) => {
+        let floor = top.floor;
+        for (let i = 0; i < errors.length; i++) {
+          const e = errors[i]!;
+          // NaN (a row with NaN or Inf) is above nothing.
+          if (e > threshold) exceedances++;
+          if (e > floor) {
+            top.add(e, offset + i);
+            floor = top.floor;
+          }
         }
-      }
-      sample.addFinite(errors);
-    }, ctx.progress);
+        sample.addFinite(errors);
+      },
+      ctx.progress,
+    );
     return { scored, exceedances, top, sample };
   } finally {
     model.release();
   }
 }
 
-function perFeatureReport(state: AutoencoderState, sums: FeatureErrorSums, config: AutoencoderConfig): { top: FeatureReport[]; ratios: number[] } {
+function perFeatureReport(
+  state: AutoencoderState,
+  sums: FeatureErrorSums,
+  config: AutoencoderConfig,
+): { top: FeatureReport[]; ratios: number[] } {
   const { mean, meanVar } = featureMeans(sums);
   const ref = state.reference;
   const rows = Array.from(mean, (b, j) => {
@@ -246,12 +310,21 @@ function perFeatureReport(state: AutoencoderState, sums: FeatureErrorSums, confi
     const z = sd > 0 && Number.isFinite(sd) ? (b - r) / sd : b > r ? Number.POSITIVE_INFINITY : 0;
     return { j, ratio: b / Math.max(r, 1e-12), z, p: 1 - normalCdf(z, 0, 1) };
   });
-  const adjusted = padjust(rows.map((r) => r.p), 'holm');
+  const adjusted = padjust(
+    rows.map((r) => r.p),
+    'holm',
+  );
   const ratios = rows.map((r) => (Number.isFinite(r.ratio) ? Number(r.ratio.toPrecision(4)) : 0));
   const top = rows
     .map((r, k) => ({ ...r, adj: adjusted[k]! }))
     .sort((a, b) => b.z - a.z || b.ratio - a.ratio)
     .slice(0, config.maxFeatures)
-    .map((r) => ({ name: state.featureNames[r.j] ?? `f${r.j}`, score: r.ratio, pValue: r.adj, alarm: r.adj < config.alpha, test: 'error-ratio (z-test, Holm)' }));
+    .map((r) => ({
+      name: state.featureNames[r.j] ?? `f${r.j}`,
+      score: r.ratio,
+      pValue: r.adj,
+      alarm: r.adj < config.alpha,
+      test: 'error-ratio (z-test, Holm)',
+    }));
   return { top, ratios };
 }

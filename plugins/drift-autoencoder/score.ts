@@ -1,9 +1,9 @@
-import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../data/dataset';
-import { DataShapeError, EmptyDataError } from '../errors';
-import type { AutoencoderConfig } from './config';
-import { createBatchSlots } from './batch-slots';
-import type { FeatureErrorSums } from './error-wasm';
-import type { InferenceModel, RowFile } from './inference-thread';
+import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
+import { DataShapeError, EmptyDataError } from '../errors.js';
+import type { AutoencoderConfig } from './config.js';
+import { createBatchSlots } from '../../lib/onnx/batch-slots.js';
+import type { FeatureErrorSums } from '../../lib/onnx/error-wasm.js';
+import type { InferenceModel, RowFile } from '../../lib/onnx/inference-thread.js';
 
 /**
  * Streams a dataset through an autoencoder: while the inference thread scores a batch, this
@@ -31,7 +31,10 @@ export function selectFeatures(schema: DataSchema, columns: string[] | undefined
   if (!columns) return { names: numeric, featureShape: schema.featureShape };
   const indices = columns.map((name) => {
     const i = numeric.indexOf(name);
-    if (i < 0) throw new DataShapeError(`${path}: column "${name}" is not a numeric column; numeric columns are ${numeric.join(', ')}`);
+    if (i < 0)
+      throw new DataShapeError(
+        `${path}: column "${name}" is not a numeric column; numeric columns are ${numeric.join(', ')}`,
+      );
     return i;
   });
   return { names: columns, indices, featureShape: [columns.length] };
@@ -43,7 +46,9 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
   const idx = sel.indices;
   const out = take(chunk.rows * (idx ? idx.length : chunk.width));
   if (!idx) out.set(chunk.numeric);
-  else for (let i = 0, o = 0; i < chunk.rows; i++) for (let k = 0; k < idx.length; k++) out[o++] = chunk.numeric[i * chunk.width + idx[k]!]!;
+  else
+    for (let i = 0, o = 0; i < chunk.rows; i++)
+      for (let k = 0; k < idx.length; k++) out[o++] = chunk.numeric[i * chunk.width + idx[k]!]!;
   return out;
 }
 
@@ -53,7 +58,14 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
  * thread at all. (Its schema has checked the file's length against the header.)
  */
 function rawFloat32Rows(data: Dataset, schema: DataSchema, sel: FeatureSelection): RowFile | undefined {
-  if (schema.format !== 'npy' || schema.dtype !== '<f4' || sel.indices || schema.rows === undefined || schema.dataOffset === undefined) return undefined;
+  if (
+    schema.format !== 'npy' ||
+    schema.dtype !== '<f4' ||
+    sel.indices ||
+    schema.rows === undefined ||
+    schema.dataOffset === undefined
+  )
+    return undefined;
   const width = schema.featureShape.reduce((a, b) => a * b, 1);
   return { path: data.path, dataOffset: schema.dataOffset, rowBytes: width * 4, rows: schema.rows };
 }
@@ -109,7 +121,8 @@ export async function scoreDataset(
   };
   try {
     if (file) {
-      for (let offset = 0; offset < file.rows; offset += slotRows) await submit(await takeSlot(), Math.min(slotRows, file.rows - offset), offset);
+      for (let offset = 0; offset < file.rows; offset += slotRows)
+        await submit(await takeSlot(), Math.min(slotRows, file.rows - offset), offset);
     } else {
       for await (const chunk of data.chunks({ schema, chunkRows: slotRows })) {
         const slot = await takeSlot();

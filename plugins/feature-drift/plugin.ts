@@ -1,13 +1,13 @@
 import padjust from '@stdlib/stats-padjust';
-import { defineChecker, surprise, type FeatureReport } from '../api';
-import { withCategorical, type DataSchema, type Dataset } from '../data/dataset';
-import { CheckerStateError, DataShapeError } from '../errors';
-import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from '../stats/chi-square';
-import { histogramPair } from '../stats/histogram';
-import { ksTwoSample } from '../stats/ks';
-import { binCounts, psi } from '../stats/psi';
-import { FeatureDriftConfigSchema, type FeatureDriftConfig } from './config';
-import { profileDataset, quantileCuts, type Profile } from './profile';
+import { defineChecker, surprise, type FeatureReport } from '../api.js';
+import { withCategorical, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
+import { CheckerStateError, DataShapeError } from '../errors.js';
+import { chiSquareGoodnessOfFit, chiSquareHomogeneity } from '../../lib/stats/chi-square.js';
+import { histogramPair } from '../../lib/stats/histogram.js';
+import { ksTwoSample } from '../../lib/stats/ks.js';
+import { binCounts, psi } from '../../lib/stats/psi.js';
+import { FeatureDriftConfigSchema, type FeatureDriftConfig } from './config.js';
+import { profileDataset, quantileCuts, type Profile } from './profile.js';
 
 /**
  * feature-drift: per-feature two-sample tests between reference and batch (KS for numeric
@@ -45,7 +45,12 @@ async function effectiveSchema(data: Dataset, config: FeatureDriftConfig): Promi
 
 function levelCounts(ref: Record<string, number>, batch: Record<string, number>) {
   const levels = [...new Set([...Object.keys(ref), ...Object.keys(batch)])].sort();
-  return { levels, ref: levels.map((l) => ref[l] ?? 0), batch: levels.map((l) => batch[l] ?? 0), newLevels: levels.filter((l) => !(l in ref) && (batch[l] ?? 0) > 0) };
+  return {
+    levels,
+    ref: levels.map((l) => ref[l] ?? 0),
+    batch: levels.map((l) => batch[l] ?? 0),
+    newLevels: levels.filter((l) => !(l in ref) && (batch[l] ?? 0) > 0),
+  };
 }
 
 const shares = (levels: string[], counts: number[]) => {
@@ -62,7 +67,9 @@ export const featureDrift = defineChecker({
     const schema = await effectiveSchema(reference, config);
     const all = schema.columns.map((c) => c.name).filter((n) => n !== config.labelColumn);
     const columns = config.columns ?? all;
-    for (const c of columns) if (!all.includes(c)) throw new DataShapeError(`${reference.path}: no column "${c}" to test; columns are ${all.join(', ')}`);
+    for (const c of columns)
+      if (!all.includes(c))
+        throw new DataShapeError(`${reference.path}: no column "${c}" to test; columns are ${all.join(', ')}`);
     const profile = await profileDataset(reference, schema, { sampleSize: config.sampleSize, progress: ctx.progress });
     const psiState: FeatureDriftState['psi'] = {};
     for (const p of profile.numeric) {
@@ -75,35 +82,81 @@ export const featureDrift = defineChecker({
   async check(batch, state, config, ctx) {
     if (!state?.profile) throw new CheckerStateError('feature-drift needs the state that its fit wrote');
     const cuts = Object.fromEntries(Object.entries(state.psi).map(([k, v]) => [k, v.cuts]));
-    const profile = await profileDataset(batch, state.schema, { sampleSize: config.sampleSize, cuts, progress: ctx.progress });
+    const profile = await profileDataset(batch, state.schema, {
+      sampleSize: config.sampleSize,
+      cuts,
+      progress: ctx.progress,
+    });
     const tests: TestRow[] = [];
     for (const name of state.columns) {
       const rn = state.profile.numeric.find((p) => p.name === name);
       const bn = profile.numeric.find((p) => p.name === name);
       if (rn && bn) {
         const ks = ksTwoSample(rn.sample, bn.sample);
-        tests.push({ name, test: 'ks', statistic: ks.d, pValue: ks.pValue, psi: psi(state.psi[name]!.counts, bn.bins ?? []), newLevels: [] });
+        tests.push({
+          name,
+          test: 'ks',
+          statistic: ks.d,
+          pValue: ks.pValue,
+          psi: psi(state.psi[name]!.counts, bn.bins ?? []),
+          newLevels: [],
+        });
         continue;
       }
       const rc = state.profile.categorical.find((p) => p.name === name)!;
       const bc = profile.categorical.find((p) => p.name === name)!;
       const lc = levelCounts(rc.counts, bc.counts);
       const chi = chiSquareHomogeneity(lc.ref, lc.batch);
-      tests.push({ name, test: 'chi-square', statistic: chi.statistic, pValue: chi.pValue, psi: psi(lc.ref, lc.batch), newLevels: lc.newLevels });
+      tests.push({
+        name,
+        test: 'chi-square',
+        statistic: chi.statistic,
+        pValue: chi.pValue,
+        psi: psi(lc.ref, lc.batch),
+        newLevels: lc.newLevels,
+      });
     }
     let classBalance: Record<string, unknown> | undefined;
     if (config.labelColumn) {
       const rc = state.profile.categorical.find((p) => p.name === config.labelColumn);
       const bc = profile.categorical.find((p) => p.name === config.labelColumn);
-      if (!rc || !bc) throw new CheckerStateError(`label column "${config.labelColumn}" was not fitted; fit again with this labelColumn`);
+      if (!rc || !bc)
+        throw new CheckerStateError(
+          `label column "${config.labelColumn}" was not fitted; fit again with this labelColumn`,
+        );
       const lc = levelCounts(rc.counts, bc.counts);
       const known = config.classProportions;
-      const chi = known ? chiSquareGoodnessOfFit(lc.batch, lc.levels.map((l) => known[l] ?? 0)) : chiSquareHomogeneity(lc.ref, lc.batch);
+      const chi = known
+        ? chiSquareGoodnessOfFit(
+            lc.batch,
+            lc.levels.map((l) => known[l] ?? 0),
+          )
+        : chiSquareHomogeneity(lc.ref, lc.batch);
       const test = known ? 'chi-square-gof' : 'chi-square-homogeneity';
-      tests.push({ name: config.labelColumn, test, statistic: chi.statistic, pValue: chi.pValue, psi: psi(lc.ref, lc.batch), newLevels: lc.newLevels });
-      classBalance = { column: config.labelColumn, test, statistic: chi.statistic, df: chi.df, pValue: chi.pValue, reference: shares(lc.levels, lc.ref), batch: shares(lc.levels, lc.batch) };
+      tests.push({
+        name: config.labelColumn,
+        test,
+        statistic: chi.statistic,
+        pValue: chi.pValue,
+        psi: psi(lc.ref, lc.batch),
+        newLevels: lc.newLevels,
+      });
+      classBalance = {
+        column: config.labelColumn,
+        test,
+        statistic: chi.statistic,
+        df: chi.df,
+        pValue: chi.pValue,
+        reference: shares(lc.levels, lc.ref),
+        batch: shares(lc.levels, lc.batch),
+      };
     }
-    const adjusted = tests.length ? padjust(tests.map((t) => t.pValue), config.correction) : [];
+    const adjusted = tests.length
+      ? padjust(
+          tests.map((t) => t.pValue),
+          config.correction,
+        )
+      : [];
     const rows = tests.map((t, i) => {
       const adj = adjusted[i]!;
       const psiAlarm = config.psiThreshold !== undefined && t.psi > config.psiThreshold;
@@ -131,9 +184,18 @@ export const featureDrift = defineChecker({
         referenceRows: state.profile.rows,
         driftedFeatures: drifted.map((r) => r.name),
         newLevels: Object.fromEntries(rows.filter((r) => r.newLevels.length).map((r) => [r.name, r.newLevels])),
-        tests: rows.map((r) => ({ name: r.name, test: r.test, statistic: r.statistic, pValue: r.pValue, adjustedPValue: r.adjusted, psi: r.psi })),
+        tests: rows.map((r) => ({
+          name: r.name,
+          test: r.test,
+          statistic: r.statistic,
+          pValue: r.pValue,
+          adjustedPValue: r.adjusted,
+          psi: r.psi,
+        })),
         ...(classBalance ? { classBalance } : {}),
-        ...(topRef && topBatch ? { histogram: histogramPair(`values of ${top.name}`, topRef.sample, topBatch.sample, 30) } : {}),
+        ...(topRef && topBatch
+          ? { histogram: histogramPair(`values of ${top.name}`, topRef.sample, topBatch.sample, 30) }
+          : {}),
       },
     };
   },

@@ -1,8 +1,8 @@
-import type { Chunk, DataSchema, Dataset } from '../data/dataset';
-import { numericColumns } from '../data/dataset';
-import { EmptyDataError } from '../errors';
-import { binCounts } from '../stats/psi';
-import { quantileSorted, Reservoir } from '../stats/reservoir';
+import type { Chunk, DataSchema, Dataset } from '../../lib/data/dataset.js';
+import { numericColumns } from '../../lib/data/dataset.js';
+import { EmptyDataError } from '../errors.js';
+import { binCounts } from '../../lib/stats/psi.js';
+import { quantileSorted, Reservoir } from '../../lib/stats/reservoir.js';
 
 /**
  * One streaming pass over a dataset that keeps, per column, what the drift tests need: a sorted
@@ -40,12 +40,20 @@ export async function profileDataset(
   const numCols = numericColumns(schema);
   const samples = numCols.map((_, k) => new Reservoir(opts.sampleSize, 101 + k));
   const sums = new Float64Array(numCols.length);
-  const bins = numCols.map((c) => (opts.cuts?.[c.name] ? new Array<number>(opts.cuts[c.name]!.length + 1).fill(0) : undefined));
+  const bins = numCols.map((c) =>
+    opts.cuts?.[c.name] ? new Array<number>(opts.cuts[c.name]!.length + 1).fill(0) : undefined,
+  );
   const catNames = schema.columns.filter((c) => c.kind === 'categorical').map((c) => c.name);
   const counts = catNames.map(() => new Map<string, number>());
   let rows = 0;
   for await (const chunk of data.chunks({ schema })) {
-    addNumeric(chunk, samples, sums, bins, numCols.map((c) => opts.cuts?.[c.name]));
+    addNumeric(
+      chunk,
+      samples,
+      sums,
+      bins,
+      numCols.map((c) => opts.cuts?.[c.name]),
+    );
     catNames.forEach((name, k) => {
       const m = counts[k]!;
       for (const v of chunk.categorical.get(name) ?? []) if (v !== null) m.set(v, (m.get(v) ?? 0) + 1);
@@ -67,7 +75,13 @@ export async function profileDataset(
   };
 }
 
-function addNumeric(chunk: Chunk, samples: Reservoir[], sums: Float64Array, bins: (number[] | undefined)[], cuts: (number[] | undefined)[]): void {
+function addNumeric(
+  chunk: Chunk,
+  samples: Reservoir[],
+  sums: Float64Array,
+  bins: (number[] | undefined)[],
+  cuts: (number[] | undefined)[],
+): void {
   const col = new Float64Array(chunk.rows);
   for (let k = 0; k < samples.length; k++) {
     let n = 0;

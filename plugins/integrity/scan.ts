@@ -1,6 +1,6 @@
-import type { DataSchema, Dataset } from '../data/dataset';
-import { categoricalColumns, numericColumns } from '../data/dataset';
-import { DuplicateCounter } from './duplicates';
+import type { DataSchema, Dataset } from '../../lib/data/dataset.js';
+import { categoricalColumns, numericColumns } from '../../lib/data/dataset.js';
+import { DuplicateCounter } from './duplicates.js';
 
 /** What one streaming pass sees of each column, for the integrity rules. */
 export interface ColumnScan {
@@ -29,10 +29,25 @@ export interface Ranges {
   [column: string]: { min: number | null; max: number | null };
 }
 
-export async function scanDataset(data: Dataset, schema: DataSchema, opts: { ranges?: Ranges; margin: number; maxTrackedRows: number; progress?: (rows: number) => void }): Promise<Scan> {
+export async function scanDataset(
+  data: Dataset,
+  schema: DataSchema,
+  opts: { ranges?: Ranges; margin: number; maxTrackedRows: number; progress?: (rows: number) => void },
+): Promise<Scan> {
   const num = numericColumns(schema);
   const cat = categoricalColumns(schema);
-  const cols: ColumnScan[] = [...num, ...cat].map((c) => ({ name: c.name, kind: c.kind, missing: 0, invalid: 0, nan: 0, inf: 0, min: null, max: null, outOfRange: 0, farOutOfRange: 0 }));
+  const cols: ColumnScan[] = [...num, ...cat].map((c) => ({
+    name: c.name,
+    kind: c.kind,
+    missing: 0,
+    invalid: 0,
+    nan: 0,
+    inf: 0,
+    min: null,
+    max: null,
+    outOfRange: 0,
+    farOutOfRange: 0,
+  }));
   const bounds = num.map((c) => {
     const r = opts.ranges?.[c.name];
     if (!r || r.min === null || r.max === null) return undefined;
@@ -67,7 +82,10 @@ export async function scanDataset(data: Dataset, schema: DataSchema, opts: { ran
       const s = cols[num.length + j]!;
       for (const v of chunk.categorical.get(c.name) ?? []) if (v === null) s.missing++;
     });
-    dups.addChunk(chunk, cat.map((c) => c.name));
+    dups.addChunk(
+      chunk,
+      cat.map((c) => c.name),
+    );
     rows += chunk.rows;
     opts.progress?.(rows);
   }

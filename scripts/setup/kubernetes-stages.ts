@@ -12,7 +12,14 @@ import { execa } from 'execa';
 import type { TidemarkConfig } from '../../common/config.js';
 import { waitUntil } from '../stack/daemon.js';
 import { PROJECT_ROOT, type StackPaths } from '../stack/paths.js';
-import { KUBE_MODULE_DIR, KUBE_PINS, KUBE_PROGRAMS, kubeBuildPin, kubeLdflags, kubePaths } from '../stack/kubernetes/kube-tools.js';
+import {
+  KUBE_MODULE_DIR,
+  KUBE_PINS,
+  KUBE_PROGRAMS,
+  kubeBuildPin,
+  kubeLdflags,
+  kubePaths,
+} from '../stack/kubernetes/kube-tools.js';
 import { CLUSTER_IMAGES, pauseImage } from '../stack/kubernetes/cluster-images.js';
 import { onPath } from '../stack/tools.js';
 import { aptInstall, type SetupStage, type StageContext } from './stage.js';
@@ -25,10 +32,13 @@ const RUNTIME_PACKAGES: Record<string, string> = {
 };
 
 function runtimeStage(): SetupStage {
-  const missing = () => Object.entries(RUNTIME_PACKAGES).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  const missing = () =>
+    Object.entries(RUNTIME_PACKAGES)
+      .filter(([, file]) => !existsSync(file))
+      .map(([pkg]) => pkg);
   return {
     name: 'kube-runtime',
-    fix: 'Install Debian\'s containerd, runc and containernetworking-plugins (`apt-get install …`), or run setup as root so it can.',
+    fix: "Install Debian's containerd, runc and containernetworking-plugins (`apt-get install …`), or run setup as root so it can.",
     async done() {
       return missing().length === 0 ? 'containerd, runc and the CNI plugins are installed' : undefined;
     },
@@ -40,7 +50,9 @@ function runtimeStage(): SetupStage {
 
 /** The Kubernetes module's source folder in the Go module cache (downloaded when missing). */
 export async function kubernetesSourceDir(): Promise<string> {
-  const { stdout } = await execa('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${KUBE_PINS.kubernetes}`], { env: { GOWORK: 'off', GOFLAGS: '' } });
+  const { stdout } = await execa('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${KUBE_PINS.kubernetes}`], {
+    env: { GOWORK: 'off', GOFLAGS: '' },
+  });
   return (JSON.parse(stdout) as { Dir: string }).Dir;
 }
 
@@ -52,7 +64,12 @@ function buildStage(paths: StackPaths): SetupStage {
     async done() {
       const pin = kubeBuildPin();
       const links = KUBE_PROGRAMS.every((p) => existsSync(join(kube.binDir, p)));
-      return existsSync(kube.kube) && links && existsSync(kube.pinFile) && readFileSync(kube.pinFile, 'utf8').trim() === pin ? `built ${pin}` : undefined;
+      return existsSync(kube.kube) &&
+        links &&
+        existsSync(kube.pinFile) &&
+        readFileSync(kube.pinFile, 'utf8').trim() === pin
+        ? `built ${pin}`
+        : undefined;
     },
     async run(ctx) {
       if (!onPath('go')) throw new Error('Go is not installed');
@@ -75,12 +92,23 @@ function buildStage(paths: StackPaths): SetupStage {
 }
 
 async function imageExists(docker: Docker, ref: string): Promise<boolean> {
-  return docker.getImage(ref).inspect().then(() => true, () => false);
+  return docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** Image stages run in this lane but need the Docker daemon that the docker lane starts. */
 async function dockerAnswers(docker: Docker): Promise<void> {
-  await waitUntil('the Docker daemon (started by setup\'s docker lane)', () => docker.ping().then(() => true), 600_000, 'See the docker stage above.');
+  await waitUntil(
+    "the Docker daemon (started by setup's docker lane)",
+    () => docker.ping().then(() => true),
+    600_000,
+    'See the docker stage above.',
+  );
 }
 
 function pauseStage(config: TidemarkConfig): SetupStage {

@@ -22,20 +22,30 @@ export class StageContext {
   }
 
   /** Runs a command with its output appended to the stage's log; throws with the log's tail. */
-  async exec(command: string, args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<void> {
+  async exec(
+    command: string,
+    args: string[],
+    opts: { env?: Record<string, string>; cwd?: string } = {},
+  ): Promise<void> {
     const log = { file: this.logFile, append: true } as const;
     try {
       await execa(command, args, { ...opts, stdin: 'ignore', stdout: log, stderr: log });
     } catch (err) {
       const e = err as { exitCode?: number; shortMessage?: string };
-      throw new Error(`\`${command} ${args.join(' ')}\` failed (${e.exitCode !== undefined ? `exit ${e.exitCode}` : e.shortMessage}).\n${this.tail()}`, { cause: err });
+      throw new Error(
+        `\`${command} ${args.join(' ')}\` failed (${e.exitCode !== undefined ? `exit ${e.exitCode}` : e.shortMessage}).\n${this.tail()}`,
+        { cause: err },
+      );
     }
   }
 
   tail(lines = 15): string {
     try {
       const text = readFileSync(this.logFile, 'utf8').trimEnd().split('\n');
-      return text.slice(-lines).map((l) => `    | ${l}`).join('\n');
+      return text
+        .slice(-lines)
+        .map((l) => `    | ${l}`)
+        .join('\n');
     } catch {
       return '';
     }

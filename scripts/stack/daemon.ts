@@ -32,7 +32,9 @@ const specFile = (runDir: string, name: string) => join(runDir, `${name}.spec`);
  */
 export function specFingerprint(spec: Pick<DaemonSpec, 'command' | 'args' | 'env'>): string {
   const env = Object.entries(spec.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256').update(JSON.stringify([spec.command, spec.args, env])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([spec.command, spec.args, env]))
+    .digest('hex');
 }
 
 /** The fingerprint a running daemon was started with, if it was recorded. */
@@ -112,7 +114,12 @@ export async function stopDaemon(runDir: string, name: string): Promise<boolean>
 }
 
 /** Polls `probe` until it returns true, or throws naming the service and its log. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, hint: string): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  hint: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;

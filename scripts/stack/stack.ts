@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import type { TidemarkConfig } from '../../common/config';
-import { resolveConfig } from '../../workers/config';
-import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon';
-import { stackPaths, type StackPaths } from './paths';
-import { DockerEngine } from './services/dockerd';
+import type { TidemarkConfig } from '../../common/config.js';
+import { resolveConfig } from '../../lib/config/resolve-config.js';
+import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon.js';
+import { stackPaths, type StackPaths } from './paths.js';
+import { DockerEngine } from './services/dockerd.js';
 import { KubernetesCluster } from './services/kubernetes.js';
-import { MinioServer } from './services/minio';
-import { MlflowServer } from './services/mlflow';
-import type { StackService } from './services/service';
-import { TemporalDevServer } from './services/temporal';
-import { locateTools } from './tools';
+import { MinioServer } from './services/minio.js';
+import { MlflowServer } from './services/mlflow.js';
+import type { StackService } from './services/service.js';
+import { TemporalDevServer } from './services/temporal.js';
+import { locateTools } from './tools.js';
 
 export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow', 'kubernetes'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -144,7 +144,10 @@ export class Stack {
 
   /** One line each for temporal, minio, mlflow, dockerd and kubernetes. */
   async versions(): Promise<string[]> {
-    return Promise.all((['temporal', 'minio', 'mlflow', 'dockerd', 'kubernetes'] as const).map((name) => this.services.get(name)!.version()));
+    return Promise.all(
+      (['temporal', 'minio', 'mlflow', 'dockerd', 'kubernetes'] as const).map((name) =>
+        this.services.get(name)!.version(),
+      ),
+    );
   }
 }
-

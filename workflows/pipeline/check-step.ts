@@ -1,12 +1,17 @@
-import { ActivityCancellationType, ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../../activities';
-import type { ArtifactRef } from '../../common/artifact';
-import { interpolate } from '../../common/interpolate';
-import type { CheckStep } from '../../common/pipeline-spec';
-import { DriftAlarm } from '../../common/search-attributes';
-import type { InputSource } from '../../common/step-spec';
-import type { PipelineRunState } from './run-state';
-import type { PipelineTracker } from './tracker';
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  proxyActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { TidemarkActivities } from '../../activities/index.js';
+import type { ArtifactRef } from '../../common/artifact.js';
+import { interpolate } from '../../common/interpolate.js';
+import type { CheckStep } from '../../common/pipeline-spec.js';
+import { DriftAlarm } from '../../common/search-attributes.js';
+import type { InputSource } from '../../common/step-spec.js';
+import type { PipelineRunState } from './run-state.js';
+import type { PipelineTracker } from './tracker.js';
 
 const { checkBatch } = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '2 hours',
@@ -16,7 +21,11 @@ const { checkBatch } = proxyActivities<TidemarkActivities>({
 });
 
 function single(ref: ArtifactRef | ArtifactRef[], what: string): ArtifactRef {
-  if (Array.isArray(ref)) throw ApplicationFailure.nonRetryable(`${what} must be one artifact, not the outputs of a mapped step`, 'InvalidPipelineSpec');
+  if (Array.isArray(ref))
+    throw ApplicationFailure.nonRetryable(
+      `${what} must be one artifact, not the outputs of a mapped step`,
+      'InvalidPipelineSpec',
+    );
   return ref;
 }
 
@@ -33,7 +42,12 @@ export async function runCheckStep(
   run: PipelineRunState,
   tracker: PipelineTracker,
 ): Promise<{ ok: true; outputs: Record<string, ArtifactRef>; metrics: Record<string, number>; alarm: boolean }> {
-  const config = { ...interpolate(step.check.config, vars), ...Object.fromEntries(Object.entries(step.check.inputs).map(([k, src]) => [k, single(resolve(src), `check.inputs.${k}`)])) };
+  const config = {
+    ...interpolate(step.check.config, vars),
+    ...Object.fromEntries(
+      Object.entries(step.check.inputs).map(([k, src]) => [k, single(resolve(src), `check.inputs.${k}`)]),
+    ),
+  };
   const result = await checkBatch({
     stepKey: key,
     plugin: step.check.plugin,
@@ -42,9 +56,24 @@ export async function runCheckStep(
     reference: step.check.reference ? single(resolve(step.check.reference), 'check.reference') : undefined,
     state: step.check.state ? single(resolve(step.check.state), 'check.state') : undefined,
   });
-  const outputs: Record<string, ArtifactRef> = { report: result.report, ...(result.state ? { state: result.state } : {}) };
-  const metrics: Record<string, number> = { score: result.score, threshold: result.threshold, alarm: result.alarm ? 1 : 0, ...(result.pValue !== undefined ? { p_value: result.pValue } : {}) };
-  const done = run.update(key, { state: 'succeeded', outputs, metrics, reason: result.alarm ? `ALARM (score ${result.score.toPrecision(3)} vs ${result.threshold.toPrecision(3)})` : 'no alarm' });
+  const outputs: Record<string, ArtifactRef> = {
+    report: result.report,
+    ...(result.state ? { state: result.state } : {}),
+  };
+  const metrics: Record<string, number> = {
+    score: result.score,
+    threshold: result.threshold,
+    alarm: result.alarm ? 1 : 0,
+    ...(result.pValue !== undefined ? { p_value: result.pValue } : {}),
+  };
+  const done = run.update(key, {
+    state: 'succeeded',
+    outputs,
+    metrics,
+    reason: result.alarm
+      ? `ALARM (score ${result.score.toPrecision(3)} vs ${result.threshold.toPrecision(3)})`
+      : 'no alarm',
+  });
   if (result.alarm) upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
   tracker.step(key, 'succeeded', {
     startedAt: done.startedAt,

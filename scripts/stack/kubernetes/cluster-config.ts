@@ -83,7 +83,12 @@ function kubeletConfig(layout: ClusterLayout, pki: ClusterPki): Record<string, u
     // pressure on a shared development machine must not evict steps.
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
-    evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1%', 'imagefs.available': '1%', 'nodefs.inodesFree': '1%' },
+    evictionHard: {
+      'memory.available': '100Mi',
+      'nodefs.available': '1%',
+      'imagefs.available': '1%',
+      'nodefs.inodesFree': '1%',
+    },
     serializeImagePulls: false,
     registerNode: true,
     maxPods: 110,
@@ -103,18 +108,38 @@ function kubeconfig(name: string, pki: ClusterPki, certName: string): Record<str
 }
 
 /** The kubeconfig of each client of the API server, by component. */
-export function kubeconfigPath(layout: ClusterLayout, component: 'admin' | 'controller-manager' | 'scheduler' | 'kubelet'): string {
+export function kubeconfigPath(
+  layout: ClusterLayout,
+  component: 'admin' | 'controller-manager' | 'scheduler' | 'kubelet',
+): string {
   return join(layout.kubeconfigDir, `${component}.kubeconfig`);
 }
 
 /** Writes every configuration file of the cluster (cheap and idempotent, so on every start). */
 export function writeClusterConfig(layout: ClusterLayout, pki: ClusterPki, sandboxImage: string): void {
-  for (const dir of [layout.root, layout.cniConfDir, layout.kubeconfigDir, join(layout.containerdConfig, '..'), layout.kubeletRoot, layout.podLogs]) mkdirSync(dir, { recursive: true });
+  for (const dir of [
+    layout.root,
+    layout.cniConfDir,
+    layout.kubeconfigDir,
+    join(layout.containerdConfig, '..'),
+    layout.kubeletRoot,
+    layout.podLogs,
+  ])
+    mkdirSync(dir, { recursive: true });
   writeFileSync(layout.containerdConfig, containerdToml(layout, sandboxImage));
   writeFileSync(join(layout.cniConfDir, '10-tidemark-loopback.conflist'), `${JSON.stringify(CNI_LOOPBACK, null, 2)}\n`);
   writeFileSync(layout.kubeletConfig, stringify(kubeletConfig(layout, pki)));
-  const clients = { admin: 'admin', 'controller-manager': 'controller-manager', scheduler: 'scheduler', kubelet: 'kubelet-client' } as const;
+  const clients = {
+    admin: 'admin',
+    'controller-manager': 'controller-manager',
+    scheduler: 'scheduler',
+    kubelet: 'kubelet-client',
+  } as const;
   for (const [component, cert] of Object.entries(clients)) {
-    writeFileSync(kubeconfigPath(layout, component as keyof typeof clients), stringify(kubeconfig(component, pki, cert)), { mode: 0o600 });
+    writeFileSync(
+      kubeconfigPath(layout, component as keyof typeof clients),
+      stringify(kubeconfig(component, pki, cert)),
+      { mode: 0o600 },
+    );
   }
 }

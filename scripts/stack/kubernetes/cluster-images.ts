@@ -14,7 +14,12 @@ export const CLUSTER_IMAGES = {
 /** The pause image with its content tag: the Kubernetes version and the recipe it is built with. */
 export function pauseImage(): string {
   const { repository, version, recipe } = CLUSTER_IMAGES.pause;
-  const tag = createHash('sha256').update(KUBE_PINS.kubernetes).update(version).update(readFileSync(join(PROJECT_ROOT, recipe))).digest('hex').slice(0, 12);
+  const tag = createHash('sha256')
+    .update(KUBE_PINS.kubernetes)
+    .update(version)
+    .update(readFileSync(join(PROJECT_ROOT, recipe)))
+    .digest('hex')
+    .slice(0, 12);
   return `${repository}:${tag}`;
 }
 

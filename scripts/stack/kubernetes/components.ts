@@ -7,14 +7,31 @@ import { API_SERVER_URL, CLUSTER_PORTS, type ClusterLayout } from './cluster-lay
 import type { ClusterPki } from './pki.js';
 
 /** The cluster's processes in start order; each is a daemon of the stack with its own pid file. */
-export const COMPONENTS = ['kube-containerd', 'kube-etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet'] as const;
+export const COMPONENTS = [
+  'kube-containerd',
+  'kube-etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubelet',
+] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** A range for Service addresses; nothing routes to it (no kube-proxy runs), the API server only needs one. */
 const SERVICE_RANGE = '10.96.0.0/16';
 
-export function componentSpecs(paths: StackPaths, layout: ClusterLayout, pki: ClusterPki): Record<Component, DaemonSpec> {
-  const daemon = (name: Component, command: string, args: string[]): DaemonSpec => ({ name, command, args, logFile: join(paths.logsDir, `${name}.log`), runDir: paths.runDir });
+export function componentSpecs(
+  paths: StackPaths,
+  layout: ClusterLayout,
+  pki: ClusterPki,
+): Record<Component, DaemonSpec> {
+  const daemon = (name: Component, command: string, args: string[]): DaemonSpec => ({
+    name,
+    command,
+    args,
+    logFile: join(paths.logsDir, `${name}.log`),
+    runDir: paths.runDir,
+  });
   const etcdUrl = `http://127.0.0.1:${CLUSTER_PORTS.etcdClient}`;
   const peerUrl = `http://127.0.0.1:${CLUSTER_PORTS.etcdPeer}`;
   const apiserverCert = pki.cert('apiserver');
@@ -23,7 +40,14 @@ export function componentSpecs(paths: StackPaths, layout: ClusterLayout, pki: Cl
   // The controller manager and the scheduler: a client of the API server with a health port on loopback, one of its kind.
   const controlPlaneClient = (component: 'controller-manager' | 'scheduler', port: number) => {
     const kubeconfig = kubeconfigPath(layout, component);
-    return [...loopbackServer(port), `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`, '--leader-elect=false', '--profiling=false'];
+    return [
+      ...loopbackServer(port),
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--profiling=false',
+    ];
   };
   return {
     'kube-containerd': daemon('kube-containerd', 'containerd', ['--config', layout.containerdConfig]),
@@ -68,7 +92,11 @@ export function componentSpecs(paths: StackPaths, layout: ClusterLayout, pki: Cl
       `--root-ca-file=${pki.caCert}`,
       '--use-service-account-credentials=true',
     ]),
-    'kube-scheduler': daemon('kube-scheduler', kubeProgram(paths, 'kube-scheduler'), controlPlaneClient('scheduler', CLUSTER_PORTS.scheduler)),
+    'kube-scheduler': daemon(
+      'kube-scheduler',
+      kubeProgram(paths, 'kube-scheduler'),
+      controlPlaneClient('scheduler', CLUSTER_PORTS.scheduler),
+    ),
     kubelet: daemon('kubelet', kubeProgram(paths, 'kubelet'), [
       `--config=${layout.kubeletConfig}`,
       `--kubeconfig=${kubeconfigPath(layout, 'kubelet')}`,

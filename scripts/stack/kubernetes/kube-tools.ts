@@ -12,7 +12,14 @@ export const KUBE_PINS = {
 } as const;
 
 /** The programs of the multi-call binary `kube`, each a symbolic link to it. */
-export const KUBE_PROGRAMS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kubectl'] as const;
+export const KUBE_PROGRAMS = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubelet',
+  'kubectl',
+] as const;
 export type KubeProgram = (typeof KUBE_PROGRAMS)[number];
 
 /** The Go module that builds `kube`: a main that dispatches to each program's own command. */

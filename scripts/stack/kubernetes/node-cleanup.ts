@@ -77,7 +77,8 @@ export async function unmountBelow(roots: string[]): Promise<number> {
 export function removeKubeCgroups(cgroupRoot = '/sys/fs/cgroup'): number {
   let removed = 0;
   const removeTree = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeTree(join(dir, entry.name));
+    for (const entry of readdirSync(dir, { withFileTypes: true }))
+      if (entry.isDirectory()) removeTree(join(dir, entry.name));
     try {
       rmdirSync(dir);
       removed++;
@@ -85,7 +86,9 @@ export function removeKubeCgroups(cgroupRoot = '/sys/fs/cgroup'): number {
       /* still has a process; leftoverProcesses() should have ended it */
     }
   };
-  const hierarchies = readdirSync(cgroupRoot, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(cgroupRoot, e.name));
+  const hierarchies = readdirSync(cgroupRoot, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(cgroupRoot, e.name));
   for (const hierarchy of [cgroupRoot, ...hierarchies]) {
     const kubepods = join(hierarchy, 'kubepods');
     try {

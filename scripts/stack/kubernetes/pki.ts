@@ -26,8 +26,20 @@ const CURVE = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-no
 const DAYS = ['-days', '3650'];
 
 function opensslConfig(subject: Record<string, string | undefined>, extensions: string[]): string {
-  const dn = Object.entries(subject).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${v}`);
-  return ['[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = ext', '[dn]', ...dn, '[ext]', ...extensions, ''].join('\n');
+  const dn = Object.entries(subject)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} = ${v}`);
+  return [
+    '[req]',
+    'distinguished_name = dn',
+    'prompt = no',
+    'x509_extensions = ext',
+    '[dn]',
+    ...dn,
+    '[ext]',
+    ...extensions,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -52,7 +64,11 @@ export async function ensurePki(dir: string, nodeName: string, certs = clusterCe
     return execa('openssl', config !== undefined ? [...args, '-config', cfg] : args, { cwd: dir, stdin: 'ignore' });
   };
   if (!existsSync(pki.caCert) || !existsSync(pki.caKey)) {
-    const config = opensslConfig({ CN: 'tidemark-kubernetes-ca' }, ['basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign,cRLSign,digitalSignature', 'subjectKeyIdentifier = hash']);
+    const config = opensslConfig({ CN: 'tidemark-kubernetes-ca' }, [
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = critical,keyCertSign,cRLSign,digitalSignature',
+      'subjectKeyIdentifier = hash',
+    ]);
     await openssl(['req', '-x509', '-new', ...CURVE, ...DAYS, '-keyout', pki.caKey, '-out', pki.caCert], config);
   }
   for (const spec of certs) {
@@ -65,10 +81,21 @@ export async function ensurePki(dir: string, nodeName: string, certs = clusterCe
       'authorityKeyIdentifier = keyid',
       ...(spec.altNames ? [`subjectAltName = ${spec.altNames.join(',')}`] : []),
     ];
-    await openssl(['req', '-x509', '-new', '-CA', pki.caCert, '-CAkey', pki.caKey, ...CURVE, ...DAYS, '-keyout', key, '-out', cert], opensslConfig({ O: spec.organization, CN: spec.commonName }, extensions));
+    await openssl(
+      ['req', '-x509', '-new', '-CA', pki.caCert, '-CAkey', pki.caKey, ...CURVE, ...DAYS, '-keyout', key, '-out', cert],
+      opensslConfig({ O: spec.organization, CN: spec.commonName }, extensions),
+    );
   }
   if (!existsSync(pki.serviceAccountKey) || !existsSync(pki.serviceAccountPub)) {
-    await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', pki.serviceAccountKey]);
+    await openssl([
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-out',
+      pki.serviceAccountKey,
+    ]);
     await openssl(['pkey', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub]);
   }
   return pki;
@@ -81,13 +108,29 @@ export function clusterCerts(nodeName: string): CertSpec[] {
       file: 'apiserver',
       commonName: 'kube-apiserver',
       usage: 'server',
-      altNames: ['DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'IP:127.0.0.1'],
+      altNames: [
+        'DNS:localhost',
+        'DNS:kubernetes',
+        'DNS:kubernetes.default',
+        'DNS:kubernetes.default.svc',
+        'IP:127.0.0.1',
+      ],
     },
-    { file: 'apiserver-kubelet-client', commonName: 'kube-apiserver-kubelet-client', organization: 'system:masters', usage: 'client' },
+    {
+      file: 'apiserver-kubelet-client',
+      commonName: 'kube-apiserver-kubelet-client',
+      organization: 'system:masters',
+      usage: 'client',
+    },
     { file: 'admin', commonName: 'tidemark-admin', organization: 'system:masters', usage: 'client' },
     { file: 'controller-manager', commonName: 'system:kube-controller-manager', usage: 'client' },
     { file: 'scheduler', commonName: 'system:kube-scheduler', usage: 'client' },
     { file: 'kubelet-client', commonName: `system:node:${nodeName}`, organization: 'system:nodes', usage: 'client' },
-    { file: 'kubelet', commonName: nodeName, usage: 'server', altNames: [`DNS:${nodeName}`, 'DNS:localhost', 'IP:127.0.0.1'] },
+    {
+      file: 'kubelet',
+      commonName: nodeName,
+      usage: 'server',
+      altNames: [`DNS:${nodeName}`, 'DNS:localhost', 'IP:127.0.0.1'],
+    },
   ];
 }

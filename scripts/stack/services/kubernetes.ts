@@ -5,7 +5,15 @@ import { execa } from 'execa';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { TidemarkConfig } from '../../../common/config.js';
 import { ContainerdImages } from '../../../lib/kubernetes/containerd-images.js';
-import { readPid, specFingerprint, startDaemon, startedWith, stopDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import {
+  readPid,
+  specFingerprint,
+  startDaemon,
+  startedWith,
+  stopDaemon,
+  waitUntil,
+  type DaemonSpec,
+} from '../daemon.js';
 import type { StackPaths } from '../paths.js';
 import { ToolMissingError } from '../tools.js';
 import { writeClusterConfig } from '../kubernetes/cluster-config.js';
@@ -54,8 +62,15 @@ export class KubernetesCluster implements StackService {
   }
 
   private installed(): void {
-    if (!existsSync(kubePaths(this.paths).kube)) throw new ToolMissingError('kubernetes', 'run `npm run setup` (its kubernetes lane builds the cluster\'s programs)');
-    if (process.getuid?.() !== 0) throw new Error('The embedded Kubernetes node needs root (containerd, mounts, cgroups). Fix: run as root, or point Tidemark at another cluster with a kubeconfig.');
+    if (!existsSync(kubePaths(this.paths).kube))
+      throw new ToolMissingError(
+        'kubernetes',
+        "run `npm run setup` (its kubernetes lane builds the cluster's programs)",
+      );
+    if (process.getuid?.() !== 0)
+      throw new Error(
+        'The embedded Kubernetes node needs root (containerd, mounts, cgroups). Fix: run as root, or point Tidemark at another cluster with a kubeconfig.',
+      );
   }
 
   private async pki(): Promise<ClusterPki> {
@@ -69,7 +84,9 @@ export class KubernetesCluster implements StackService {
 
   private probes(): Record<Component, () => Promise<boolean>> {
     return {
-      'kube-containerd': async () => (await execa('ctr', ['--address', this.layout.containerdSocket, 'version'], { reject: false, timeout: 5000 })).exitCode === 0,
+      'kube-containerd': async () =>
+        (await execa('ctr', ['--address', this.layout.containerdSocket, 'version'], { reject: false, timeout: 5000 }))
+          .exitCode === 0,
       'kube-etcd': () => httpOk(`http://127.0.0.1:${CLUSTER_PORTS.etcdClient}/health`),
       'kube-apiserver': () => this.apiServerReady(),
       'kube-controller-manager': () => httpsOk(`https://127.0.0.1:${CLUSTER_PORTS.controllerManager}/healthz`),
@@ -104,7 +121,13 @@ export class KubernetesCluster implements StackService {
   daemonSpec(): DaemonSpec {
     // The cluster is six daemons (see components.ts); the stack's stale-daemon check looks at
     // a pid file named after the service, which the cluster does not have, so this is for show.
-    return { name: this.name, command: kubeProgram(this.paths, 'kube-apiserver'), args: [], logFile: `${this.paths.logsDir}/kube-apiserver.log`, runDir: this.paths.runDir };
+    return {
+      name: this.name,
+      command: kubeProgram(this.paths, 'kube-apiserver'),
+      args: [],
+      logFile: `${this.paths.logsDir}/kube-apiserver.log`,
+      runDir: this.paths.runDir,
+    };
   }
 
   /** Starts each component that is not running (or runs another command line than this code's), in order, waiting for each. */
@@ -118,7 +141,12 @@ export class KubernetesCluster implements StackService {
     const bring = async (component: Component) => {
       const spec = specs[component];
       const pid = readPid(this.paths.runDir, component);
-      if (pid !== undefined && startedWith(this.paths.runDir, component) === specFingerprint(spec) && (await probes[component]())) return;
+      if (
+        pid !== undefined &&
+        startedWith(this.paths.runDir, component) === specFingerprint(spec) &&
+        (await probes[component]())
+      )
+        return;
       if (pid !== undefined) await stopDaemon(this.paths.runDir, component);
       startDaemon(spec);
       await waitUntil(component, probes[component], 120_000, `See ${spec.logFile}.`);
@@ -126,22 +154,38 @@ export class KubernetesCluster implements StackService {
     await bring('kube-containerd');
     const docker = new Docker({ socketPath: this.config.containers.dockerSocket });
     const node = new ContainerdImages(this.layout.containerdSocket, docker);
-    await Promise.all([...images.all.map((ref) => node.ensure(ref)), bring('kube-etcd').then(() => bring('kube-apiserver'))]);
+    await Promise.all([
+      ...images.all.map((ref) => node.ensure(ref)),
+      bring('kube-etcd').then(() => bring('kube-apiserver')),
+    ]);
     await Promise.all([bring('kube-controller-manager'), bring('kube-scheduler'), bring('kubelet')]);
-    await waitUntil('the Kubernetes node', () => this.nodeReady(), 120_000, `See ${specs.kubelet.logFile} and ${specs['kube-controller-manager'].logFile}.`);
+    await waitUntil(
+      'the Kubernetes node',
+      () => this.nodeReady(),
+      120_000,
+      `See ${specs.kubelet.logFile} and ${specs['kube-controller-manager'].logFile}.`,
+    );
   }
 
   /** Stops every component, then ends the containers, mounts and cgroups the node left. True when anything was running. */
   async stop(): Promise<boolean> {
     const running = COMPONENTS.filter((c) => readPid(this.paths.runDir, c) !== undefined);
     await stopDaemon(this.paths.runDir, 'kubelet');
-    await Promise.all([stopDaemon(this.paths.runDir, 'kube-controller-manager'), stopDaemon(this.paths.runDir, 'kube-scheduler')]);
+    await Promise.all([
+      stopDaemon(this.paths.runDir, 'kube-controller-manager'),
+      stopDaemon(this.paths.runDir, 'kube-scheduler'),
+    ]);
     if (readPid(this.paths.runDir, 'kube-containerd') !== undefined && existsSync(kubePaths(this.paths).kube)) {
       // Through the CRI, so containerd also ends the shims and unmounts what it mounted for pods.
-      await execa(kubePaths(this.paths).kube, ['cri-reset', `unix://${this.layout.containerdSocket}`], { reject: false, timeout: 120_000 });
+      await execa(kubePaths(this.paths).kube, ['cri-reset', `unix://${this.layout.containerdSocket}`], {
+        reject: false,
+        timeout: 120_000,
+      });
     }
     await stopDaemon(this.paths.runDir, 'kube-containerd');
-    await Promise.all([stopDaemon(this.paths.runDir, 'kube-apiserver').then(() => stopDaemon(this.paths.runDir, 'kube-etcd'))]);
+    await Promise.all([
+      stopDaemon(this.paths.runDir, 'kube-apiserver').then(() => stopDaemon(this.paths.runDir, 'kube-etcd')),
+    ]);
     const killed = await killLeftovers(this.layout.containerdSocket);
     await unmountBelow([this.layout.root, this.layout.containerdState, this.layout.kubeletRoot]);
     removeKubeCgroups();
@@ -151,7 +195,8 @@ export class KubernetesCluster implements StackService {
   async version(): Promise<string> {
     const kube = kubePaths(this.paths).kube;
     // `containerd github.com/containerd/containerd 1.6.20~ds1 …` and `runc version 1.1.5+ds1`: the version is the first word that starts with a digit.
-    const versionOf = async (cmd: string) => /\s(\d[^\s]*)/.exec((await execa(cmd, ['--version'], { reject: false })).stdout)?.[1] ?? 'not installed';
+    const versionOf = async (cmd: string) =>
+      /\s(\d[^\s]*)/.exec((await execa(cmd, ['--version'], { reject: false })).stdout)?.[1] ?? 'not installed';
     const [containerd, runc] = await Promise.all([versionOf('containerd'), versionOf('runc')]);
     const built = existsSync(kube) ? `(${kube})` : '(not built: run `npm run setup`)';
     return `kubernetes ${KUBE_PINS.kubernetes}, etcd ${KUBE_PINS.etcd}, containerd ${containerd}, runc ${runc} ${built}`;

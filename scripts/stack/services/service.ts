@@ -1,4 +1,4 @@
-import type { DaemonSpec } from '../daemon';
+import type { DaemonSpec } from '../daemon.js';
 
 /** One process of the embedded stack. */
 export interface StackService {
