@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import type { TidemarkConfig } from '../../common/config.js';
+import { STEP_IO_DIR, stepIoImage } from '../../lib/kubernetes/step-io-image.js';
 import { waitUntil } from '../stack/daemon.js';
 import { PROJECT_ROOT, type StackPaths } from '../stack/paths.js';
 import {
@@ -127,7 +128,23 @@ function pauseStage(config: TidemarkConfig): SetupStage {
   };
 }
 
+/** The I/O helper that runs in every step pod (lib/kubernetes/step-io), as a content-tagged image. */
+function stepIoStage(config: TidemarkConfig): SetupStage {
+  const docker = new Docker({ socketPath: config.containers.dockerSocket });
+  return {
+    name: 'kube-step-io',
+    fix: 'Needs Go and a running Docker daemon; see the log.',
+    async done() {
+      return (await imageExists(docker, stepIoImage())) ? `${stepIoImage()} exists` : undefined;
+    },
+    async run(ctx: StageContext) {
+      await dockerAnswers(docker);
+      await ctx.exec('bash', [join(STEP_IO_DIR, 'build.sh'), stepIoImage()]);
+    },
+  };
+}
+
 /** The stages of the `kubernetes` lane, in order. */
 export function kubernetesLane(config: TidemarkConfig, paths: StackPaths): SetupStage[] {
-  return [runtimeStage(), buildStage(paths), pauseStage(config)];
+  return [runtimeStage(), stepIoStage(config), buildStage(paths), pauseStage(config)];
 }

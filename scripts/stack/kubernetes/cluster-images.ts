@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxTag, IMAGES } from '../../setup/stages.js';
+import { stepIoImage } from '../../../lib/kubernetes/step-io-image.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { KUBE_PINS } from './kube-tools.js';
 
@@ -25,10 +26,10 @@ export function pauseImage(): string {
 
 /**
  * The images the stack copies into the node's containerd when the cluster starts: the pause image
- * (without it no pod starts) and the small base images setup builds, by content tag. Step images
+ * (without it no pod starts), the step I/O helper and the small base images setup builds, by content tag. Step images
  * and python-ml (large) are copied by the Kubernetes backend when a step first needs them.
  */
 export function clusterImages(): { pause: string; all: string[] } {
   const pause = pauseImage();
-  return { pause, all: [pause, `${IMAGES.busybox}:${busyboxTag()}`] };
+  return { pause, all: [pause, stepIoImage(), `${IMAGES.busybox}:${busyboxTag()}`] };
 }
