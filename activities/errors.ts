@@ -1,7 +1,7 @@
 import { NonRetryableError } from '../common/errors.js';
 
 export { ArtifactIntegrityError, ArtifactMissingError } from '../lib/artifacts/errors.js';
-export { ImageBuildError, ImageMissingError } from '../lib/containers/errors.js';
+export { ImageBuildError, ImageMissingError, StepContractError } from '../lib/containers/errors.js';
 
 /**
  * Thrown when a step's container exits non-zero; carries the exit code and the log's tail. The
@@ -26,11 +26,6 @@ export class StepExitError extends NonRetryableError {
 /** Thrown when a step's container runs longer than the step's timeout (it is stopped). */
 export class StepTimeoutError extends NonRetryableError {
   override name = 'StepTimeoutError';
-}
-
-/** Thrown when a step's input or output breaks the step contract (missing output, bad path, …). */
-export class StepContractError extends NonRetryableError {
-  override name = 'StepContractError';
 }
 
 /** Thrown when a labeling session's pool, labeled set, ledger or scorer do not fit together. */

@@ -1,125 +1,201 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
-import { PipelineSpecError, validatePipeline, type PipelineSpec } from '../common/pipeline-spec.js';
+import type { ArtifactRef } from '../common/artifact.js';
+import { PipelineSpecError, stepSources, validatePipeline, type PipelineSpec } from '../common/pipeline-spec.js';
+import type { InputSource } from '../common/step-spec.js';
 import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
 
 /** Reads a pipeline file (YAML or JSON). */
 export function readPipelineFile(path: string): unknown {
   if (!existsSync(path)) throw new PipelineSpecError([`pipeline file ${path} does not exist`]);
+  let text: string;
   try {
-    return parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new PipelineSpecError([`pipeline file ${path} cannot be read: ${(err as Error).message}`]);
+  }
+  if (text.trim() === '')
+    throw new PipelineSpecError([`pipeline file ${path} is empty; a pipeline needs a name and steps`]);
+  try {
+    return parse(text);
   } catch (err) {
     throw new PipelineSpecError([`${path} is not valid YAML: ${(err as Error).message}`]);
   }
 }
 
-type Raw = Record<string, unknown>;
+export interface PreparePipelineOptions {
+  /** Folder that relative paths in the spec are relative to (the pipeline file's folder). */
+  baseDir: string;
+  store: ArtifactStore;
+  /**
+   * Upload local files outside `baseDir` too (absolute paths, `..` out of it, links that lead
+   * out). Off by default: a spec is code someone else may have written, and it must not pick
+   * files off the machine it is started from. The CLI's flag is `--allow-outside-paths`.
+   */
+  allowPathsOutside?: boolean;
+  /** Overrides of the spec's params: each must be declared by the spec. */
+  params?: Record<string, unknown>;
+}
 
-/** Replaces `pipeline: "./other.yaml"` with the parsed file, recursively, relative to each file. */
-function inlineNested(raw: unknown, baseDir: string, problems: string[], seen: string[] = []): unknown {
-  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as Raw).steps)) return raw;
-  const steps = ((raw as Raw).steps as Raw[]).map((step) => {
-    if (!step || typeof step !== 'object' || typeof step.pipeline !== 'string') return step;
-    const file = resolve(baseDir, step.pipeline);
-    if (seen.includes(file)) {
-      problems.push(`step "${String(step.name)}", field pipeline: ${step.pipeline} includes itself`);
-      return step;
-    }
-    if (!existsSync(file)) {
-      problems.push(`step "${String(step.name)}", field pipeline: file ${file} does not exist`);
-      return step;
-    }
-    return {
-      ...step,
-      pipeline: inlineNested(parse(readFileSync(file, 'utf8')), dirname(file), problems, [...seen, file]),
-      __baseDir: dirname(file),
-    };
-  });
-  return { ...(raw as Raw), steps };
+type Raw = Record<string, unknown>;
+type Location = (string | number)[];
+
+/** A local file or folder a spec names, found (and checked) before anything is uploaded. */
+interface LocalSource {
+  /** Where in the raw spec the `{ path }` (or the build context string) is. */
+  at: Location;
+  /** The field as a person reads it: `step "train", field inputs.data`. */
+  where: string;
+  /** As written in the spec. */
+  written: string;
+  path: string;
+  /** The artifact's name in the store. */
+  name: string;
+  /** A build context is a folder and is replaced by the ref itself; an input by `{ artifact }`. */
+  kind: 'input' | 'context';
 }
 
 /**
- * Gets a pipeline spec ready to start: nested pipeline files inlined, everything validated, and
- * local files (`{ path }` inputs, `build.context` folders) uploaded to the store as refs, so
- * that the workflow only ever sees refs. Throws a PipelineSpecError listing every problem
- * before anything starts.
+ * Gets a pipeline spec ready to start, in one pass over the validated spec: nested pipeline files
+ * are inlined, everything is validated, every local file (`{ path }` inputs of steps, checks,
+ * nested pipelines and the pipeline itself, and `build.context` folders) is found and checked,
+ * and only then is anything uploaded, so a refused spec leaves nothing behind. The workflow only
+ * ever sees refs. Throws a PipelineSpecError listing every problem.
  */
 export async function preparePipeline(
   raw: unknown,
-  opts: { baseDir: string; store: ArtifactStore },
+  opts: PreparePipelineOptions,
 ): Promise<{ spec: unknown; validated: PipelineSpec }> {
-  const problems: string[] = [];
-  const inlined = inlineNested(raw, opts.baseDir, problems);
+  const baseDirs = new WeakMap<object, string>();
+  const inlined = inlineNestedFiles(raw, opts.baseDir, baseDirs);
+  const validated = validatePipeline(inlined);
+  const sources: LocalSource[] = [];
+  collectLocalSources(inlined as Raw, validated, opts.baseDir, baseDirs, [], '', sources);
+  const problems = [
+    ...Object.keys(opts.params ?? {})
+      .filter((k) => !(k in validated.params))
+      .map(
+        (k) =>
+          `param "${k}" is not declared by pipeline "${validated.name}" (it has: ${Object.keys(validated.params).join(', ') || 'none'})`,
+      ),
+    ...sources.flatMap((s) => checkSource(s, opts)),
+  ];
   if (problems.length) throw new PipelineSpecError(problems);
-  const validated = validatePipeline(stripPrivate(inlined));
-
-  const missing: string[] = [];
-  const upload = async (node: unknown, baseDir: string, where: string): Promise<unknown> => {
-    if (!node || typeof node !== 'object' || !Array.isArray((node as Raw).steps)) return node;
-    const out: Raw = { ...(node as Raw) };
-    out.inputs = await uploadSources(
-      (node as Raw).inputs as Raw | undefined,
-      baseDir,
-      `${where}pipeline, field inputs`,
-      opts.store,
-      missing,
-    );
-    out.steps = [];
-    for (const step of (node as Raw).steps as Raw[]) {
-      const s: Raw = { ...step };
-      const label = `${where}step "${String(step.name)}"`;
-      const dir = typeof step.__baseDir === 'string' ? step.__baseDir : baseDir;
-      delete s.__baseDir;
-      if (s.inputs)
-        s.inputs = await uploadSources(s.inputs as Raw, baseDir, `${label}, field inputs`, opts.store, missing);
-      if (s.check && typeof s.check === 'object')
-        s.check = await uploadSources(s.check as Raw, baseDir, `${label}, field check`, opts.store, missing);
-      const build = s.build as Raw | undefined;
-      if (build && typeof build.context === 'string') {
-        const context = isAbsolute(build.context) ? build.context : resolve(baseDir, build.context);
-        if (!existsSync(context) || !statSync(context).isDirectory())
-          missing.push(`${label}, field build.context: folder ${context} does not exist`);
-        else s.build = { ...build, context: await opts.store.put(context, `${String(step.name)}-context`) };
-      }
-      if (s.pipeline && typeof s.pipeline === 'object') s.pipeline = await upload(s.pipeline, dir, `${label} > `);
-      (out.steps as Raw[]).push(s);
-    }
-    return out;
-  };
-  const spec = await upload(inlined, opts.baseDir, '');
-  if (missing.length) throw new PipelineSpecError(missing);
+  const spec = structuredClone(inlined) as Raw;
+  for (const source of sources) {
+    const ref = await opts.store.put(source.path, source.name);
+    setAt(spec, source.at, source.kind === 'context' ? ref : ({ artifact: ref } satisfies { artifact: ArtifactRef }));
+  }
   return { spec, validated };
 }
 
-async function uploadSources(
-  sources: Raw | undefined,
-  baseDir: string,
-  where: string,
-  store: ArtifactStore,
-  missing: string[],
-): Promise<Raw | undefined> {
-  if (!sources) return sources;
-  const out: Raw = {};
-  for (const [name, src] of Object.entries(sources)) {
-    if (src && typeof src === 'object' && typeof (src as Raw).path === 'string') {
-      const path = resolve(baseDir, (src as Raw).path as string);
-      if (!existsSync(path)) missing.push(`${where}.${name}: ${path} does not exist`);
-      else out[name] = { artifact: await store.put(path, name) };
-    } else {
-      out[name] = src;
-    }
-  }
-  return out;
+/** Replaces `pipeline: "./other.yaml"` with the parsed file, recursively, each relative to its own file. */
+function inlineNestedFiles(raw: unknown, baseDir: string, baseDirs: WeakMap<object, string>): unknown {
+  const problems: string[] = [];
+  const inline = (node: unknown, dir: string, seen: string[], where: string): unknown => {
+    if (!node || typeof node !== 'object' || !Array.isArray((node as Raw).steps)) return node;
+    const steps = ((node as Raw).steps as unknown[]).map((step) => {
+      if (!step || typeof step !== 'object') return step;
+      const s = step as Raw;
+      const label = `${where}step "${String(s.name)}", field pipeline`;
+      if (s.pipeline && typeof s.pipeline === 'object')
+        return { ...s, pipeline: inline(s.pipeline, dir, seen, `${where}step "${String(s.name)}" > `) };
+      if (typeof s.pipeline !== 'string') return step;
+      const file = resolve(dir, s.pipeline);
+      if (seen.includes(file)) {
+        problems.push(`${label}: ${s.pipeline} includes itself`);
+        return step;
+      }
+      if (!existsSync(file)) {
+        problems.push(`${label}: file ${file} does not exist`);
+        return step;
+      }
+      let child: unknown;
+      try {
+        child = parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        problems.push(`${label}: ${file} is not valid YAML: ${(err as Error).message}`);
+        return step;
+      }
+      const inlinedChild = inline(child, dirname(file), [...seen, file], `${where}step "${String(s.name)}" > `);
+      if (inlinedChild && typeof inlinedChild === 'object') baseDirs.set(inlinedChild, dirname(file));
+      return { ...s, pipeline: inlinedChild };
+    });
+    return { ...(node as Raw), steps };
+  };
+  const result = inline(raw, baseDir, [], '');
+  if (problems.length) throw new PipelineSpecError(problems);
+  return result;
 }
 
-function stripPrivate(raw: unknown): unknown {
-  if (Array.isArray(raw)) return raw.map(stripPrivate);
-  if (raw && typeof raw === 'object')
-    return Object.fromEntries(
-      Object.entries(raw)
-        .filter(([k]) => k !== '__baseDir')
-        .map(([k, v]) => [k, stripPrivate(v)]),
-    );
-  return raw;
+const isPath = (src: InputSource): src is { path: string } => typeof src === 'object' && 'path' in src;
+
+/** Every local file of a validated pipeline and of the pipelines nested in it, with where it is in the raw spec. */
+function collectLocalSources(
+  raw: Raw,
+  spec: PipelineSpec,
+  baseDir: string,
+  baseDirs: WeakMap<object, string>,
+  at: Location,
+  where: string,
+  out: LocalSource[],
+): void {
+  const add = (loc: Location, field: string, written: string, name: string, kind: LocalSource['kind']) =>
+    out.push({ at: [...at, ...loc], where: `${where}${field}`, written, path: resolve(baseDir, written), name, kind });
+  for (const [name, src] of Object.entries(spec.inputs)) {
+    if (isPath(src)) add(['inputs', name], `pipeline, field inputs.${name}`, src.path, name, 'input');
+  }
+  spec.steps.forEach((step, i) => {
+    const label = `step "${step.name}", field `;
+    for (const [field, src] of stepSources(step)) {
+      if (isPath(src))
+        add(['steps', i, ...field.split('.')], `${label}${field}`, src.path, field.split('.').at(-1)!, 'input');
+    }
+    if (step.kind === 'container' && typeof step.build?.context === 'string') {
+      add(
+        ['steps', i, 'build', 'context'],
+        `${label}build.context`,
+        step.build.context,
+        `${step.name}-context`,
+        'context',
+      );
+    }
+    if (step.kind === 'pipeline') {
+      const rawChild = ((raw.steps as Raw[])[i]!.pipeline ?? {}) as Raw;
+      collectLocalSources(
+        rawChild,
+        step.pipeline,
+        baseDirs.get(rawChild) ?? baseDir,
+        baseDirs,
+        [...at, 'steps', i, 'pipeline'],
+        `${where}step "${step.name}" > `,
+        out,
+      );
+    }
+  });
+}
+
+/** Why a local source cannot be uploaded: missing, of the wrong kind, or outside the pipeline's folder. */
+function checkSource(source: LocalSource, opts: PreparePipelineOptions): string[] {
+  if (!existsSync(source.path))
+    return [`${source.where}: ${source.written} does not exist (looked for ${source.path})`];
+  if (source.kind === 'context' && !statSync(source.path).isDirectory())
+    return [`${source.where}: ${source.written} is not a folder; a build context is a folder with a Dockerfile`];
+  if (opts.allowPathsOutside) return [];
+  // Real paths, so that a link inside the folder cannot lead out of it either.
+  const root = realpathSync(opts.baseDir);
+  const real = realpathSync(source.path);
+  const rel = relative(root, real);
+  if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return [];
+  return [
+    `${source.where}: ${source.written} is outside the pipeline's folder ${root}; local files must be inside it. ` +
+      'If you trust this spec, pass --allow-outside-paths to `tidemark run` (allowPathsOutside: true in startPipeline).',
+  ];
+}
+
+function setAt(target: Raw, at: Location, value: unknown): void {
+  let node: Record<string | number, unknown> = target;
+  for (const key of at.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  node[at.at(-1)!] = value;
 }

@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
-import { PipelineSpecError } from '../common/pipeline-spec.js';
 import { PipelineName, PipelineStatus } from '../common/search-attributes.js';
 import type { pipeline } from '../workflows/pipeline/pipeline.js';
-import { preparePipeline } from './prepare-pipeline.js';
+import { preparePipeline, type PreparePipelineOptions } from './prepare-pipeline.js';
 
-export interface StartPipelineOptions {
-  /** Folder that relative paths in the spec are relative to (the YAML file's folder). */
-  baseDir: string;
-  store: ArtifactStore;
+export interface StartPipelineOptions extends PreparePipelineOptions {
   taskQueue: string;
   workflowId?: string;
-  params?: Record<string, unknown>;
 }
 
 /**
@@ -25,16 +19,7 @@ export async function startPipeline(
   raw: unknown,
   opts: StartPipelineOptions,
 ): Promise<WorkflowHandle<typeof pipeline>> {
-  const { spec, validated } = await preparePipeline(raw, { baseDir: opts.baseDir, store: opts.store });
-  const unknownParams = Object.keys(opts.params ?? {}).filter((k) => !(k in validated.params));
-  if (unknownParams.length) {
-    throw new PipelineSpecError(
-      unknownParams.map(
-        (k) =>
-          `param "${k}" is not declared by pipeline "${validated.name}" (it has: ${Object.keys(validated.params).join(', ') || 'none'})`,
-      ),
-    );
-  }
+  const { spec, validated } = await preparePipeline(raw, opts);
   return client.workflow.start<typeof pipeline>('pipeline', {
     taskQueue: opts.taskQueue,
     workflowId: opts.workflowId ?? `${validated.name}-${randomUUID().slice(0, 8)}`,

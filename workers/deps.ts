@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { TidemarkConfig } from '../common/config.js';
 import { ENV } from '../common/env.js';
+import { HostFolderStaging } from '../lib/containers/host-folder-staging.js';
 import { openArtifactStore } from '../lib/artifacts/open-artifact-store.js';
 import { DockerBackend } from '../lib/containers/docker-backend.js';
 import type { ContainerBackend } from '../lib/containers/container-backend.js';
@@ -34,13 +35,15 @@ function createContainerBackend(config: TidemarkConfig): ContainerBackend {
 export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDeps> = {}): TidemarkDeps {
   const workDir = overrides.workDir ?? join(config.state.dir, 'work');
   const logger = overrides.logger ?? createLogger();
+  const store = overrides.store ?? openArtifactStore(config, 'scratch');
   return {
     config,
     workDir,
     logger,
     cleanup: overrides.cleanup ?? new DeferredCleanup(logger),
-    store: overrides.store ?? openArtifactStore(config, 'scratch'),
+    store,
     containers: overrides.containers ?? createContainerBackend(config),
+    staging: overrides.staging ?? new HostFolderStaging(store, workDir),
     mlflow: overrides.mlflow ?? new MlflowClient(config.mlflow.trackingUri),
   };
 }

@@ -1,7 +1,7 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { TidemarkActivities } from '../activities/index.js';
 import type { ArtifactRef } from '../common/artifact.js';
-import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run.js';
+import { STEP_RUN_FIELDS, type BuildImageResult, type RunStepInput, type StepResult } from '../common/step-run.js';
 import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec.js';
 
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
@@ -24,6 +24,11 @@ const buildActivities = proxyActivities<TidemarkActivities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { maximumAttempts: 5 },
 });
+
+/** The named fields of an object, and nothing else (no `when`, `map` or other spec fields in history). */
+function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, obj[k]])) as Pick<T, K>;
+}
 
 /** True when an activity failed because the step's container exited non-zero. */
 export function isStepExit(err: unknown): err is ActivityFailure & { cause: ApplicationFailure } {
@@ -66,20 +71,12 @@ export async function runValidatedStep(
   for (let attempt = 0; ; attempt++) {
     hooks.onAttempt?.(attempt);
     const input: RunStepInput = {
+      ...pick(step, STEP_RUN_FIELDS),
       stepKey: run.stepKey,
       attempt,
       pipeline: run.pipeline,
       image,
-      command: step.command,
-      args: step.args,
-      env: step.env,
-      secretEnv: step.secretEnv,
-      params: step.params,
       inputs: run.inputs,
-      outputs: step.outputs,
-      resources: step.resources,
-      network: step.network,
-      cache: step.cache,
       timeoutMs: step.timeout,
       mlflowRunId: run.mlflowRunId,
     };

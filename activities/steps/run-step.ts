@@ -8,8 +8,7 @@ import type { TidemarkDeps } from '../deps.js';
 import { StepContractError, StepExitError, StepTimeoutError } from '../errors.js';
 import { callingWorkflow } from '../workflow-context.js';
 import { cacheKey, lookupCache, writeCache } from './cache.js';
-import { StepFolder } from './step-folder.js';
-import { completionRecordKey, stepFolderPath } from './sweep-finished-steps.js';
+import { completionRecordKey } from './sweep-finished-steps.js';
 
 const HEARTBEAT_MS = 2000;
 const TAIL_LINES = 20;
@@ -63,7 +62,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
   // The first beat comes after HEARTBEAT_MS, not at once: a short step then costs Temporal no
   // heartbeat at all, and a long one still beats well inside STEP_HEARTBEAT_TIMEOUT.
   const timer = setInterval(beat, HEARTBEAT_MS);
-  const folder = new StepFolder(stepFolderPath(deps.workDir, name));
+  const staging = deps.staging;
   const t0 = Date.now();
   const stopTimers: (() => void)[] = [];
   let touched = false; // whether this attempt may have left a container or folder behind
@@ -107,26 +106,25 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     touched = true;
     if (!retry || !(await deps.containers.exists(name))) {
       state.phase = 'downloading';
-      await folder.prepare(deps.store, input.inputs, input.params);
+      await staging.prepare(name, input.inputs, input.params);
     }
     state.phase = 'running';
-    await deps.containers.run({
-      name,
-      image: input.image,
-      command: input.command,
-      args: input.args,
-      env: { ...input.env, ...tracking, ...secrets },
-      mounts: [
-        { hostPath: folder.inputs, containerPath: '/inputs', readOnly: true },
-        { hostPath: folder.outputs, containerPath: '/outputs', readOnly: false },
-      ],
-      cpus: input.resources.cpus,
-      memoryMiB: input.resources.memoryMiB,
-      gpus: input.resources.gpus,
-      network: input.network,
-      labels: { ...containerLabels(workflowId, runId, input.stepKey), 'tidemark.attempt': String(input.attempt) },
-    });
-    const log = createWriteStream(folder.logFile); // the whole log, from the container's start
+    await deps.containers.run(
+      staging.attach(name, {
+        name,
+        image: input.image,
+        command: input.command,
+        args: input.args,
+        env: { ...input.env, ...tracking, ...secrets },
+        mounts: [],
+        cpus: input.resources.cpus,
+        memoryMiB: input.resources.memoryMiB,
+        gpus: input.resources.gpus,
+        network: input.network,
+        labels: { ...containerLabels(workflowId, runId, input.stepKey), 'tidemark.attempt': String(input.attempt) },
+      }),
+    );
+    const log = createWriteStream(staging.logFile(name)); // the whole log, from the container's start
     const exitCode = await Promise.race([
       deps.containers.attach(
         name,
@@ -155,20 +153,14 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     await new Promise<void>((resolve) => log.end(resolve));
 
     state.phase = 'uploading';
-    const logUpload = deps.store.put(folder.logFile, `${input.stepKey}.log`);
+    const logUpload = deps.store.put(staging.logFile(name), `${input.stepKey}.log`);
     logUpload.catch(() => undefined); // handled: awaited below on every path
     let outputs: Record<string, ArtifactRef>;
     let metrics: Record<string, number>;
     try {
       if (exitCode !== 0) throw new StepExitError(input.stepKey, exitCode, tail.slice(-TAIL_LINES).join('\n'));
-      const paths = await folder.outputPaths(input.outputs);
-      metrics = await folder.metrics();
-      // The outputs go up beside the log, and beside each other.
-      outputs = Object.fromEntries(
-        await Promise.all(
-          Object.entries(paths).map(async ([out, path]) => [out, await deps.store.put(path, out)] as const),
-        ),
-      );
+      // The outputs go up beside the log.
+      ({ outputs, metrics } = await staging.collect(name, input.outputs));
     } catch (err) {
       await logUpload.catch(() => undefined); // the folder goes next; let the log finish first
       throw err;
@@ -212,7 +204,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
           deps.containers
             .stop(name)
             .catch((err: unknown) => deps.logger.warn({ err, container: name }, 'could not remove step container')),
-          folder.remove().catch(() => undefined),
+          staging.remove(name).catch(() => undefined),
         ]).then(() => undefined);
       // A recorded result needs neither any more: the pipeline goes on while they are removed
       // (and a worker that dies first has them swept at its next start). A failed or cancelled

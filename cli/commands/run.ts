@@ -52,35 +52,39 @@ export function registerRun(program: Command): void {
     .option('-p, --param <key=value>', 'override a param (repeatable)', collect, [])
     .option('--id <workflowId>', 'workflow id (default: <name>-<random>)')
     .option('-w, --wait', 'follow the pipeline until it ends, a live line per step')
-    .action(async (file: string, opts: { param: string[]; id?: string; wait?: boolean }) => {
-      const path = resolve(file);
-      const raw = readPipelineFile(path);
-      const params = parseParams(opts.param);
-      await withClient(async (client, config) => {
-        const store = openArtifactStore(config);
-        const handle = await startPipeline(client, raw, {
-          baseDir: dirname(path),
-          store,
-          taskQueue: config.temporal.taskQueue,
-          workflowId: opts.id,
-          params,
+    .option('--allow-outside-paths', "upload local files the spec names outside the pipeline file's folder")
+    .action(
+      async (file: string, opts: { param: string[]; id?: string; wait?: boolean; allowOutsidePaths?: boolean }) => {
+        const path = resolve(file);
+        const raw = readPipelineFile(path);
+        const params = parseParams(opts.param);
+        await withClient(async (client, config) => {
+          const store = openArtifactStore(config);
+          const handle = await startPipeline(client, raw, {
+            baseDir: dirname(path),
+            store,
+            taskQueue: config.temporal.taskQueue,
+            workflowId: opts.id,
+            params,
+            allowPathsOutside: opts.allowOutsidePaths,
+          });
+          console.log(`started ${handle.workflowId}`);
+          console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
+          if (!opts.wait) return;
+          const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
+          if (final.state !== 'succeeded') {
+            const failure = await handle.result().then(
+              () => '',
+              (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+            );
+            console.error(`\npipeline ${final.state}${failure ? `:\n${failure}` : ''}`);
+            process.exitCode = 1;
+          } else {
+            console.log(
+              `\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`,
+            );
+          }
         });
-        console.log(`started ${handle.workflowId}`);
-        console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
-        if (!opts.wait) return;
-        const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
-        if (final.state !== 'succeeded') {
-          const failure = await handle.result().then(
-            () => '',
-            (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
-          );
-          console.error(`\npipeline ${final.state}${failure ? `:\n${failure}` : ''}`);
-          process.exitCode = 1;
-        } else {
-          console.log(
-            `\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`,
-          );
-        }
-      });
-    });
+      },
+    );
 }

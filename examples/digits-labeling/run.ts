@@ -97,6 +97,8 @@ async function main(opts: Options): Promise<void> {
         taskQueue: config.temporal.taskQueue,
         workflowId: `digits-labeling-prepare-${stamp}`,
         params: { seed: opts.seed, shift: opts.shift },
+        // The reference autoencoder's trainer is the project's own (plugins/drift-autoencoder/trainer).
+        allowPathsOutside: true,
       });
       log.info(`prepare: workflow ${prep.workflowId}`);
       await followPipeline(() => pipelineStatus(client, prep.workflowId));

@@ -15,3 +15,8 @@ export class ImageBuildError extends NonRetryableError {
     super(`${message}\n--- last lines of the build log ---\n${logTail}`);
   }
 }
+
+/** Thrown when a step's input or output breaks the step contract (missing output, bad path, …). */
+export class StepContractError extends NonRetryableError {
+  override name = 'StepContractError';
+}

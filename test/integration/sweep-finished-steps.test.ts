@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { completionRecordKey, stepFolderPath } from '../../activities/steps/sweep-finished-steps.js';
+import { completionRecordKey } from '../../activities/steps/sweep-finished-steps.js';
+import { stepFolderPath } from '../../lib/containers/host-folder-staging.js';
 import { containerLabels, containerName } from '../../lib/containers/container-name.js';
 import { createTestWorker, uniqueId, type TestWorker } from '../helpers/integration.js';
 

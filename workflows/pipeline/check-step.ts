@@ -10,8 +10,7 @@ import { interpolate } from '../../common/interpolate.js';
 import type { CheckStep } from '../../common/pipeline-spec.js';
 import { DriftAlarm } from '../../common/search-attributes.js';
 import type { InputSource } from '../../common/step-spec.js';
-import type { PipelineRunState } from './run-state.js';
-import type { PipelineTracker } from './tracker.js';
+import type { Outcome, StepRun } from './step-run.js';
 
 const { checkBatch } = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '2 hours',
@@ -34,14 +33,9 @@ function single(ref: ArtifactRef | ArtifactRef[], what: string): ArtifactRef {
  * state is given). Its alarm is readable by `when` conditions (`<step>.alarm`), sets the
  * DriftAlarm search attribute, and the report and plot go to the step's MLflow run.
  */
-export async function runCheckStep(
-  step: CheckStep,
-  key: string,
-  vars: Record<string, unknown>,
-  resolve: (src: InputSource) => ArtifactRef | ArtifactRef[],
-  run: PipelineRunState,
-  tracker: PipelineTracker,
-): Promise<{ ok: true; outputs: Record<string, ArtifactRef>; metrics: Record<string, number>; alarm: boolean }> {
+export async function runCheckStep(ctx: StepRun<CheckStep>): Promise<Outcome> {
+  const { step, key, vars, run, tracker } = ctx;
+  const resolve = (src: InputSource) => ctx.resolveInput(src);
   const config = {
     ...interpolate(step.check.config, vars),
     ...Object.fromEntries(

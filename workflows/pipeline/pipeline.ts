@@ -1,15 +1,6 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  executeChild,
-  isCancellation,
-  setHandler,
-  upsertMemo,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { ArtifactRef } from '../../common/artifact.js';
 import { evaluateCondition, parseCondition } from '../../common/condition.js';
-import { interpolate } from '../../common/interpolate.js';
 import { statusQuery, type StepState } from '../../common/messages.js';
 import {
   dependencies,
@@ -21,11 +12,14 @@ import {
 } from '../../common/pipeline-spec.js';
 import type { InputSource } from '../../common/step-spec.js';
 import { failureMessage } from '../failure-message.js';
-import { isStepExit, runValidatedStep } from '../step-runner.js';
+import { isStepExit } from '../step-runner.js';
 import { PipelineRunState } from './run-state.js';
 import { Semaphore } from './semaphore.js';
 import { PipelineTracker, type Promotion } from './tracker.js';
 import { runCheckStep } from './check-step.js';
+import { runContainerStep } from './container-step.js';
+import { runNestedStep } from './nested-step.js';
+import type { Outcome, Outputs } from './step-run.js';
 
 export interface PipelineInput {
   /** The spec as written (YAML/JSON parsed), with local `path` inputs already uploaded by the client. */
@@ -43,15 +37,6 @@ export interface PipelineResult {
   outputs: Record<string, ArtifactRef | ArtifactRef[]>;
   /** The registered model version and whether it became the alias holder (pipelines with `promote`, tracking on). */
   promotion?: Promotion;
-}
-
-type Outputs = Record<string, ArtifactRef | ArtifactRef[]>;
-interface Outcome {
-  ok: boolean;
-  outputs: Outputs;
-  metrics?: Record<string, number>;
-  alarm?: boolean;
-  reason?: string;
 }
 
 /** The `pipeline` workflow: runs a declarative DAG of container steps, checks and nested pipelines. */
@@ -118,98 +103,28 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     vars: Record<string, unknown>,
     done: Map<string, Outcome>,
   ): Promise<Outcome> => {
-    const state = run.get(key)!;
     return slots.run(async () => {
       run.update(key, { state: 'running', startedAt: Date.now() });
       // The last step to start: what is queued for MLflow goes now, so the pipeline's end waits
       // only for the records of the steps still running.
       if (!run.all().some((s) => s.state === 'pending')) tracker.flush();
       try {
-        if (step.kind === 'container') {
-          const inputs = Object.fromEntries(
-            Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]),
-          );
-          const resolved = {
-            ...step,
-            params: interpolate(step.params, vars),
-            args: interpolate(step.args, vars),
-            env: interpolate(step.env, vars),
-            command: interpolate(step.command, vars),
-          };
-          // A step on the host network can log to MLflow itself: its run must exist first.
-          const mlflowRunId = resolved.network === 'host' ? await tracker.stepRun(key) : undefined;
-          const trackParams = {
-            image: resolved.image ?? 'build',
-            command: resolved.command,
-            args: resolved.args,
-            env: resolved.env,
-            params: resolved.params,
-            outputs: resolved.outputs,
-            resources: resolved.resources,
-            network: resolved.network,
-          };
-          try {
-            const result = await runValidatedStep(
-              resolved,
-              { stepKey: key, pipeline: spec.name, inputs, mlflowRunId },
-              {
-                onImage: (b) => run.update(key, { image: b.image }),
-                onAttempt: (attempt) => run.update(key, { attempt }),
-              },
-            );
-            const done = run.update(key, {
-              state: result.cached ? 'cached' : 'succeeded',
-              outputs: result.outputs,
-              metrics: result.metrics,
-              log: result.log,
-              exitCode: result.exitCode,
-              image: resolved.image ?? state.image,
-            });
-            tracker.step(key, done.state, {
-              runId: mlflowRunId,
-              startedAt: done.startedAt,
-              params: { ...trackParams, image_digest: result.imageDigest, cache_key: result.cacheKey },
-              metrics: {
-                ...result.metrics,
-                duration_s: (done.durationMs ?? result.durationMs) / 1000,
-                exit_code: result.exitCode,
-              },
-              tags: { cached: String(result.cached), 'tidemark.step_key': key },
-              outputs: result.outputs,
-              log: result.log,
-              register: resolved.register,
-            });
-            return { ok: true, outputs: result.outputs, metrics: result.metrics };
-          } catch (err) {
-            if (!isCancellation(err)) {
-              const exit = isStepExit(err) ? (err.cause.details?.[0] as { exitCode?: number } | undefined) : undefined;
-              tracker.step(key, 'failed', {
-                runId: mlflowRunId,
-                startedAt: run.get(key)!.startedAt,
-                params: trackParams,
-                metrics: exit?.exitCode !== undefined ? { exit_code: exit.exitCode } : {},
-                tags: { cached: 'false', error: failureMessage(err).slice(0, 4000) },
-                outputs: {},
-              });
-            }
-            throw err;
-          }
+        const ctx = {
+          key,
+          vars,
+          pipelineName: spec.name,
+          resolveInput: (src: InputSource) => resolveInput(src, done),
+          run,
+          tracker,
+        };
+        switch (step.kind) {
+          case 'container':
+            return await runContainerStep({ ...ctx, step });
+          case 'check':
+            return await runCheckStep({ ...ctx, step });
+          case 'pipeline':
+            return await runNestedStep({ ...ctx, step }, rawSteps[spec.steps.indexOf(step)]!.pipeline);
         }
-        if (step.kind === 'pipeline') {
-          const childId = `${workflowInfo().workflowId}/${key}`;
-          run.update(key, { childWorkflowId: childId });
-          const index = spec.steps.indexOf(byName.get(step.name)!);
-          const inputs = Object.fromEntries(
-            Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]),
-          );
-          const child = await executeChild(pipeline, {
-            workflowId: childId,
-            args: [{ spec: rawSteps[index]!.pipeline, params: interpolate(step.params, vars), inputs }],
-          });
-          run.update(key, { state: 'succeeded', outputs: child.outputs });
-          return { ok: true, outputs: child.outputs };
-        }
-        return await runCheckStep(step, key, vars, (src) => resolveInput(src, done), run, tracker);
       } catch (err) {
         if (isCancellation(err)) {
           run.update(key, { state: 'cancelled', reason: 'cancelled' });

@@ -1,8 +1,8 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactRef } from '../../common/artifact.js';
-import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
-import { StepContractError } from '../errors.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { StepContractError } from './errors.js';
 
 /**
  * The host folder of one step container: `inputs/` (mounted read-only at /inputs), `outputs/`
