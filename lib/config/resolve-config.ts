@@ -68,6 +68,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
       backend: get(ENV.containerBackend) as 'docker' | 'kubernetes' | undefined,
       dockerSocket: dockerSocket(get(ENV.dockerHost)),
       kubeNamespace: get(ENV.kubeNamespace),
+      kubernetes: pruned({
+        kubeconfig: get(ENV.kubeconfig),
+        registry: get(ENV.registry),
+        hostNetwork: get(ENV.kubeHostNetwork),
+        nodeContainerd: get(ENV.kubeNodeContainerd),
+        s3Endpoint: get(ENV.kubeS3Endpoint),
+      }),
     }),
   };
 }
@@ -89,7 +96,11 @@ export function resolveConfig(
     mlflow: { ...fromEnv.mlflow, ...input.mlflow },
     worker: { ...fromEnv.worker, ...input.worker },
     state: { ...fromEnv.state, ...input.state },
-    containers: { ...fromEnv.containers, ...input.containers },
+    containers: {
+      ...fromEnv.containers,
+      ...input.containers,
+      kubernetes: { ...fromEnv.containers?.kubernetes, ...input.containers?.kubernetes },
+    },
   };
   const parsed = TidemarkConfigSchema.safeParse(merged);
   if (!parsed.success) {

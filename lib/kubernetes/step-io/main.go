@@ -37,7 +37,10 @@ func main() {
 			err = stageIn(ctx, spec, specJSON, *inputs, *shared)
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "tidemark: staging the step's inputs: %v\n", err)
+			msg := fmt.Sprintf("staging the step's inputs: %v", err)
+			fmt.Fprintf(os.Stderr, "tidemark: %s\n", msg)
+			// Kubernetes shows this file's text in the container's status, where the worker reads why.
+			_ = os.WriteFile("/dev/termination-log", []byte(msg), 0o644)
 			os.Exit(1)
 		}
 	case "run":

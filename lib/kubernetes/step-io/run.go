@@ -49,14 +49,23 @@ func runStep(ctx context.Context, sharedDir, outputsDir string, argv []string) i
 		fmt.Fprintf(os.Stderr, "tidemark: could not record the step's result: %v\n", err)
 		return 1
 	}
+	code := result.ExitCode
 	if result.Error != nil {
 		fmt.Fprintf(os.Stderr, "tidemark: %s\n", result.Error.Message)
-		if result.ExitCode == 0 {
-			return 1
+		if code == 0 {
+			code = 1
 		}
 	}
-	return result.ExitCode
+	// The worker stops following the pod at this line (lib/kubernetes/pod-log.ts), so it comes last.
+	fmt.Fprintf(os.Stdout, "%s%d%s\n", doneMarkerHead, code, doneMarkerTail)
+	return code
 }
+
+// The done marker: the result is stored, and the container exits with the code inside it.
+const (
+	doneMarkerHead = "\x1etidemark-step-io:done:"
+	doneMarkerTail = "\x1e"
+)
 
 func failure(err error) *Failure {
 	var contract contractError

@@ -63,3 +63,16 @@ export function clusterLayout(paths: StackPaths): ClusterLayout {
     nodeName: clusterNodeName(),
   };
 }
+
+/**
+ * How the Kubernetes backend reaches the embedded cluster: its admin kubeconfig; images copied
+ * into its node's containerd (it has no registry); pods on the node's network, where the stack's
+ * MinIO and MLflow listen on loopback.
+ */
+export function embeddedClusterSettings(layout: ClusterLayout): {
+  kubeconfig: string;
+  nodeContainerd: string;
+  hostNetwork: true;
+} {
+  return { kubeconfig: layout.adminKubeconfig, nodeContainerd: layout.containerdSocket, hostNetwork: true };
+}
