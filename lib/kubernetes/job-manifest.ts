@@ -28,6 +28,11 @@ export interface StepJobSpec {
   io: { image: string; spec: string };
   /** How long a finished Job stays when nothing removes it: a backstop for the worker's own clean-up. */
   ttlSecondsAfterFinished: number;
+  /**
+   * `IfNotPresent` where a registry serves the images; `Never` on a node whose images were copied
+   * into it (there is no registry to pull from, and a pull must not go out to the internet).
+   */
+  pullPolicy: 'IfNotPresent' | 'Never';
 }
 
 /** No privileges, no new ones, nothing written outside the pod's volumes. */
@@ -90,7 +95,7 @@ export function stepJobManifest(spec: StepJobSpec): V1Job {
             {
               name: 'stage-in',
               image: spec.io.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: spec.pullPolicy,
               command: ['/step-io', 'stage-in'],
               env: [{ name: 'TIDEMARK_STEP_IO', value: spec.io.spec }],
               volumeMounts: [mount('inputs'), mount('shared')],
@@ -101,7 +106,7 @@ export function stepJobManifest(spec: StepJobSpec): V1Job {
             {
               name: 'step',
               image: spec.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: spec.pullPolicy,
               command: [`${POD_PATHS.shared}/step-io`, 'run', '--', ...spec.argv],
               env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
               resources: resources(spec.resources),

@@ -104,6 +104,7 @@ export class KubernetesBackend implements ContainerBackend {
       hostNetwork: this.config.containers.kubernetes.hostNetwork,
       io: { image: io.ref, spec: spec.io },
       ttlSecondsAfterFinished: this.config.containers.kubernetes.jobTtlSeconds,
+      pullPolicy: this.route.to === 'node' ? 'Never' : 'IfNotPresent',
     });
     const { reattached } = await jobs.start(manifest);
     return { name: spec.name, reattached };

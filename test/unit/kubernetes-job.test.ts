@@ -35,6 +35,7 @@ function spec(over: Partial<StepJobSpec> = {}): StepJobSpec {
     hostNetwork: false,
     io: { image: 'tidemark/step-io:abcdef012345', spec: '{}' },
     ttlSecondsAfterFinished: 3600,
+    pullPolicy: 'IfNotPresent',
     ...over,
   };
 }
