@@ -58,7 +58,7 @@ const SPEC_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerErro
 
 function imageFix(ctx: FailureContext): string {
   if (ctx.images.from === 'node') {
-    return 'The embedded cluster has no registry: Tidemark copies each image from Docker into its node before the step runs; check that the image exists in Docker (`docker image ls`) and that the worker could import it.';
+    return "The embedded cluster has no registry: the worker copies each image from its Docker into the node, once; if the node's images were removed since, restart the worker. Check that the image exists in Docker (`docker image ls`).";
   }
   if (!ctx.images.registry)
     return 'Set TIDEMARK_REGISTRY to a registry the cluster can pull from: Tidemark pushes the images it builds there.';

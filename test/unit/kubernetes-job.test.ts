@@ -173,7 +173,7 @@ describe("why a step's Job failed", () => {
     assert.match(err.message, /Set TIDEMARK_REGISTRY/);
     assert.match(
       classifyStepFailure(undefined, waiting('ErrImageNeverPull'), { ...ctx, images: { from: 'node' } })!.message,
-      /copies each image from Docker into its node/,
+      /copies each image from its Docker into the node/,
     );
     assert.equal(
       classifyStepFailure(undefined, waiting('ErrImagePull'), ctx),
