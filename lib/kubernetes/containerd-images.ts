@@ -1,6 +1,9 @@
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 
+/** The label that holds, on an image copied into the node, its Docker image id. */
+const ID_LABEL = 'tidemark.docker-id';
+
 /** The containerd namespace the CRI (and so the kubelet) keeps its images in. */
 const CRI_NAMESPACE = 'k8s.io';
 
@@ -33,20 +36,36 @@ export class ContainerdImages {
     );
   }
 
-  /** True when the node's containerd has the image. */
-  async has(ref: string): Promise<boolean> {
-    const { stdout } = await this.ctr(['images', 'list', '--quiet', `name==${containerdName(ref)}`]);
-    return stdout.trim() !== '';
+  /** The names the node's containerd knows matching a filter (`name==…`, `labels."k"==v`). */
+  private async names(filter: string): Promise<string[]> {
+    const { stdout } = await this.ctr(['images', 'list', '--quiet', filter]);
+    return stdout.split('\n').filter(Boolean);
   }
 
-  /** Copies the image from Docker into the node's containerd unless it is there already. */
+  /** True when the node's containerd has the image. */
+  async has(ref: string): Promise<boolean> {
+    return (await this.names(`name==${containerdName(ref)}`)).length > 0;
+  }
+
+  /**
+   * Copies the image from Docker into the node's containerd unless it is there already. Each copy
+   * is labelled with its Docker image id, so the same image under another name (each step of a
+   * pipeline builds its own repository from the same context) is only tagged, not copied again.
+   */
   async ensure(ref: string): Promise<void> {
     let pending = this.imports.get(ref);
     if (!pending) {
       pending = (async () => {
         if (await this.has(ref)) return;
-        const archive = await this.docker.getImage(ref).get();
-        await this.ctr(['images', 'import', '-'], archive);
+        const image = this.docker.getImage(ref);
+        const id = (await image.inspect()).Id.replace(/^sha256:/, '');
+        const [copy] = await this.names(`labels."${ID_LABEL}"==${id}`);
+        if (copy) {
+          await this.ctr(['images', 'tag', copy, containerdName(ref)]);
+        } else {
+          await this.ctr(['images', 'import', '-'], await image.get());
+        }
+        await this.ctr(['images', 'label', containerdName(ref), `${ID_LABEL}=${id}`]);
       })();
       this.imports.set(ref, pending);
       pending.catch(() => this.imports.delete(ref));

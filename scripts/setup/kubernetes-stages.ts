@@ -102,7 +102,6 @@ async function imageExists(docker: Docker, ref: string): Promise<boolean> {
     );
 }
 
-/** Image stages run in this lane but need the Docker daemon that the docker lane starts. */
 async function dockerAnswers(docker: Docker): Promise<void> {
   await waitUntil(
     "the Docker daemon (started by setup's docker lane)",
@@ -112,39 +111,56 @@ async function dockerAnswers(docker: Docker): Promise<void> {
   );
 }
 
-function pauseStage(config: TidemarkConfig): SetupStage {
+/**
+ * A stage that builds a content-tagged image with a script, skipped when Docker has the image. These
+ * run in this lane but need the Docker daemon that the docker lane starts, so they wait for it.
+ */
+function imageStage(
+  config: TidemarkConfig,
+  name: string,
+  image: () => string,
+  build: (ctx: StageContext) => Promise<void>,
+  fix: string,
+): SetupStage {
   const docker = new Docker({ socketPath: config.containers.dockerSocket });
   return {
-    name: 'kube-pause',
-    fix: 'Needs gcc with static glibc (Debian: build-essential), the Kubernetes module from the Go proxy and a running Docker daemon; see the log.',
+    name,
+    fix,
     async done() {
-      return (await imageExists(docker, pauseImage())) ? `${pauseImage()} exists` : undefined;
+      return (await imageExists(docker, image())) ? `${image()} exists` : undefined;
     },
     async run(ctx: StageContext) {
       await dockerAnswers(docker);
-      const script = join(PROJECT_ROOT, CLUSTER_IMAGES.pause.recipe);
-      await ctx.exec('bash', [script, await kubernetesSourceDir(), CLUSTER_IMAGES.pause.version, pauseImage()]);
+      await build(ctx);
     },
   };
 }
 
-/** The I/O helper that runs in every step pod (lib/kubernetes/step-io), as a content-tagged image. */
-function stepIoStage(config: TidemarkConfig): SetupStage {
-  const docker = new Docker({ socketPath: config.containers.dockerSocket });
-  return {
-    name: 'kube-step-io',
-    fix: 'Needs Go and a running Docker daemon; see the log.',
-    async done() {
-      return (await imageExists(docker, stepIoImage())) ? `${stepIoImage()} exists` : undefined;
-    },
-    async run(ctx: StageContext) {
-      await dockerAnswers(docker);
-      await ctx.exec('bash', [join(STEP_IO_DIR, 'build.sh'), stepIoImage()]);
-    },
-  };
-}
-
-/** The stages of the `kubernetes` lane, in order. */
+/** The stages of the `kubernetes` lane, in order. */ /** The stages of the `kubernetes` lane, in order. */
 export function kubernetesLane(config: TidemarkConfig, paths: StackPaths): SetupStage[] {
-  return [runtimeStage(), stepIoStage(config), buildStage(paths), pauseStage(config)];
+  return [
+    runtimeStage(),
+    // The I/O helper that runs in every step pod (lib/kubernetes/step-io).
+    imageStage(
+      config,
+      'kube-step-io',
+      stepIoImage,
+      (ctx) => ctx.exec('bash', [join(STEP_IO_DIR, 'build.sh'), stepIoImage()]),
+      'Needs Go and a running Docker daemon; see the log.',
+    ),
+    buildStage(paths),
+    imageStage(
+      config,
+      'kube-pause',
+      pauseImage,
+      async (ctx) =>
+        ctx.exec('bash', [
+          join(PROJECT_ROOT, CLUSTER_IMAGES.pause.recipe),
+          await kubernetesSourceDir(),
+          CLUSTER_IMAGES.pause.version,
+          pauseImage(),
+        ]),
+      'Needs gcc with static glibc (Debian: build-essential), the Kubernetes module from the Go proxy and a running Docker daemon; see the log.',
+    ),
+  ];
 }

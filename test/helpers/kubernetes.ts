@@ -38,29 +38,44 @@ export async function clusterApi(): Promise<{ kc: KubeConfig; batch: BatchV1Api;
   };
 }
 
+/** A Job seen by watchCreated: its uid, and the workflow and step it ran for (from its annotations). */
+export interface SeenJob {
+  uid: string;
+  workflowId?: string;
+  step?: string;
+}
+
 /**
- * Watches the Jobs and pods of one workflow from now on and collects the uid of every one that
- * was ever created (a watch sees an object even if it is deleted before anyone lists it).
+ * Watches the Jobs and pods of one workflow (or of every Tidemark workflow) from now on and
+ * collects each one that was ever created: a watch sees an object even if it is deleted before
+ * anyone could list it.
  */
 export async function watchCreated(
-  workflowId: string,
-): Promise<{ jobs: Set<string>; pods: Set<string>; stop(): void }> {
+  workflowId: string | undefined,
+): Promise<{ jobs: Map<string, SeenJob>; pods: Set<string>; stop(): void }> {
   const { kc, namespace } = await clusterApi();
-  const labelSelector = `tidemark.workflow-id=${labelValue(workflowId)}`;
-  const jobs = new Set<string>();
+  const labelSelector = workflowId ? `tidemark.workflow-id=${labelValue(workflowId)}` : 'tidemark.managed=true';
+  const jobs = new Map<string, SeenJob>();
   const pods = new Set<string>();
   const watch = new Watch(kc);
   const aborts = await Promise.all([
     watch.watch(
       `/apis/batch/v1/namespaces/${namespace}/jobs`,
       { labelSelector },
-      (_t, o: V1Job) => jobs.add(o.metadata!.uid!),
+      (_t, job: V1Job) => {
+        const a = job.metadata?.annotations ?? {};
+        jobs.set(job.metadata!.uid!, {
+          uid: job.metadata!.uid!,
+          workflowId: a['tidemark.workflow-id'],
+          step: a['tidemark.step'],
+        });
+      },
       () => undefined,
     ),
     watch.watch(
       `/api/v1/namespaces/${namespace}/pods`,
       { labelSelector },
-      (_t, o: V1Pod) => pods.add(o.metadata!.uid!),
+      (_t, pod: V1Pod) => pods.add(pod.metadata!.uid!),
       () => undefined,
     ),
   ]);
