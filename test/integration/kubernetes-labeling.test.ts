@@ -14,13 +14,22 @@ describe('a labeling session on Kubernetes', function () {
     try {
       const data = await labelingData(tw.plugin.deps.store);
       const name = uniqueId('kube-lab');
+      // Without the cache: an earlier run with the same data must not spare this one its pods.
+      const base = sessionSpec(data, name);
       const result = await tw.worker.runUntil(async () => {
-        const h = await startLabelingSession(tw.client, sessionSpec(data, name), {
-          baseDir: process.cwd(),
-          store: tw.plugin.deps.store,
-          taskQueue: tw.taskQueue,
-          workflowId: uniqueId('kube-labeling'),
-        });
+        const h = await startLabelingSession(
+          tw.client,
+          sessionSpec(data, name, {
+            retrain: { ...base.retrain, cache: { enabled: false } },
+            evaluate: { ...base.evaluate!, cache: { enabled: false } },
+          }),
+          {
+            baseDir: process.cwd(),
+            store: tw.plugin.deps.store,
+            taskQueue: tw.taskQueue,
+            workflowId: uniqueId('kube-labeling'),
+          },
+        );
         const pending = await eventually(
           () => h.query(pendingQuery),
           (p) => p.phase === 'waiting' && p.round === 1,
