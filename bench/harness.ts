@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
+import type { TidemarkConfig } from '../common/config.js';
 import type { PipelineResult } from '../workflows/pipeline/pipeline.js';
 import { connectClient } from '../client/client.js';
 import { resolveConfig } from '../lib/config/resolve-config.js';
@@ -18,11 +19,13 @@ export function median(values: number[]): number {
 export type TimePipeline = (spec: unknown) => Promise<{ ms: number; result: PipelineResult }>;
 
 /**
- * Runs `fn` with one worker in this process (default config, its own task queue) and a function
- * that times a pipeline on it: wall time from start to result.
+ * Runs `fn` with one worker in this process (the default config unless given, its own task queue)
+ * and a function that times a pipeline on it: wall time from start to result.
  */
-export async function withPipelineWorker<T>(fn: (timePipeline: TimePipeline) => Promise<T>): Promise<T> {
-  const config = resolveConfig();
+export async function withPipelineWorker<T>(
+  fn: (timePipeline: TimePipeline) => Promise<T>,
+  config: TidemarkConfig = resolveConfig(),
+): Promise<T> {
   await Stack.ensure({ config, log: () => undefined });
   const taskQueue = `bench-${Date.now()}`;
   const { worker, plugin, connection } = await createTidemarkWorker({ config, worker: { taskQueue } });
@@ -48,6 +51,21 @@ export async function withPipelineWorker<T>(fn: (timePipeline: TimePipeline) => 
     await client.connection.close();
     await connection.close();
   }
+}
+
+/** A pipeline of `n` sequential no-op busybox steps, never cached. */
+export function noopPipeline(name: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    maxParallel: 1,
+    ...extra,
+    steps: Array.from({ length: n }, (_, i) => ({
+      name: `s${i}`,
+      image: BUSYBOX,
+      args: ['true'],
+      cache: { enabled: false },
+    })),
+  };
 }
 
 /** Wall time of a shell command (the plain-Docker baseline). */

@@ -1,6 +1,7 @@
 /** `npm run bench -- <name>`: runs one benchmark; each prints its figures, the last line in a fixed format. */
 import { checkerBench } from './checker.js';
 import { fanoutBench } from './fanout.js';
+import { k8sStepsBench } from './k8s-steps.js';
 import { labelingBench } from './labeling.js';
 import { stepsBench } from './steps.js';
 import { trackingBench } from './tracking.js';
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   checker: checkerBench,
   tracking: trackingBench,
   labeling: labelingBench,
+  'k8s-steps': k8sStepsBench,
 };
 
 async function main(): Promise<void> {

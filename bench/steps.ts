@@ -1,4 +1,4 @@
-import { BUSYBOX, median, ratioSummary, timeShell, withPipelineWorker } from './harness.js';
+import { BUSYBOX, median, noopPipeline, ratioSummary, timeShell, withPipelineWorker } from './harness.js';
 
 const N = 20;
 const ROUNDS = 5;
@@ -11,17 +11,7 @@ const ROUNDS = 5;
  * The last line is the pipeline as shipped.
  */
 export async function stepsBench(): Promise<void> {
-  const spec = (tracking: boolean) => ({
-    name: 'bench-steps',
-    tracking: { enabled: tracking },
-    maxParallel: 1,
-    steps: Array.from({ length: N }, (_, i) => ({
-      name: `s${i}`,
-      image: BUSYBOX,
-      args: ['true'],
-      cache: { enabled: false },
-    })),
-  });
+  const spec = (tracking: boolean) => noopPipeline('bench-steps', N, { tracking: { enabled: tracking } });
   const plain: number[] = [];
   const runs = { off: [] as number[], on: [] as number[] };
   const perStep = { off: [] as number[], on: [] as number[] };

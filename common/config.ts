@@ -112,6 +112,23 @@ export const TidemarkConfigSchema = z.object({
       backend: z.enum(['docker', 'kubernetes']).default('docker'),
       dockerSocket: z.string().min(1).default(DEV_DEFAULTS.dockerSocket),
       kubeNamespace: z.string().min(1).default(DEV_DEFAULTS.kubeNamespace),
+      /** The Kubernetes backend: where the cluster is, how its pods get images and reach the store. */
+      kubernetes: z
+        .object({
+          /** Kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the pod's service account). */
+          kubeconfig: z.string().min(1).optional(),
+          /** Registry (`host[:port][/path]`) the cluster pulls step images from; the worker pushes them there. */
+          registry: z.string().min(1).optional(),
+          /** Pods on the node's network: for a single-node test cluster only, never a shared one. */
+          hostNetwork: z.union([z.boolean(), z.stringbool()]).default(false),
+          /** containerd socket of a single-node cluster without a registry (the embedded one): images are copied into it. */
+          nodeContainerd: z.string().min(1).optional(),
+          /** The artifact store as pods reach it (default: minio.endpoint). */
+          s3Endpoint: url('Kubernetes S3 endpoint').optional(),
+          /** How long a finished Job stays if nothing removes it (the worker removes it once the result is recorded). */
+          jobTtlSeconds: z.coerce.number().int().min(0).default(86_400),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });

@@ -36,6 +36,16 @@ export const ENV = {
   dockerHost: 'DOCKER_HOST',
   /** Kubernetes namespace of step Jobs. */
   kubeNamespace: 'TIDEMARK_KUBE_NAMESPACE',
+  /** Kubeconfig of the cluster that runs step Jobs (default: KUBECONFIG, ~/.kube/config, or in-cluster). */
+  kubeconfig: 'TIDEMARK_KUBECONFIG',
+  /** Registry the cluster pulls step images from; the worker pushes the images it builds there. */
+  registry: 'TIDEMARK_REGISTRY',
+  /** `true`: step pods use the node's network (only for a single-node test cluster whose services are on loopback). */
+  kubeHostNetwork: 'TIDEMARK_KUBE_HOST_NETWORK',
+  /** containerd socket of a single-node cluster without a registry: images are copied into it instead of pushed. */
+  kubeNodeContainerd: 'TIDEMARK_KUBE_NODE_CONTAINERD',
+  /** The artifact store's S3 endpoint as step pods reach it (default: AWS_ENDPOINT_URL_S3). */
+  kubeS3Endpoint: 'TIDEMARK_KUBE_S3_ENDPOINT',
   /** Where Tidemark keeps local state: step folders, scratch files, the embedded stack's data (default ./.tidemark). */
   stateDir: 'TIDEMARK_STATE_DIR',
   /** Where generated workflow bundle entries are written (default <state dir>/bundles). */

@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { resolveConfig } from '../lib/config/resolve-config.js';
 import { runWorker } from '../workers/main.js';
+import { clusterLayout, embeddedClusterSettings } from './stack/kubernetes/cluster-layout.js';
 import { Stack } from './stack/stack.js';
 
 const opts = new Command('worker')
@@ -14,8 +15,16 @@ const opts = new Command('worker')
   .opts<{ stack: boolean }>();
 
 async function main(): Promise<void> {
-  const config = resolveConfig();
-  if (opts.stack) await Stack.ensure({ config });
+  let config = resolveConfig();
+  if (opts.stack) {
+    const stack = await Stack.ensure({ config });
+    // The Kubernetes backend with no cluster of its own configured runs on the embedded one.
+    const k = config.containers.kubernetes;
+    if (config.containers.backend === 'kubernetes' && !k.kubeconfig && !k.registry) {
+      const embedded = embeddedClusterSettings(clusterLayout(stack.paths));
+      config = { ...config, containers: { ...config.containers, kubernetes: { ...k, ...embedded } } };
+    }
+  }
   await runWorker(config);
 }
 

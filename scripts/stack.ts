@@ -3,8 +3,10 @@
  *   (no flag)    start what is missing, print the URLs, keep running; Ctrl-C stops what it started
  *   --detach     start what is missing, print the URLs, exit and leave the services running
  *   --stop       stop every service of the embedded stack started by any Tidemark command
- *   --versions   print the versions of temporal, minio, mlflow and dockerd, one line each
+ *   --versions   print the versions of temporal, minio, mlflow, dockerd and kubernetes, one line each
  *   --with prometheus   also start Debian's Prometheus, scraping the worker's metrics
+ *   --with kubernetes   also start the embedded Kubernetes cluster (started anyway when the
+ *                config selects the Kubernetes backend)
  */
 import { Command } from 'commander';
 import { OPTIONAL_SERVICES, Stack, type OptionalService } from './stack/stack.js';

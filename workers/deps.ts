@@ -9,6 +9,10 @@ import type { ContainerBackend } from '../lib/containers/container-backend.js';
 import type { TidemarkDeps } from '../activities/deps.js';
 import { DeferredCleanup } from '../activities/steps/deferred-cleanup.js';
 import { MlflowClient } from '../lib/mlflow/mlflow-client.js';
+import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
+import type { StepStaging } from '../lib/containers/step-staging.js';
+import { KubernetesBackend } from '../lib/kubernetes/kubernetes-backend.js';
+import { KubernetesStaging } from '../lib/kubernetes/kubernetes-staging.js';
 
 /** Logger with secrets redacted wherever they could appear. */
 export function createLogger(name = 'tidemark'): pino.Logger {
@@ -23,12 +27,15 @@ export function createLogger(name = 'tidemark'): pino.Logger {
 }
 
 function createContainerBackend(config: TidemarkConfig): ContainerBackend {
-  if (config.containers.backend === 'kubernetes') {
-    throw new TypeError(
-      `containers.backend "kubernetes" is not available in this build yet. Fix: set ${ENV.containerBackend}=docker (the default).`,
-    );
-  }
+  if (config.containers.backend === 'kubernetes') return new KubernetesBackend(config);
   return DockerBackend.fromSocket(config.containers.dockerSocket);
+}
+
+/** Where steps' bytes are staged: a bind-mounted host folder for Docker, inside the pod on Kubernetes. */
+function createStaging(config: TidemarkConfig, store: ArtifactStore, workDir: string): StepStaging {
+  if (config.containers.backend === 'kubernetes')
+    return new KubernetesStaging(store, config, join(workDir, 'kube-logs'));
+  return new HostFolderStaging(store, workDir);
 }
 
 /** Builds the activities' dependencies from the config; `overrides` replace any of them. */
@@ -43,7 +50,7 @@ export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDe
     cleanup: overrides.cleanup ?? new DeferredCleanup(logger),
     store,
     containers: overrides.containers ?? createContainerBackend(config),
-    staging: overrides.staging ?? new HostFolderStaging(store, workDir),
+    staging: overrides.staging ?? createStaging(config, store, workDir),
     mlflow: overrides.mlflow ?? new MlflowClient(config.mlflow.trackingUri),
   };
 }

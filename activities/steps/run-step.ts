@@ -106,7 +106,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     touched = true;
     if (!retry || !(await deps.containers.exists(name))) {
       state.phase = 'downloading';
-      await staging.prepare(name, input.inputs, input.params);
+      await staging.prepare(name, input.inputs, input.params, { outputs: input.outputs, timeoutMs: input.timeoutMs });
     }
     state.phase = 'running';
     await deps.containers.run(
@@ -121,7 +121,12 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
         memoryMiB: input.resources.memoryMiB,
         gpus: input.resources.gpus,
         network: input.network,
-        labels: { ...containerLabels(workflowId, runId, input.stepKey), 'tidemark.attempt': String(input.attempt) },
+        labels: {
+          ...containerLabels(workflowId, runId, input.stepKey),
+          'tidemark.attempt': String(input.attempt),
+          ...(input.pipeline ? { 'tidemark.pipeline': input.pipeline } : {}),
+        },
+        timeoutMs: input.timeoutMs,
       }),
     );
     const log = createWriteStream(staging.logFile(name)); // the whole log, from the container's start

@@ -19,9 +19,9 @@ export async function scopedCredentials(
   seconds: number,
 ): Promise<ScopedCredentials> {
   const { bucket, key } = parseS3Uri(prefixUri.replace(/\/?$/, '/'));
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [
+  return assumeRole(
+    minio,
+    [
       {
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
@@ -34,13 +34,32 @@ export async function scopedCredentials(
         Condition: { StringLike: { 's3:prefix': [`${key}*`] } },
       },
     ],
-  };
+    seconds,
+  );
+}
+
+/** A statement of an S3 session policy. */
+export interface PolicyStatement {
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string[]>>;
+}
+
+/**
+ * Temporary MinIO credentials (STS AssumeRole) limited by a session policy: what they allow is what
+ * both the policy and the root user allow. STS allows 15 minutes to 12 hours.
+ */
+export async function assumeRole(
+  minio: TidemarkConfig['minio'],
+  statements: PolicyStatement[],
+  seconds: number,
+): Promise<ScopedCredentials> {
   const provider = new AssumeRoleProvider({
     stsEndpoint: minio.endpoint,
     accessKey: minio.accessKey,
     secretKey: minio.secretKey,
-    policy: JSON.stringify(policy),
-    // STS allows 15 minutes to 12 hours.
+    policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
     durationSeconds: Math.max(900, Math.min(43_200, Math.ceil(seconds))),
   });
   const creds = await provider.getCredentials();

@@ -72,6 +72,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
       backend: get(ENV.containerBackend) as 'docker' | 'kubernetes' | undefined,
       dockerSocket: dockerSocket(get(ENV.dockerHost)),
       kubeNamespace: get(ENV.kubeNamespace),
+      kubernetes: pruned({
+        kubeconfig: get(ENV.kubeconfig),
+        registry: get(ENV.registry),
+        hostNetwork: get(ENV.kubeHostNetwork),
+        nodeContainerd: get(ENV.kubeNodeContainerd),
+        s3Endpoint: get(ENV.kubeS3Endpoint),
+      }),
     }),
   };
 }
@@ -96,7 +103,11 @@ export function resolveConfig(
     metrics: { ...fromEnv.metrics, ...input.metrics },
     prometheus: { ...fromEnv.prometheus, ...input.prometheus },
     state: { ...fromEnv.state, ...input.state },
-    containers: { ...fromEnv.containers, ...input.containers },
+    containers: {
+      ...fromEnv.containers,
+      ...input.containers,
+      kubernetes: { ...fromEnv.containers?.kubernetes, ...input.containers?.kubernetes },
+    },
   };
   const parsed = TidemarkConfigSchema.safeParse(merged, { error: userErrors });
   if (!parsed.success) {

@@ -44,6 +44,13 @@ export interface ContainerSpec {
   gpus?: number;
   network: 'none' | 'host';
   labels: Record<string, string>;
+  /** How long the step may run; a cluster backend makes it the Job's deadline (the activity stops it either way). */
+  timeoutMs?: number;
+  /**
+   * Set by a staging that moves the step's bytes inside its pod (KubernetesStaging): what the pod's
+   * I/O helper is told (TIDEMARK_STEP_IO). Absent on a retry that finds its Job already there.
+   */
+  io?: string;
 }
 
 export interface StartedContainer {

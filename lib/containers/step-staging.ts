@@ -15,11 +15,16 @@ export interface StagedOutputs {
  * container's deterministic name, so a retry after a crash finds what its first try staged.
  */
 export interface StepStaging {
-  /** Stages the inputs (each verified against its sha256) and `params.json` for `/inputs`. */
+  /**
+   * Stages the inputs (each verified against its sha256) and `params.json` for `/inputs`. A staging
+   * that moves the bytes inside the container's pod also needs to know the declared outputs up
+   * front, and how long the step may run (its credentials expire with it).
+   */
   prepare(
     name: string,
     inputs: Record<string, ArtifactRef | ArtifactRef[]>,
     params: Record<string, unknown>,
+    step: { outputs: Record<string, string>; timeoutMs: number },
   ): Promise<void>;
   /** The container spec with what staging adds to it (mounts, volumes, a wrapper). */
   attach(name: string, spec: ContainerSpec): ContainerSpec;

@@ -10,6 +10,7 @@ import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths.js';
 import { DockerEngine } from '../stack/services/dockerd.js';
 import { locateTools, onPath } from '../stack/tools.js';
 import { browserAndPrometheusStage, consoleWebStage } from './console-stages.js';
+import { kubernetesLane } from './kubernetes-stages.js';
 import { aptInstall, type SetupStage } from './stage.js';
 
 /** Image names and their content tags. */
@@ -214,5 +215,6 @@ export function setupLanes(config: TidemarkConfig, paths: StackPaths): SetupStag
         'debootstrap needs root and the Debian mirror; see the log. Delete ~/.cache/tidemark/images/python-ml to start the root file system afresh.',
       ),
     ],
+    kubernetesLane(config, paths),
   ];
 }

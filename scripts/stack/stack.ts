@@ -5,6 +5,7 @@ import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon.js';
 import { stackPaths, type StackPaths } from './paths.js';
 import { ConsoleServer } from './services/console.js';
 import { DockerEngine } from './services/dockerd.js';
+import { KubernetesCluster } from './services/kubernetes.js';
 import { MinioServer } from './services/minio.js';
 import { MlflowServer } from './services/mlflow.js';
 import { PrometheusServer } from './services/prometheus.js';
@@ -12,10 +13,10 @@ import type { StackService } from './services/service.js';
 import { TemporalDevServer } from './services/temporal.js';
 import { locateTools } from './tools.js';
 
-export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow', 'console', 'prometheus'] as const;
+export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow', 'console', 'prometheus', 'kubernetes'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
-/** Services the stack starts only when asked (`--with prometheus`). */
-export const OPTIONAL_SERVICES = ['prometheus'] as const;
+/** Services the stack starts only when asked (`--with prometheus`, `--with kubernetes`). */
+export const OPTIONAL_SERVICES = ['prometheus', 'kubernetes'] as const;
 export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
 
 export interface StackOptions {
@@ -51,6 +52,7 @@ export class Stack {
       ['mlflow', new MlflowServer(config, paths, tools.mlflow)],
       ['console', new ConsoleServer(config, paths)],
       ['prometheus', new PrometheusServer(config, paths, tools.prometheus)],
+      ['kubernetes', new KubernetesCluster(config, paths)],
     ]);
   }
 
@@ -86,13 +88,15 @@ export class Stack {
       await service.prepare?.();
     };
     try {
-      // MLflow keeps its artifacts in MinIO, so it waits for MinIO; the rest start side by side.
+      // MLflow keeps its artifacts in MinIO, and the cluster copies images from Docker into its node.
+      const optional = new Set(opts.with ?? []);
+      if (stack.config.containers.backend === 'kubernetes') optional.add('kubernetes');
       await Promise.all([
-        bring('dockerd'),
+        bring('dockerd').then(() => (optional.has('kubernetes') ? bring('kubernetes') : undefined)),
         bring('temporal'),
         bring('minio').then(() => bring('mlflow')),
         bring('console'),
-        ...(opts.with ?? []).map(bring),
+        ...[...optional].filter((name) => name !== 'kubernetes').map(bring),
       ]);
     } catch (err) {
       await stack.stopStarted();
@@ -120,7 +124,7 @@ export class Stack {
 
   /** Stops the services this instance started, newest first. */
   async stopStarted(): Promise<void> {
-    for (const name of [...this.started].reverse()) await stopDaemon(this.paths.runDir, name);
+    for (const name of [...this.started].reverse()) await this.stopService(name);
     this.started.length = 0;
   }
 
@@ -128,9 +132,15 @@ export class Stack {
   async stopAll(): Promise<ServiceName[]> {
     const stopped: ServiceName[] = [];
     for (const name of [...SERVICE_NAMES].reverse()) {
-      if (await stopDaemon(this.paths.runDir, name)) stopped.push(name);
+      if (await this.stopService(name)) stopped.push(name);
     }
     return stopped;
+  }
+
+  /** A service that is more than one daemon stops itself; the others are one daemon each. */
+  private stopService(name: ServiceName): Promise<boolean> {
+    const service = this.services.get(name)!;
+    return service.stop ? service.stop() : stopDaemon(this.paths.runDir, name);
   }
 
   /** Which services have a live pid file (were started by some Tidemark process). */
@@ -146,10 +156,12 @@ export class Stack {
     ).flatMap((name) => this.services.get(name)!.urls());
   }
 
-  /** One line each for temporal, minio, mlflow and dockerd. */
+  /** One line each for temporal, minio, mlflow, dockerd and kubernetes. */
   async versions(): Promise<string[]> {
     return Promise.all(
-      (['temporal', 'minio', 'mlflow', 'dockerd'] as const).map((name) => this.services.get(name)!.version()),
+      (['temporal', 'minio', 'mlflow', 'dockerd', 'kubernetes'] as const).map((name) =>
+        this.services.get(name)!.version(),
+      ),
     );
   }
 }

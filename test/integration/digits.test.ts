@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/stack/paths.js';
 import { readPipelineFile } from '../../client/prepare-pipeline.js';
 import { startPipeline } from '../../client/start-pipeline.js';
-import { MlflowClient } from '../../lib/mlflow/mlflow-client.js';
-import { createTestWorker, leftoverContainers, testConfig, uniqueId } from '../helpers/integration.js';
+import { digitsRuns } from '../helpers/digits.js';
+import { createTestWorker, leftoverContainers, uniqueId } from '../helpers/integration.js';
 
 const PIPELINE = join(PROJECT_ROOT, 'examples', 'digits', 'pipeline.yaml');
 
@@ -39,16 +39,7 @@ describe('the digits example', () => {
 
         // MLflow: the parent run and four child runs, with the step-reported metrics, and the
         // metric the train step logged itself through the MLflow client.
-        const mlflow = new MlflowClient(testConfig.mlflow.trackingUri);
-        const experimentId = (await mlflow.getExperimentByName('digits'))!;
-        const runs = await mlflow.searchRuns({
-          experimentIds: [experimentId],
-          filter: `tags.\`temporal.workflow_id\` = '${handle.workflowId}'`,
-        });
-        assert.equal(runs.length, 5);
-        const child = (step: string) =>
-          runs.find((r) => r.data.tags?.some((t) => t.key === 'tidemark.step' && t.value === step))!;
-        const metric = (step: string, key: string) => child(step).data.metrics?.find((m) => m.key === key)?.value;
+        const { child, metric } = await digitsRuns(handle.workflowId);
         assert.equal(metric('evaluate', 'accuracy'), byKey.evaluate!.metrics!.accuracy);
         assert.equal(metric('train', 'train_accuracy_logged_in_step'), byKey.train!.metrics!.train_accuracy);
         assert.equal(child('train').data.params?.find((p) => p.key === 'estimator')?.value, 'LogisticRegression');

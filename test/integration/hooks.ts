@@ -12,10 +12,21 @@ process.env.TIDEMARK_LOG_LEVEL ??= 'warn';
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let stack: Stack | undefined;
+let cluster: Stack | undefined;
 
 export async function getStack(): Promise<Stack> {
   stack ??= await Stack.ensure({ log: () => undefined });
   return stack;
+}
+
+/**
+ * The stack with the embedded Kubernetes cluster, which only the Kubernetes tests need: started on
+ * the first call (or again after a test stopped it) and stopped after the run if this run started it.
+ */
+export async function getKubernetesStack(): Promise<Stack> {
+  const ensured = await Stack.ensure({ log: () => undefined, with: ['kubernetes'] });
+  if (ensured.started.includes('kubernetes') || !cluster) cluster = ensured;
+  return ensured;
 }
 
 export const mochaHooks = {
@@ -29,6 +40,8 @@ export const mochaHooks = {
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(120_000);
-    if (stack && process.env[ENV.keepStack] !== '1') await stack.stopStarted();
+    if (process.env[ENV.keepStack] === '1') return;
+    if (cluster) await cluster.stopStarted();
+    if (stack) await stack.stopStarted();
   },
 };

@@ -65,14 +65,15 @@ describe('the embedded stack', () => {
     assert.deepEqual(third.started, [], 'a service started by this code is reused');
   });
 
-  it('prints the versions of temporal, minio, mlflow and dockerd, one line each', async () => {
+  it('prints the versions of temporal, minio, mlflow, dockerd and kubernetes, one line each', async () => {
     const { stdout } = await execa('npx', ['tsx', 'scripts/stack.ts', '--versions'], { cwd: PROJECT_ROOT });
     const lines = stdout.trim().split('\n');
-    assert.equal(lines.length, 4);
+    assert.equal(lines.length, 5);
     assert.match(lines[0]!, /^temporal v1\.5\.1 \(Server \d/);
     assert.match(lines[1]!, /^minio \S+/);
     assert.match(lines[2]!, /^mlflow 3\.\d+\.\d+/);
     assert.match(lines[3]!, /^dockerd \d+\.\d+/);
+    assert.match(lines[4]!, /^kubernetes v1\.34\.4, etcd v3\.6\.16, containerd 1\.\d+\.\d+/);
   });
 
   it('stops every service it started, and leaves no orphan, on Ctrl-C', async function () {

@@ -9,6 +9,8 @@ export interface StackService {
   daemonSpec(): DaemonSpec;
   /** Starts the service as a daemon and waits until it is healthy. */
   start(): Promise<void>;
+  /** Stops a service that is more than one daemon (default: stop the daemon of the service's name); true when something ran. */
+  stop?(): Promise<boolean>;
   /** Idempotent set-up once the service is healthy (namespaces, buckets, …). */
   prepare?(): Promise<void>;
   /** One line: name and version. */
