@@ -72,7 +72,12 @@ describe('MLflow tracking', () => {
         const { parent, children } = await runsOf(name, handle.workflowId);
         assert.equal(parent.info.status, 'FINISHED');
         assert.equal(tag(parent, 'temporal.run_id'), (await handle.describe()).runId);
-        assert.match(tag(parent, 'temporal.ui_url')!, /^http:\/\/127\.0\.0\.1:8233\/namespaces\/default\/workflows\//);
+        assert.ok(
+          tag(parent, 'temporal.ui_url')!.startsWith(
+            `${testConfig.temporal.uiUrl.replace(/\/$/, '')}/namespaces/${testConfig.temporal.namespace}/workflows/`,
+          ),
+          tag(parent, 'temporal.ui_url'),
+        );
         assert.equal(param(parent, 'rows'), '3');
         assert.deepEqual(children.map((c) => tag(c, 'tidemark.step')).sort(), ['make', 'model']);
         const make = children.find((c) => tag(c, 'tidemark.step') === 'make')!;
