@@ -119,6 +119,8 @@ export interface SubmitAnswer {
 export interface CheckReportView {
   report: {
     plugin: string;
+    /** `ok`, `alarm` or `insufficient-data`; absent in reports of older checkers. */
+    status?: 'ok' | 'alarm' | 'insufficient-data';
     alarm: boolean;
     score: number;
     threshold: number;

@@ -23,7 +23,7 @@ export function CheckReportPage() {
         {step ? `${step}: ` : ''}
         {r.plugin}{' '}
         <span className={r.alarm ? 'alarm-flag big' : 'ok-flag big'} data-testid="verdict">
-          {r.alarm ? 'ALARM' : 'no alarm'}
+          {r.alarm ? 'ALARM' : r.status === 'insufficient-data' ? 'insufficient data' : 'no alarm'}
         </span>
       </h1>
       <div className="run-facts">
@@ -48,7 +48,7 @@ export function CheckReportPage() {
             <TableHead columns={['feature', 'test', 'score', '', 'p-value', 'alarm']} />
             <tbody>
               {features.map((f) => (
-                <tr key={f.name} className={f.alarm ? 'alarm-row' : ''}>
+                <tr key={`${f.name}/${f.test ?? ''}`} className={f.alarm ? 'alarm-row' : ''}>
                   <td className="mono">{f.name}</td>
                   <td>{f.test}</td>
                   <td className="num">{number(f.score)}</td>
