@@ -61,9 +61,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
       secretKey: get(ENV.s3SecretKey),
       bucket: get(ENV.artifactBucket),
     }),
-    mlflow: pruned({ trackingUri: get(ENV.mlflowTrackingUri), artifactBucket: get(ENV.mlflowArtifactBucket) }),
+    mlflow: pruned({
+      trackingUri: get(ENV.mlflowTrackingUri),
+      username: get(ENV.mlflowUsername),
+      password: get(ENV.mlflowPassword),
+      artifactBucket: get(ENV.mlflowArtifactBucket),
+    }),
     worker: pruned({ maxCachedWorkflows: get(ENV.maxCachedWorkflows) }),
     state: pruned({ dir: get(ENV.stateDir), bundleDir: get(ENV.bundleDir) }),
+    steps: pruned({
+      secrets: get(ENV.stepSecrets),
+      user: get(ENV.stepUser),
+      pidsLimit: get(ENV.stepPidsLimit),
+      tmpMiB: get(ENV.stepTmpMiB),
+      maxCpus: get(ENV.stepMaxCpus),
+      maxMemoryMiB: get(ENV.stepMaxMemoryMiB),
+      maxGpus: get(ENV.stepMaxGpus),
+      maxPerPipeline: get(ENV.maxStepsPerPipeline),
+      maxMapItems: get(ENV.maxMapItems),
+    }) as TidemarkConfigInput['steps'],
     containers: pruned({
       backend: get(ENV.containerBackend) as 'docker' | 'kubernetes' | undefined,
       dockerSocket: dockerSocket(get(ENV.dockerHost)),
@@ -89,6 +105,7 @@ export function resolveConfig(
     mlflow: { ...fromEnv.mlflow, ...input.mlflow },
     worker: { ...fromEnv.worker, ...input.worker },
     state: { ...fromEnv.state, ...input.state },
+    steps: { ...fromEnv.steps, ...input.steps },
     containers: { ...fromEnv.containers, ...input.containers },
   };
   const parsed = TidemarkConfigSchema.safeParse(merged);
