@@ -32,3 +32,17 @@ export class StepTimeoutError extends NonRetryableError {
 export class LabelingDataError extends NonRetryableError {
   override name = 'LabelingDataError';
 }
+
+/** Thrown when a pipeline or a step asks for more than the worker allows (secrets, resources, size); lists every problem. */
+export class StepPolicyError extends NonRetryableError {
+  override name = 'StepPolicyError';
+  constructor(readonly problems: string[]) {
+    super(
+      `Refused by the worker before the step${problems.length === 1 ? '' : 's'} ran (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+
+  override details(): unknown[] {
+    return this.problems;
+  }
+}

@@ -22,7 +22,28 @@ export const DEV_DEFAULTS = {
   consoleAddress: '127.0.0.1:8300',
   metricsAddress: '127.0.0.1:9464',
   prometheusUrl: 'http://127.0.0.1:9090',
+  /** The user step containers run as, unless a step asks for root (`runAsRoot: true`): nobody:nogroup. */
+  stepUser: '65534:65534',
+  stepPidsLimit: 4096,
+  stepTmpMiB: 1024,
+  maxSteps: 500,
+  maxMapItems: 1000,
 } as const;
+
+/** A comma-separated list (from an environment variable), or a list already. */
+const nameList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'secret names are environment variable names')),
+);
+const bound = (what: string) => z.coerce.number().positive(`${what} must be positive`).optional();
+const count = (what: string, dflt: number) =>
+  z.coerce.number().int(`${what} is a whole number`).positive(`${what} must be positive`).default(dflt);
 
 const url = (what: string) =>
   z.string().refine((s) => /^https?:\/\/[^/\s]+/.test(s), {
@@ -62,6 +83,9 @@ export const TidemarkConfigSchema = z.object({
   mlflow: z
     .object({
       trackingUri: url('MLflow tracking URI').default(DEV_DEFAULTS.mlflowTrackingUri),
+      /** Basic-auth user and password, when the server asks for them (the embedded stack's does). */
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
       artifactBucket: z.string().min(3).default(DEV_DEFAULTS.mlflowArtifactBucket),
     })
     .prefault({}),
@@ -107,6 +131,33 @@ export const TidemarkConfigSchema = z.object({
       url: url('Prometheus URL').default(DEV_DEFAULTS.prometheusUrl),
     })
     .prefault({}),
+  /**
+   * What a step may ask for, decided by whoever runs the worker (a pipeline spec is code other
+   * people wrote). Checked by the worker before a pipeline's first step; see docs/security.md.
+   */
+  steps: z
+    .object({
+      /** Worker environment variables a step's `secretEnv` may read, besides every TIDEMARK_SECRET_* one. */
+      secrets: nameList.default([]),
+      /** uid:gid step containers run as unless the step says `runAsRoot: true`. */
+      user: z
+        .string()
+        .regex(/^\d+(:\d+)?$/, 'steps.user is uid or uid:gid, e.g. 65534:65534')
+        .default(DEV_DEFAULTS.stepUser),
+      /** Processes (and threads) one step container may have. */
+      pidsLimit: count('steps.pidsLimit', DEV_DEFAULTS.stepPidsLimit),
+      /** Size of the step's writable /tmp (in memory, counted against its memory limit). */
+      tmpMiB: count('steps.tmpMiB', DEV_DEFAULTS.stepTmpMiB),
+      /** Upper bounds of a step's `resources` (default: this machine's cores and memory; GPUs unbounded). */
+      maxCpus: bound('steps.maxCpus'),
+      maxMemoryMiB: bound('steps.maxMemoryMiB'),
+      maxGpus: z.coerce.number().int().nonnegative('steps.maxGpus may not be negative').optional(),
+      /** Steps in one pipeline, nested pipelines' steps included. */
+      maxPerPipeline: count('steps.maxPerPipeline', DEV_DEFAULTS.maxSteps),
+      /** Items of one `map`. */
+      maxMapItems: count('steps.maxMapItems', DEV_DEFAULTS.maxMapItems),
+    })
+    .prefault({}),
   containers: z
     .object({
       backend: z.enum(['docker', 'kubernetes']).default('docker'),
@@ -144,9 +195,11 @@ export type TidemarkConfig = Omit<z.output<typeof TidemarkConfigSchema>, 'state'
 };
 
 /** The part of the config that is safe to show and to put in workflow history: no secrets. */
-export function publicConfig(
-  config: TidemarkConfig,
-): Omit<TidemarkConfig, 'minio'> & { minio: Omit<TidemarkConfig['minio'], 'secretKey'> } {
+export function publicConfig(config: TidemarkConfig): Omit<TidemarkConfig, 'minio' | 'mlflow'> & {
+  minio: Omit<TidemarkConfig['minio'], 'secretKey'>;
+  mlflow: Omit<TidemarkConfig['mlflow'], 'password'>;
+} {
   const { secretKey: _secret, ...minio } = config.minio;
-  return { ...config, minio };
+  const { password: _password, ...mlflow } = config.mlflow;
+  return { ...config, minio, mlflow };
 }

@@ -26,6 +26,10 @@ export const ENV = {
   artifactBucket: 'TIDEMARK_BUCKET',
   /** MLflow tracking server (MLflow's own variable). */
   mlflowTrackingUri: 'MLFLOW_TRACKING_URI',
+  /** User the worker and the CLI authenticate to MLflow as (MLflow's own variable; basic auth). */
+  mlflowUsername: 'MLFLOW_TRACKING_USERNAME',
+  /** Password the worker and the CLI authenticate to MLflow with (MLflow's own variable). */
+  mlflowPassword: 'MLFLOW_TRACKING_PASSWORD',
   /** Bucket that holds MLflow's artifact root. */
   mlflowArtifactBucket: 'TIDEMARK_MLFLOW_BUCKET',
   /** Workflows a worker keeps cached in memory (default 1000). */
@@ -50,6 +54,24 @@ export const ENV = {
   stateDir: 'TIDEMARK_STATE_DIR',
   /** Where generated workflow bundle entries are written (default <state dir>/bundles). */
   bundleDir: 'TIDEMARK_BUNDLE_DIR',
+  /** Comma-separated worker variables a step's `secretEnv` may read, besides TIDEMARK_SECRET_* (default none). */
+  stepSecrets: 'TIDEMARK_STEP_SECRETS',
+  /** uid:gid that step containers run as unless a step says `runAsRoot: true` (default 65534:65534). */
+  stepUser: 'TIDEMARK_STEP_USER',
+  /** Processes and threads one step container may have (default 4096). */
+  stepPidsLimit: 'TIDEMARK_STEP_PIDS_LIMIT',
+  /** Size in MiB of a step's writable in-memory /tmp (default 1024). */
+  stepTmpMiB: 'TIDEMARK_STEP_TMP_MIB',
+  /** Most CPUs a step may ask for (default: the worker machine's cores). */
+  stepMaxCpus: 'TIDEMARK_STEP_MAX_CPUS',
+  /** Most memory in MiB a step may ask for (default: the worker machine's memory). */
+  stepMaxMemoryMiB: 'TIDEMARK_STEP_MAX_MEMORY_MIB',
+  /** Most GPUs a step may ask for (default: no bound). */
+  stepMaxGpus: 'TIDEMARK_STEP_MAX_GPUS',
+  /** Most steps in one pipeline, nested ones included (default 500). */
+  maxStepsPerPipeline: 'TIDEMARK_MAX_STEPS_PER_PIPELINE',
+  /** Most items of one `map` (default 1000). */
+  maxMapItems: 'TIDEMARK_MAX_MAP_ITEMS',
   /** Where setup caches built tools (default ~/.cache/tidemark). */
   toolsDir: 'TIDEMARK_TOOLS_DIR',
   /** Use this Temporal CLI binary instead of building one. */

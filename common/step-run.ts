@@ -12,6 +12,7 @@ export const STEP_RUN_FIELDS = [
   'resources',
   'network',
   'cache',
+  'runAsRoot',
 ] as const satisfies readonly (keyof StepSpec)[];
 
 /**

@@ -137,6 +137,12 @@ export function stepSchemas() {
       .strict()
       .prefault({}),
     network: z.enum(['none', 'host']).default('none'),
+    /**
+     * Run as the image's own user (root, for most images) on a writable root file system, instead
+     * of as an unprivileged user with a read-only one: for images that install or write outside
+     * /outputs and /tmp at run time. Capabilities stay dropped.
+     */
+    runAsRoot: z.boolean().default(false),
     /** Register an output as a new MLflow model version. */
     register: z
       .object({ model: z.string(), name: z.string().min(1) })

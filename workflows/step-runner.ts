@@ -1,12 +1,16 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { TidemarkActivities } from '../activities/index.js';
 import type { ArtifactRef } from '../common/artifact.js';
+import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT, OUTAGE_RETRY_MAX_INTERVAL } from '../common/activity-timeouts.js';
 import { STEP_RUN_FIELDS, type BuildImageResult, type RunStepInput, type StepResult } from '../common/step-run.js';
 import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec.js';
 import { userErrors } from '../common/zod-messages.js';
 
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
-export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
+export const STEP_HEARTBEAT_TIMEOUT = LONG_ACTIVITY_HEARTBEAT_TIMEOUT;
+
+/** How long a step may keep retrying through an outage (of the store, of Docker) before it fails. */
+const OUTAGE_ALLOWANCE_MS = 24 * 3_600_000;
 
 /**
  * The activity's summary (its user metadata), so that a timeline of many `runStep` bars tells
@@ -23,9 +27,12 @@ function stepActivities(stepKey: string, timeoutMs: number) {
     // The activity stops the container at the step's timeout; this is only a backstop that
     // leaves room for downloads and uploads.
     startToCloseTimeout: timeoutMs + 30 * 60_000,
+    // Attempts are not counted: a step that exited 0 waits for the store however long it is away
+    // (its outputs are kept), retrying every few seconds, so it goes on soon after the store is back.
+    scheduleToCloseTimeout: timeoutMs + OUTAGE_ALLOWANCE_MS,
     heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: OUTAGE_RETRY_MAX_INTERVAL },
   });
 }
 
@@ -33,9 +40,9 @@ const buildActivities = (stepKey: string) =>
   proxyActivities<TidemarkActivities>({
     summary: stepSummary(stepKey, 'buildImage'),
     startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '1 minute',
+    heartbeatTimeout: LONG_ACTIVITY_HEARTBEAT_TIMEOUT,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { maximumAttempts: 5 },
+    retry: { maximumInterval: OUTAGE_RETRY_MAX_INTERVAL, maximumAttempts: 20 },
   });
 
 /** The named fields of an object, and nothing else (no `when`, `map` or other spec fields in history). */

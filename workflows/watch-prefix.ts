@@ -1,3 +1,4 @@
+import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT } from '../common/activity-timeouts.js';
 import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { TidemarkActivities } from '../activities/index.js';
 import { monitorBatchSignal } from './monitor.js';
@@ -11,7 +12,7 @@ export interface WatchPrefixInput {
 
 const acts = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '5 minutes',
+  heartbeatTimeout: LONG_ACTIVITY_HEARTBEAT_TIMEOUT,
   retry: { maximumAttempts: 5 },
 });
 

@@ -1,13 +1,17 @@
 import { createWriteStream } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import type { ArtifactRef } from '../../common/artifact.js';
+import { NonRetryableError } from '../../common/errors.js';
 import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-run.js';
 import { scopedCredentials } from '../../lib/artifacts/scoped-credentials.js';
 import { containerLabels, containerName } from '../../lib/containers/container-name.js';
+import { sandboxed, sandboxOptions } from '../../lib/containers/sandbox.js';
+import { Redactor } from '../../lib/secrets/redactor.js';
 import type { TidemarkDeps } from '../deps.js';
 import { StepContractError, StepExitError, StepTimeoutError } from '../errors.js';
 import { callingWorkflow } from '../workflow-context.js';
 import { cacheKey, lookupCache, writeCache } from './cache.js';
+import { assertStepAllowed } from './policy.js';
 import { completionRecordKey } from './sweep-finished-steps.js';
 
 const HEARTBEAT_MS = 2000;
@@ -49,7 +53,10 @@ async function mlflowEnv(deps: TidemarkDeps, runId: string, timeoutMs: number): 
  * Runs one step container to completion: cache lookup, inputs from MinIO (hash-verified), the
  * container with its limits and no privileges, its log streamed to a file and the heartbeat,
  * outputs and metrics back to MinIO. A retry after a worker crash reattaches to the container of
- * the same name, or collects the one that already exited; it never starts a second one.
+ * the same name, or collects the one that already exited; it never starts a second one. A step
+ * that exited 0 keeps its container and outputs until they are stored, so a retry after a storage
+ * outage uploads them instead of running the step again. Every secretEnv value is redacted from
+ * the log (file, heartbeats) and from the errors this reports before they leave the worker.
  */
 export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): Promise<StepResult> {
   const ctx = Context.current();
@@ -67,10 +74,14 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
   const stopTimers: (() => void)[] = [];
   let touched = false; // whether this attempt may have left a container or folder behind
   let recorded = false; // whether the attempt's result is recorded, so a retry needs neither
+  let exitedOk = false; // whether the container exited 0: its outputs are kept until they are stored
+  let failure: unknown;
+  let redactor = Redactor.of([]);
   // On a retry (a crash, a lost connection), the container and its record may exist already;
   // on the first attempt they cannot, which spares the look-ups.
   const retry = ctx.info.attempt > 1;
   try {
+    assertStepAllowed(deps, input);
     if (retry) {
       const done = await deps.store.readIndex<StepResult>(record);
       if (done) {
@@ -100,6 +111,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     }
 
     const secrets = resolveSecrets(input.secretEnv);
+    redactor = Redactor.of(Object.values(secrets));
     // A step on the host network that has its own MLflow run can log into it directly.
     const tracking =
       input.network === 'host' && input.mlflowRunId ? await mlflowEnv(deps, input.mlflowRunId, input.timeoutMs) : {};
@@ -110,30 +122,38 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     }
     state.phase = 'running';
     await deps.containers.run(
-      staging.attach(name, {
+      staging.attach(
         name,
-        image: input.image,
-        command: input.command,
-        args: input.args,
-        env: { ...input.env, ...tracking, ...secrets },
-        mounts: [],
-        cpus: input.resources.cpus,
-        memoryMiB: input.resources.memoryMiB,
-        gpus: input.resources.gpus,
-        network: input.network,
-        labels: {
-          ...containerLabels(workflowId, runId, input.stepKey),
-          'tidemark.attempt': String(input.attempt),
-          ...(input.pipeline ? { 'tidemark.pipeline': input.pipeline } : {}),
-        },
-        timeoutMs: input.timeoutMs,
-      }),
+        sandboxed(
+          {
+            name,
+            image: input.image,
+            command: input.command,
+            args: input.args,
+            env: { ...input.env, ...tracking, ...secrets },
+            mounts: [],
+            cpus: input.resources.cpus,
+            memoryMiB: input.resources.memoryMiB,
+            gpus: input.resources.gpus,
+            network: input.network,
+            labels: {
+              ...containerLabels(workflowId, runId, input.stepKey),
+              'tidemark.attempt': String(input.attempt),
+              ...(input.pipeline ? { 'tidemark.pipeline': input.pipeline } : {}),
+            },
+            timeoutMs: input.timeoutMs,
+          },
+          sandboxOptions(deps.config),
+          input.runAsRoot,
+        ),
+      ),
     );
     const log = createWriteStream(staging.logFile(name)); // the whole log, from the container's start
     const exitCode = await Promise.race([
       deps.containers.attach(
         name,
-        (line) => {
+        (raw) => {
+          const line = redactor.text(raw);
           log.write(`${line}\n`);
           tail.push(line);
           if (tail.length > TAIL_LINES * 5) tail.splice(0, tail.length - TAIL_LINES);
@@ -156,6 +176,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
       }),
     ]);
     await new Promise<void>((resolve) => log.end(resolve));
+    exitedOk = exitCode === 0;
 
     state.phase = 'uploading';
     const logUpload = deps.store.put(staging.logFile(name), `${input.stepKey}.log`);
@@ -198,10 +219,28 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
     ]);
     recorded = true;
     return result;
+  } catch (err) {
+    failure = err;
+    throw redactor.error(err);
   } finally {
     clearInterval(timer);
     for (const stop of stopTimers) stop();
-    if (touched) {
+    // A step that exited 0 and could not store its outputs (the store is away) keeps its exited
+    // container and folder: the retry reattaches, collects the exit code and uploads what is
+    // there, whatever the outage's length, and never runs the step again.
+    const keepForRetry =
+      touched &&
+      !recorded &&
+      exitedOk &&
+      failure !== undefined &&
+      !(failure instanceof NonRetryableError) &&
+      !ctx.cancellationSignal.aborted;
+    if (keepForRetry)
+      deps.logger.warn(
+        { container: name, step: input.stepKey, err: failure },
+        'the step exited 0 but its outputs are not stored yet; kept for the retry',
+      );
+    else if (touched) {
       // Whatever happened (success, failure, cancellation), leave no container and no folder,
       // unless the worker itself dies here, in which case the retry reattaches and cleans up.
       const removeAll = () =>

@@ -1,12 +1,22 @@
 import type { ArtifactRef } from '../../common/artifact.js';
 
+export interface PutOptions {
+  /** Refuse a symbolic link at `path` instead of following it (for what a step wrote). */
+  noFollow?: boolean;
+}
+
 /**
  * Content-addressed storage of step inputs and outputs. Bytes stream through; only small
  * `ArtifactRef`s ever reach a workflow.
  */
 export interface ArtifactStore {
-  /** Stores a file (or a directory, as a deterministic tar) and returns its ref. Same bytes, same ref, one copy. */
-  put(path: string, name: string): Promise<ArtifactRef>;
+  /**
+   * Stores a file (or a directory, as a deterministic tar) and returns its ref. Same bytes, same
+   * ref, one copy. Links inside a directory are stored as links, never followed; `path` itself is
+   * followed unless `noFollow` (then a link there is refused, and the file is read through one
+   * handle opened without following links: what a step wrote is read as it was checked).
+   */
+  put(path: string, name: string, opts?: PutOptions): Promise<ArtifactRef>;
   /** Stores a small in-memory value. */
   putBytes(bytes: Uint8Array | string, name: string): Promise<ArtifactRef>;
   /** Downloads to `dest` (a file, or a folder for a `dir` ref), verifying the hash; nothing is left at `dest` on a mismatch. */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,12 +8,17 @@ import type { Client } from 'minio';
 import * as tar from 'tar';
 import { casKey, parseS3Uri, type ArtifactRef } from '../../common/artifact.js';
 import { ArtifactIntegrityError, ArtifactMissingError } from './errors.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { ArtifactStore, PutOptions } from './artifact-store.js';
 
-async function sha256OfFile(path: string): Promise<{ sha256: string; size: number }> {
+/** Reads one open file from its start, without closing it (the hash and the upload read the same file). */
+function readFrom(file: FileHandle) {
+  return file.createReadStream({ start: 0, autoClose: false });
+}
+
+async function sha256OfFile(file: FileHandle): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path)) {
+  for await (const chunk of readFrom(file)) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
@@ -55,7 +60,7 @@ export class MinioArtifactStore implements ArtifactStore {
     return { uri: `s3://${this.bucket}/${casKey(sha256)}`, sha256, size, name, kind };
   }
 
-  private async upload(path: string, sha256: string, size: number): Promise<void> {
+  private async upload(file: FileHandle, sha256: string, size: number): Promise<void> {
     const key = casKey(sha256);
     try {
       const existing = await this.client.statObject(this.bucket, key);
@@ -64,26 +69,41 @@ export class MinioArtifactStore implements ArtifactStore {
       if (!isNotFound(err)) throw err;
     }
     // A PUT becomes visible only once complete, so a crash mid-upload leaves no partial object.
-    await this.client.putObject(this.bucket, key, createReadStream(path), size, { 'x-amz-meta-sha256': sha256 });
+    await this.client.putObject(this.bucket, key, readFrom(file), size, { 'x-amz-meta-sha256': sha256 });
   }
 
-  async put(path: string, name: string): Promise<ArtifactRef> {
-    const info = await stat(path);
+  /** Hashes and uploads one file through a single handle, so both read the same bytes. */
+  private async putFile(path: string, flags: number): Promise<{ sha256: string; size: number }> {
+    const file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | flags);
+    try {
+      if (!(await file.stat()).isFile())
+        throw new TypeError(`${path} is not a regular file (a FIFO, socket or device cannot be stored)`);
+      const { sha256, size } = await sha256OfFile(file);
+      await this.upload(file, sha256, size);
+      return { sha256, size };
+    } finally {
+      await file.close();
+    }
+  }
+
+  async put(path: string, name: string, opts: PutOptions = {}): Promise<ArtifactRef> {
+    const info = opts.noFollow ? await lstat(path) : await stat(path);
+    if (info.isSymbolicLink()) throw new TypeError(`${path} is a symbolic link, which this upload does not follow`);
     if (!info.isDirectory()) {
-      const { sha256, size } = await sha256OfFile(path);
-      await this.upload(path, sha256, size);
+      const { sha256, size } = await this.putFile(path, opts.noFollow ? constants.O_NOFOLLOW : 0);
       return this.ref(sha256, size, name, 'file');
     }
     await mkdir(this.scratchDir, { recursive: true });
     const tarFile = join(this.scratchDir, `${randomUUID()}.tar`);
     try {
       const entries = await listTree(path);
+      // follow: false (tar's default, said here because it matters): a link inside the folder is
+      // stored as a link, never as what it points to.
       await tar.create(
-        { cwd: path, file: tarFile, portable: true, noMtime: true, noDirRecurse: true },
+        { cwd: path, file: tarFile, portable: true, noMtime: true, noDirRecurse: true, follow: false },
         entries.length ? entries : [],
       );
-      const { sha256, size } = await sha256OfFile(tarFile);
-      await this.upload(tarFile, sha256, size);
+      const { sha256, size } = await this.putFile(tarFile, constants.O_NOFOLLOW);
       return this.ref(sha256, size, name, 'dir');
     } finally {
       await rm(tarFile, { force: true });

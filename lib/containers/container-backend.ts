@@ -51,6 +51,14 @@ export interface ContainerSpec {
    * I/O helper is told (TIDEMARK_STEP_IO). Absent on a retry that finds its Job already there.
    */
   io?: string;
+  /** uid[:gid] to run as; the image's own user when unset. */
+  user?: string;
+  /** Mount the image's file system read-only (the mounts and tmpfs folders stay writable). */
+  readOnlyRootfs?: boolean;
+  /** Writable in-memory folders, each of at most `sizeMiB`. */
+  tmpfs?: { path: string; sizeMiB: number }[];
+  /** Most processes and threads the container may have. */
+  pidsLimit?: number;
 }
 
 export interface StartedContainer {

@@ -135,6 +135,11 @@ export class DockerBackend implements ContainerBackend {
       Memory: spec.memoryMiB ? spec.memoryMiB * 1024 * 1024 : undefined,
       MemorySwap: spec.memoryMiB ? spec.memoryMiB * 1024 * 1024 : undefined,
       DeviceRequests: spec.gpus ? [{ Driver: 'nvidia', Count: spec.gpus, Capabilities: [['gpu']] }] : undefined,
+      ReadonlyRootfs: spec.readOnlyRootfs ?? false,
+      Tmpfs: spec.tmpfs?.length
+        ? Object.fromEntries(spec.tmpfs.map((t) => [t.path, `rw,nosuid,nodev,size=${t.sizeMiB}m,mode=1777`]))
+        : undefined,
+      PidsLimit: spec.pidsLimit,
     };
     let container: Docker.Container;
     try {
@@ -145,6 +150,7 @@ export class DockerBackend implements ContainerBackend {
         Cmd: spec.args,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
+        User: spec.user,
         HostConfig: hostConfig,
         Tty: false,
       });

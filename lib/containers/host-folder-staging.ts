@@ -50,9 +50,11 @@ export class HostFolderStaging implements StepStaging {
     const folder = this.folder(name);
     const paths = await folder.outputPaths(outputs);
     const metrics = await folder.metrics();
-    // The outputs go up beside each other.
+    // The outputs go up beside each other, each read at its checked real path without following links.
     const refs = await Promise.all(
-      Object.entries(paths).map(async ([out, path]) => [out, await this.store.put(path, out)] as const),
+      Object.entries(paths).map(
+        async ([out, checked]) => [out, await this.store.put(checked.path, out, { noFollow: true })] as const,
+      ),
     );
     return { outputs: Object.fromEntries(refs), metrics };
   }

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactRef } from '../../common/artifact.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { StepContractError } from './errors.js';
+import { checkOutput, readStepFile, type CheckedOutput } from './output-guard.js';
 
 /**
  * The host folder of one step container: `inputs/` (mounted read-only at /inputs), `outputs/`
@@ -28,7 +29,12 @@ export class StepFolder {
   ): Promise<void> {
     await rm(this.root, { recursive: true, force: true });
     await mkdir(this.inputs, { recursive: true });
-    await mkdir(this.outputs, { recursive: true, mode: 0o777 });
+    await mkdir(this.outputs, { recursive: true });
+    // The step runs as another user than the worker (see ContainerSpec.user), so its outputs
+    // folder is open to every user; the attempt's folder around it is the worker's alone (a bind
+    // mount does not pass through it), so no other local user can reach /outputs.
+    await chmod(this.root, 0o700);
+    await chmod(this.outputs, 0o777);
     for (const [name, ref] of Object.entries(inputs)) {
       if (Array.isArray(ref)) {
         // A list (the outputs of a mapped step) becomes a folder: /inputs/<name>/<index>
@@ -40,19 +46,16 @@ export class StepFolder {
     await writeFile(join(this.inputs, 'params.json'), JSON.stringify(params, null, 2));
   }
 
-  /** The declared outputs that exist; a missing one breaks the step contract. */
-  async outputPaths(outputs: Record<string, string>): Promise<Record<string, string>> {
-    const found: Record<string, string> = {};
+  /**
+   * The declared outputs, each resolved to its real path inside the output folder; a missing one,
+   * or one that leads out of it (see output-guard.ts), breaks the step contract.
+   */
+  async outputPaths(outputs: Record<string, string>): Promise<Record<string, CheckedOutput>> {
+    const found: Record<string, CheckedOutput> = {};
     const missing: string[] = [];
     for (const [name, rel] of Object.entries(outputs)) {
-      const path = join(this.outputs, rel);
-      if (
-        await stat(path).then(
-          () => true,
-          () => false,
-        )
-      )
-        found[name] = path;
+      const checked = await checkOutput(this.outputs, name, rel);
+      if (checked) found[name] = checked;
       else missing.push(`${name} (/outputs/${rel})`);
     }
     if (missing.length) throw new StepContractError(`the step exited 0 but did not write: ${missing.join(', ')}`);
@@ -61,12 +64,8 @@ export class StepFolder {
 
   /** Numeric metrics from /outputs/metrics.json; anything else there is a contract error. */
   async metrics(): Promise<Record<string, number>> {
-    let text: string;
-    try {
-      text = await readFile(join(this.outputs, 'metrics.json'), 'utf8');
-    } catch {
-      return {};
-    }
+    const text = await readStepFile(join(this.outputs, 'metrics.json'), '/outputs/metrics.json');
+    if (text === undefined) return {};
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -26,6 +26,7 @@ function stepInput(overrides: Partial<RunStepInput> = {}): RunStepInput {
     outputs: { out: 'out.txt' },
     resources: {},
     network: 'none',
+    runAsRoot: false,
     cache: { enabled: false, version: '1' },
     timeoutMs: 60_000,
     ...overrides,

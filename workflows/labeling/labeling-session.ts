@@ -1,3 +1,4 @@
+import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT } from '../../common/activity-timeouts.js';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -81,7 +82,7 @@ const KEEP_ROUNDS = 50;
 
 const acts = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: LONG_ACTIVITY_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** MLflow may be away: tracking retries for an hour, then the round goes on without it. */

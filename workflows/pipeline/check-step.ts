@@ -1,3 +1,4 @@
+import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT } from '../../common/activity-timeouts.js';
 import {
   ActivityCancellationType,
   ApplicationFailure,
@@ -15,7 +16,7 @@ import type { Outcome, StepRun } from './step-run.js';
 
 const { checkBatch } = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: LONG_ACTIVITY_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
