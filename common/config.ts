@@ -26,8 +26,8 @@ export const DEV_DEFAULTS = {
   stepUser: '65534:65534',
   stepPidsLimit: 4096,
   stepTmpMiB: 1024,
-  maxSteps: 500,
-  maxMapItems: 1000,
+  maxSteps: 10_000,
+  maxMapItems: 100_000,
 } as const;
 
 /** A comma-separated list (from an environment variable), or a list already. */

@@ -237,7 +237,7 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
       !ctx.cancellationSignal.aborted;
     if (keepForRetry)
       deps.logger.warn(
-        { container: name, step: input.stepKey, err: failure },
+        { container: name, step: input.stepKey, err: redactor.error(failure) },
         'the step exited 0 but its outputs are not stored yet; kept for the retry',
       );
     else if (touched) {

@@ -15,8 +15,17 @@ export interface StepJobSpec {
   annotations: Record<string, string>;
   /** A content-tagged reference (never `:latest`): the node must not pull another image of the same name. */
   image: string;
-  /** The image's numeric user when it is not root; the pod then runs as that user and must. */
+  /**
+   * The numeric user (and group) the pod runs as, and must (`runAsNonRoot`): the worker's step user
+   * (steps.user), or the image's own user when it is not root; unset only for a step that asked
+   * for root (`runAsRoot: true`) in an image whose user is root.
+   */
   runAsUser?: number;
+  runAsGroup?: number;
+  /** The step container's root file system read-only (false only for a step that asked for root). */
+  readOnlyRootFilesystem: boolean;
+  /** Size of the step's in-memory /tmp (steps.tmpMiB); unset, a disk-backed /tmp without a limit. */
+  tmpSizeMiB?: number;
   /** The whole command line: the step's command, or the image's entrypoint and command. */
   argv: string[];
   env: Record<string, string>;
@@ -35,12 +44,12 @@ export interface StepJobSpec {
   pullPolicy: 'IfNotPresent' | 'Never';
 }
 
-/** No privileges, no new ones, nothing written outside the pod's volumes. */
-function restricted(): V1SecurityContext {
+/** No privileges, no new ones, and (unless the step asked for root) nothing written outside the pod's volumes. */
+function restricted(readOnlyRootFilesystem = true): V1SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     privileged: false,
-    readOnlyRootFilesystem: true,
+    readOnlyRootFilesystem,
     capabilities: { drop: ['ALL'] },
   };
 }
@@ -90,6 +99,7 @@ export function stepJobManifest(spec: StepJobSpec): V1Job {
           securityContext: {
             seccompProfile: { type: 'RuntimeDefault' },
             ...(spec.runAsUser !== undefined ? { runAsUser: spec.runAsUser, runAsNonRoot: true } : {}),
+            ...(spec.runAsGroup !== undefined ? { runAsGroup: spec.runAsGroup } : {}),
           },
           initContainers: [
             {
@@ -111,10 +121,17 @@ export function stepJobManifest(spec: StepJobSpec): V1Job {
               env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
               resources: resources(spec.resources),
               volumeMounts: [mount('inputs', true), mount('outputs'), mount('tmp'), mount('shared')],
-              securityContext: security,
+              securityContext: restricted(spec.readOnlyRootFilesystem),
             },
           ],
-          volumes: (Object.keys(POD_PATHS) as (keyof typeof POD_PATHS)[]).map((name) => ({ name, emptyDir: {} })),
+          volumes: (Object.keys(POD_PATHS) as (keyof typeof POD_PATHS)[]).map((name) => ({
+            name,
+            // /tmp in memory with a size limit, as Docker's tmpfs: counted against the step's memory.
+            emptyDir:
+              name === 'tmp' && spec.tmpSizeMiB !== undefined
+                ? { medium: 'Memory', sizeLimit: `${spec.tmpSizeMiB}Mi` }
+                : {},
+          })),
         },
       },
     },

@@ -96,7 +96,9 @@ export class KubernetesBackend implements ContainerBackend {
       labels,
       annotations: { ...spec.labels, [CONTAINER_ANNOTATION]: spec.name },
       image: image.ref,
-      runAsUser: image.nonRootUser,
+      ...podUser(spec.user, image.nonRootUser),
+      readOnlyRootFilesystem: spec.readOnlyRootfs ?? false,
+      tmpSizeMiB: spec.tmpfs?.find((t) => t.path === '/tmp')?.sizeMiB,
       argv,
       env: spec.env,
       resources: { cpus: spec.cpus, memoryMiB: spec.memoryMiB, gpus: spec.gpus },
@@ -136,4 +138,14 @@ export class KubernetesBackend implements ContainerBackend {
       )
       .map((j) => j.metadata?.annotations?.[CONTAINER_ANNOTATION] ?? j.metadata!.name!);
   }
+}
+
+/** The pod's user and group: the sandbox's uid[:gid] (lib/containers/sandbox.ts), else the image's non-root user. */
+export function podUser(
+  user: string | undefined,
+  imageUser: number | undefined,
+): { runAsUser?: number; runAsGroup?: number } {
+  if (!user) return imageUser !== undefined ? { runAsUser: imageUser } : {};
+  const [uid, gid] = user.split(':').map(Number);
+  return { runAsUser: uid, ...(gid !== undefined ? { runAsGroup: gid } : {}) };
 }

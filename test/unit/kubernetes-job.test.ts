@@ -17,6 +17,7 @@ import {
 } from '../../lib/kubernetes/errors.js';
 import { stepJobManifest, type StepJobSpec } from '../../lib/kubernetes/job-manifest.js';
 import { labelValue, stepJobName } from '../../lib/kubernetes/job-name.js';
+import { podUser } from '../../lib/kubernetes/kubernetes-backend.js';
 import { NonRetryableError } from '../../common/errors.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -36,6 +37,7 @@ function spec(over: Partial<StepJobSpec> = {}): StepJobSpec {
     io: { image: 'tidemark/step-io:abcdef012345', spec: '{}' },
     ttlSecondsAfterFinished: 3600,
     pullPolicy: 'IfNotPresent',
+    readOnlyRootFilesystem: true,
     ...over,
   };
 }
@@ -108,6 +110,30 @@ describe('a step attempt as a Kubernetes Job', () => {
       { user: 1000, nonRoot: true },
     );
     assert.equal(stepJobManifest(spec()).spec!.template.spec!.securityContext?.runAsNonRoot, undefined);
+  });
+
+  it("runs as the worker's step user with a size-limited in-memory /tmp, and keeps a writable root only for a step that asked for root", () => {
+    const user = podUser('65534:65534', 1000);
+    const pod = stepJobManifest(spec({ ...user, tmpSizeMiB: 256 })).spec!.template.spec!;
+    assert.deepEqual(
+      {
+        user: pod.securityContext?.runAsUser,
+        group: pod.securityContext?.runAsGroup,
+        nonRoot: pod.securityContext?.runAsNonRoot,
+      },
+      { user: 65534, group: 65534, nonRoot: true },
+    );
+    assert.deepEqual(pod.volumes!.find((v) => v.name === 'tmp')!.emptyDir, { medium: 'Memory', sizeLimit: '256Mi' });
+    assert.deepEqual(podUser(undefined, 1000), { runAsUser: 1000 }, "without a step user, the image's own");
+    assert.deepEqual(podUser(undefined, undefined), {}, 'root only when the step asked and the image is root');
+    const root = stepJobManifest(spec({ readOnlyRootFilesystem: false })).spec!.template.spec!;
+    assert.equal(root.containers[0]!.securityContext?.readOnlyRootFilesystem, false);
+    assert.equal(
+      root.initContainers![0]!.securityContext?.readOnlyRootFilesystem,
+      true,
+      'the I/O helper never writes its root',
+    );
+    assert.equal(root.containers[0]!.securityContext?.allowPrivilegeEscalation, false);
   });
 
   it('uses the host network only when asked (the embedded cluster), never by default', () => {

@@ -2,6 +2,8 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -18,6 +20,8 @@ import {
   type PipelineStep,
 } from '../../common/pipeline-spec.js';
 import type { InputSource } from '../../common/step-spec.js';
+import { pipelineDemand } from '../../common/step-policy.js';
+import type { TidemarkActivities } from '../../activities/index.js';
 import { failureMessage } from '../failure-message.js';
 import { isStepExit } from '../step-runner.js';
 import { headlineMetrics } from './headline-metrics.js';
@@ -49,6 +53,12 @@ export interface PipelineResult {
   promotion?: Promotion;
 }
 
+/** The worker's own bounds are checked where they live: in a local activity (one marker in history). */
+const policy = proxyLocalActivities<TidemarkActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
 /** The `pipeline` workflow: runs a declarative DAG of container steps, checks and nested pipelines. */
 export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   let spec: PipelineSpec;
@@ -60,6 +70,16 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     throw err;
   }
   const params = { ...spec.params, ...input.params };
+  // A spec is code other people wrote: before any step starts (and before any MLflow run), the
+  // worker refuses secrets, resources and sizes beyond what its operator allows (docs/security.md).
+  // Histories recorded before this check replay without it.
+  if (patched('tidemark-step-policy')) {
+    try {
+      await policy.checkPipelinePolicy(pipelineDemand(spec, params));
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(failureMessage(err), 'StepPolicyRefused');
+    }
+  }
   const consolePage = input.consoleUrl
     ? `${input.consoleUrl}/pipelines/${encodeURIComponent(workflowInfo().workflowId)}`
     : undefined;

@@ -1,3 +1,4 @@
+import { DEV_DEFAULTS } from '../../../common/config.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -92,6 +93,9 @@ function kubeletConfig(layout: ClusterLayout, pki: ClusterPki): Record<string, u
     serializeImagePulls: false,
     registerNode: true,
     maxPods: 110,
+    // A pod has no pids limit of its own in its spec: the kubelet gives every pod the one a Docker
+    // step gets (steps.pidsLimit's default), so a fork bomb in a step cannot take the node.
+    podPidsLimit: DEV_DEFAULTS.stepPidsLimit,
   };
 }
 
