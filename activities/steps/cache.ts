@@ -41,6 +41,9 @@ export function cacheKey(input: RunStepInput, imageDigest: string): string {
     inputs,
     outputs: input.outputs,
     version: input.cache.version,
+    // A step run as root may write what one run as nobody cannot: another result. (Absent when
+    // false, so the keys of steps cached before the sandbox stay the same.)
+    ...(input.runAsRoot ? { runAsRoot: true } : {}),
   });
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }

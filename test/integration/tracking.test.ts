@@ -136,11 +136,11 @@ describe('MLflow tracking', () => {
   it('never lets the MinIO secret into params, tags or workflow history', async () => {
     const tw = await createTestWorker();
     const name = uniqueId('secret');
-    process.env.TIDEMARK_TEST_SECRET = testConfig.minio.secretKey;
+    process.env.TIDEMARK_SECRET_TEST = testConfig.minio.secretKey;
     try {
       await tw.worker.runUntil(async () => {
         const s = spec(name);
-        (s.steps[0] as Record<string, unknown>).secretEnv = { S3_SECRET: 'TIDEMARK_TEST_SECRET' };
+        (s.steps[0] as Record<string, unknown>).secretEnv = { S3_SECRET: 'TIDEMARK_SECRET_TEST' };
         (s.steps[0] as Record<string, unknown>).network = 'host';
         (s.steps[0] as Record<string, unknown>).args = [
           'sh',
@@ -173,7 +173,7 @@ describe('MLflow tracking', () => {
         }
       });
     } finally {
-      delete process.env.TIDEMARK_TEST_SECRET;
+      delete process.env.TIDEMARK_SECRET_TEST;
       await tw.close();
     }
   });

@@ -5,6 +5,7 @@ import type { RunStepInput, StepHeartbeat, StepResult } from '../../common/step-
 import type { TidemarkDeps } from '../../activities/deps.js';
 import { mapFailures } from '../../activities/failures.js';
 import { runStepActivity } from '../../activities/steps/run-step.js';
+import { cacheKey } from '../../activities/steps/cache.js';
 import { completionRecordKey } from '../../activities/steps/sweep-finished-steps.js';
 import { containerName } from '../../lib/containers/container-name.js';
 import { tempFolder } from '../helpers/temp.js';
@@ -116,6 +117,12 @@ describe('the step activity (runStep) over in-memory services', () => {
     const third = await runStep(activityEnv(), deps, { ...input, params: { n: 2 } });
     assert.equal(third.cached, false);
     assert.equal(deps.containers.started.length, 2);
+  });
+
+  it('keys the cache on runAsRoot too: a step run as root never serves one run as nobody', () => {
+    const digest = 'sha256:abc';
+    assert.notEqual(cacheKey(stepInput({ runAsRoot: true }), digest), cacheKey(stepInput(), digest));
+    assert.equal(cacheKey(stepInput({ runAsRoot: false }), digest), cacheKey(stepInput(), digest));
   });
 
   it('reports a non-zero exit as a non-retryable StepExitError failure with the exit code and log tail', async () => {
