@@ -99,6 +99,12 @@ export class TidemarkPlugin extends SimplePlugin {
       if (swept.length)
         this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
     });
+    // Partial downloads and multipart uploads of workers killed mid-transfer.
+    this.deps.cleanup.later('sweep of abandoned scratch files and uploads', async () => {
+      const swept = await this.deps.store.sweepAbandoned?.();
+      if (swept && (swept.files || swept.uploads))
+        this.deps.logger.info(swept, 'removed partial transfers left by an earlier worker');
+    });
     try {
       return await super.runWorker(worker, next);
     } finally {

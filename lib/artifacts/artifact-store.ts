@@ -31,4 +31,6 @@ export interface ArtifactStore {
   /** Small JSON documents by key (cache entries, step records), outside the content-addressed area. */
   readIndex<T>(key: string): Promise<T | undefined>;
   writeIndex(key: string, value: unknown): Promise<void>;
+  /** Removes partial downloads and uploads that killed processes left (optional: a store without scratch has none). */
+  sweepAbandoned?(): Promise<{ files: number; bytes: number; uploads: number }>;
 }

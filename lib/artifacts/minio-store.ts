@@ -47,6 +47,30 @@ function isNotFound(err: unknown): boolean {
   return code === 'NotFound' || code === 'NoSuchKey';
 }
 
+/**
+ * A scratch file's name: the writing process's pid first, so a later sweep can tell the files of a
+ * process that died (a worker killed mid-download) from those of one still writing them.
+ */
+function scratchName(ext: 'part' | 'tar'): string {
+  return `${process.pid}-${randomUUID()}.${ext}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What sweepAbandoned removed. */
+export interface SweptScratch {
+  files: number;
+  bytes: number;
+  uploads: number;
+}
+
 /** The ArtifactStore on MinIO (or any S3): objects live at `cas/sha256/<xx>/<hash>` in one bucket. */
 export class MinioArtifactStore implements ArtifactStore {
   constructor(
@@ -55,6 +79,50 @@ export class MinioArtifactStore implements ArtifactStore {
     /** Scratch space for tars and downloads in flight. */
     private readonly scratchDir: string,
   ) {}
+
+  /**
+   * Clears what killed processes left: scratch files of processes that are gone (and unnamed ones
+   * older than `olderThanMs`), and multipart uploads begun more than `olderThanMs` ago that never
+   * completed (a worker killed mid-upload; a live upload is younger), below `uploadPrefix`. Run
+   * at a worker's start.
+   */
+  async sweepAbandoned(olderThanMs = 3_600_000, uploadPrefix = ''): Promise<SweptScratch> {
+    const swept: SweptScratch = { files: 0, bytes: 0, uploads: 0 };
+    const cutoff = Date.now() - olderThanMs;
+    const names = await readdir(this.scratchDir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!/\.(part|tar)$/.test(name)) continue;
+      const file = join(this.scratchDir, name);
+      const info = await lstat(file).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      const pid = /^(\d+)-/.exec(name)?.[1];
+      const abandoned = pid ? Number(pid) !== process.pid && !processAlive(Number(pid)) : info.mtimeMs < cutoff;
+      if (!abandoned) continue;
+      await rm(file, { force: true });
+      swept.files += 1;
+      swept.bytes += info.size;
+    }
+    let keyMarker = '';
+    let uploadIdMarker = '';
+    for (;;) {
+      const page = await this.client.listIncompleteUploadsQuery(
+        this.bucket,
+        uploadPrefix,
+        keyMarker,
+        uploadIdMarker,
+        '',
+      );
+      for (const upload of page.uploads)
+        if (upload.initiated && new Date(upload.initiated).getTime() < cutoff) {
+          await this.client.removeIncompleteUpload(this.bucket, upload.key);
+          swept.uploads += 1;
+        }
+      if (!page.isTruncated) break;
+      keyMarker = page.nextKeyMarker;
+      uploadIdMarker = page.nextUploadIdMarker;
+    }
+    return swept;
+  }
 
   private ref(sha256: string, size: number, name: string, kind: 'file' | 'dir'): ArtifactRef {
     return { uri: `s3://${this.bucket}/${casKey(sha256)}`, sha256, size, name, kind };
@@ -94,7 +162,7 @@ export class MinioArtifactStore implements ArtifactStore {
       return this.ref(sha256, size, name, 'file');
     }
     await mkdir(this.scratchDir, { recursive: true });
-    const tarFile = join(this.scratchDir, `${randomUUID()}.tar`);
+    const tarFile = join(this.scratchDir, scratchName('tar'));
     try {
       const entries = await listTree(path);
       // follow: false (tar's default, said here because it matters): a link inside the folder is
@@ -140,7 +208,7 @@ export class MinioArtifactStore implements ArtifactStore {
 
   async get(ref: ArtifactRef, dest: string): Promise<void> {
     await mkdir(this.scratchDir, { recursive: true });
-    const tmp = join(this.scratchDir, `${randomUUID()}.part`);
+    const tmp = join(this.scratchDir, scratchName('part'));
     const hash = createHash('sha256');
     const hasher = new Transform({
       transform(chunk: Buffer, _enc, cb) {
