@@ -12,6 +12,7 @@ import {
 import type { TidemarkConfig } from '../../common/config.js';
 import { stopDaemon } from '../../scripts/stack/daemon.js';
 import { stackPaths } from '../../scripts/stack/paths.js';
+import { MinioServer } from '../../scripts/stack/services/minio.js';
 import { MlflowServer } from '../../scripts/stack/services/mlflow.js';
 import { locateTools } from '../../scripts/stack/tools.js';
 import { resolveConfig } from '../../lib/config/resolve-config.js';
@@ -151,6 +152,35 @@ export async function privateMlflow(
     runDir: paths.runDir,
     async close() {
       await stopDaemon(paths.runDir, 'mlflow');
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A MinIO of a test's own on `port` (its console on port + 1), to stop and start without touching the shared one. */
+export async function privateMinio(
+  port: number,
+): Promise<{ config: TidemarkConfig; server: MinioServer; runDir: string; close(): Promise<void> }> {
+  const stateDir = tempDir(`minio-${port}`);
+  const paths = { ...stackPaths(), stateDir, logsDir: join(stateDir, 'logs'), runDir: join(stateDir, 'run') };
+  const config = {
+    ...testConfig,
+    minio: {
+      ...testConfig.minio,
+      endpoint: `http://127.0.0.1:${port}`,
+      consoleUrl: `http://127.0.0.1:${port + 1}`,
+    },
+  };
+  const server = new MinioServer(config, paths, locateTools().minio);
+  mkdirSync(paths.logsDir, { recursive: true });
+  await server.start();
+  await server.prepare();
+  return {
+    config,
+    server,
+    runDir: paths.runDir,
+    async close() {
+      await stopDaemon(paths.runDir, 'minio');
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
