@@ -19,6 +19,7 @@ export const DEV_DEFAULTS = {
   dockerSocket: '/var/run/docker.sock',
   kubeNamespace: 'default',
   maxCachedWorkflows: 1000,
+  servingPorts: { from: 30000, to: 30999 },
 } as const;
 
 const url = (what: string) =>
@@ -79,6 +80,27 @@ export const TidemarkConfigSchema = z.object({
       dir: z.string().min(1).default('.tidemark'),
       /** Generated workflow bundle entries (default `<dir>/bundles`). */
       bundleDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  serving: z
+    .object({
+      /** Loopback ports leased to model servers, proxies and samplers: `from-to`. */
+      ports: z
+        .union([
+          z.string().transform((s, ctx) => {
+            const m = /^(\d+)-(\d+)$/.exec(s.trim());
+            if (!m) {
+              ctx.addIssue({ code: 'custom', message: `serving ports "${s}" must be a range such as 30000-30999` });
+              return z.NEVER;
+            }
+            return { from: Number(m[1]), to: Number(m[2]) };
+          }),
+          z.object({ from: z.number().int(), to: z.number().int() }),
+        ])
+        .default(DEV_DEFAULTS.servingPorts)
+        .refine((r) => r.from >= 1024 && r.to <= 65535 && r.to - r.from >= 8, {
+          message: 'serving ports must lie within 1024-65535 and span at least 9 ports',
+        }),
     })
     .prefault({}),
   containers: z

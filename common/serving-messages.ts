@@ -20,7 +20,7 @@ export const deployUpdate = defineUpdate<DeployAccepted, [DeployRequest]>('deplo
 /** Skips the remaining canary steps: the canary takes all traffic and becomes stable. */
 export const promoteUpdate = defineUpdate<CommandAccepted, []>('promote');
 /** Sends all traffic back to the stable version and removes the canary. */
-export const rollbackUpdate = defineUpdate<CommandAccepted, [{ reason?: string }?]>('rollback');
+export const rollbackUpdate = defineUpdate<CommandAccepted, [{ reason?: string }]>('rollback');
 /** Holds the rollout at its current weight; gates are not judged while paused. */
 export const pauseUpdate = defineUpdate<CommandAccepted, []>('pause');
 export const resumeUpdate = defineUpdate<CommandAccepted, []>('resume');

@@ -9,6 +9,10 @@ import type { ContainerBackend } from '../lib/containers/container-backend.js';
 import type { TidemarkDeps } from '../activities/deps.js';
 import { DeferredCleanup } from '../activities/steps/deferred-cleanup.js';
 import { MlflowClient } from '../lib/mlflow/mlflow-client.js';
+import { createServingDeps } from '../activities/serving/serving-deps.js';
+import { DockerServingBackend } from '../lib/serving/docker-serving-backend.js';
+import { stageModelFolder } from '../lib/serving/model-staging.js';
+import { createMinioClient } from '../lib/artifacts/minio-client.js';
 
 /** Logger with secrets redacted wherever they could appear. */
 export function createLogger(name = 'tidemark'): pino.Logger {
@@ -31,6 +35,18 @@ function createContainerBackend(config: TidemarkConfig): ContainerBackend {
   return DockerBackend.fromSocket(config.containers.dockerSocket);
 }
 
+/**
+ * Where model servers run, with the container backend: Docker now. The Kubernetes backend
+ * (a Deployment and a Service per version) implements the same ServingBackend when it lands.
+ */
+function createServingBackend(config: TidemarkConfig) {
+  let minio: ReturnType<typeof createMinioClient> | undefined;
+  const modelsDir = join(config.state.dir, 'serving', 'models');
+  return DockerServingBackend.fromSocket(config.containers.dockerSocket, (source) =>
+    stageModelFolder((minio ??= createMinioClient(config.minio)), source, modelsDir),
+  );
+}
+
 /** Builds the activities' dependencies from the config; `overrides` replace any of them. */
 export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDeps> = {}): TidemarkDeps {
   const workDir = overrides.workDir ?? join(config.state.dir, 'work');
@@ -45,5 +61,6 @@ export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDe
     containers: overrides.containers ?? createContainerBackend(config),
     staging: overrides.staging ?? new HostFolderStaging(store, workDir),
     mlflow: overrides.mlflow ?? new MlflowClient(config.mlflow.trackingUri),
+    serving: overrides.serving ?? createServingDeps(config, createServingBackend(config)),
   };
 }

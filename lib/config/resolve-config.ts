@@ -64,6 +64,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
     mlflow: pruned({ trackingUri: get(ENV.mlflowTrackingUri), artifactBucket: get(ENV.mlflowArtifactBucket) }),
     worker: pruned({ maxCachedWorkflows: get(ENV.maxCachedWorkflows) }),
     state: pruned({ dir: get(ENV.stateDir), bundleDir: get(ENV.bundleDir) }),
+    serving: pruned({ ports: get(ENV.servingPorts) }),
     containers: pruned({
       backend: get(ENV.containerBackend) as 'docker' | 'kubernetes' | undefined,
       dockerSocket: dockerSocket(get(ENV.dockerHost)),
@@ -90,6 +91,7 @@ export function resolveConfig(
     worker: { ...fromEnv.worker, ...input.worker },
     state: { ...fromEnv.state, ...input.state },
     containers: { ...fromEnv.containers, ...input.containers },
+    serving: { ...fromEnv.serving, ...input.serving },
   };
   const parsed = TidemarkConfigSchema.safeParse(merged);
   if (!parsed.success) {

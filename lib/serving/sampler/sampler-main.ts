@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     log('stopping: writing the open batch to the spool');
     socket.close();
     server.close();
-    batcher
+    void batcher
       .cut()
       .then(() => Promise.race([shipper.idle(), new Promise((r) => setTimeout(r, 5000))]))
       .finally(() => process.exit(0));
