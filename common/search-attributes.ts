@@ -17,8 +17,11 @@ export const LabelingDeadline = defineSearchAttributeKey('LabelingDeadline', Sea
 export const ServingModel = defineSearchAttributeKey('ServingModel', SearchAttributeType.KEYWORD);
 /** empty, stable, canary, rolling-back, paused or stopped. */
 export const ServingState = defineSearchAttributeKey('ServingState', SearchAttributeType.KEYWORD);
-/** The canary's share of traffic (0-100; 0 without a rollout). */
-export const ServingCanaryWeight = defineSearchAttributeKey('ServingCanaryWeight', SearchAttributeType.INT);
+/**
+ * The canary's share of traffic (0-100; 0 without a rollout). A Double: Temporal's SQLite
+ * visibility store allows three Int attributes per namespace, and the labeling ones have them.
+ */
+export const ServingCanaryWeight = defineSearchAttributeKey('ServingCanaryWeight', SearchAttributeType.DOUBLE);
 
 export const TIDEMARK_SEARCH_ATTRIBUTES = [
   PipelineName,

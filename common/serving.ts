@@ -1,11 +1,24 @@
 import { z } from 'zod';
-import { DurationSchema } from './duration.js';
+import { parseDuration } from './duration.js';
 import type { ArtifactRef } from './artifact.js';
 
 /**
  * Model serving: what a `deployment` workflow is asked to do and what it reports. Pure types and
  * schemas, shared by the workflow, its activities, the client and the CLI.
  */
+
+/** Milliseconds: a number is taken as ms; a string has a unit (`"90s"`, `"5m"`, `"2h"`; a bare string number is seconds). */
+const Ms = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v : parseDuration(v);
+  if (ms === undefined || ms < 0 || !Number.isFinite(ms)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${v}" is not a duration; write e.g. 90s, 5m, 2h or a number of milliseconds`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 /** `name@alias` or `name/version`, as a user writes it. */
 export type ModelRef =
@@ -69,7 +82,7 @@ export const SamplingSchema = z
     /** A batch is written when it has this many rows… */
     batchRows: z.number().int().min(1).default(500),
     /** …or this long after its first row (ms; `"30s"` in a spec). */
-    batchMs: DurationSchema.default(60_000),
+    batchMs: Ms.default(60_000),
   })
   .prefault({});
 export type Sampling = z.output<typeof SamplingSchema>;
@@ -93,7 +106,7 @@ export const DeploymentOptionsSchema = z
     /** The registry alias that promotion moves to the new version. */
     alias: z.string().min(1).default('champion'),
     canary: percentSteps.default([10, 50, 100]),
-    dwellMs: DurationSchema.or(z.literal(0)).default(300_000),
+    dwellMs: Ms.default(300_000),
     gates: GatesSchema,
     sampling: SamplingSchema,
     monitor: MonitorConfigSchema.optional(),
@@ -107,9 +120,9 @@ export const DeploymentOptionsSchema = z
       })
       .prefault({}),
     /** How often the workflow compares the real proxy and containers with its own state and repairs them. */
-    reconcileEveryMs: DurationSchema.default(30_000),
+    reconcileEveryMs: Ms.default(30_000),
     /** How long a version taken out of routing keeps answering requests in flight before it is stopped. */
-    drainMs: DurationSchema.or(z.literal(0)).default(2_000),
+    drainMs: Ms.default(2_000),
   })
   .prefault({});
 export type DeploymentOptionsInput = z.input<typeof DeploymentOptionsSchema>;
@@ -124,7 +137,7 @@ export const DeployRequestSchema = z
         'write the model as name@alias (e.g. digits-classifier@champion) or name/version (e.g. digits-classifier/3)',
     }),
     canary: percentSteps.optional(),
-    dwellMs: DurationSchema.or(z.literal(0)).optional(),
+    dwellMs: Ms.optional(),
   })
   .strict();
 export type DeployRequest = z.input<typeof DeployRequestSchema>;

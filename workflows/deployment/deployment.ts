@@ -222,7 +222,7 @@ export async function deployment(input: DeploymentInput): Promise<void> {
       monitorWorkflowId: options.monitor ? monitorId : undefined,
     });
     if (r.repaired.length) decide({ kind: 'reconciled', reason: r.repaired.join('; ') });
-    nextReconcileAt = Date.now() + options.reconcileEveryMs;
+    nextReconcileAt = Date.now() + Math.max(1000, options.reconcileEveryMs);
   }
 
   async function recordDecision(r: Rollout, d: Omit<Decision, 'at'>, from?: string): Promise<void> {
