@@ -4,6 +4,7 @@ import { registerGraph } from './commands/graph.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerLabel } from './commands/label.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerSmoke } from './commands/smoke.js';
 
 const program = new Command('tidemark')
@@ -13,6 +14,7 @@ registerRun(program);
 registerInspect(program);
 registerGraph(program);
 registerLabel(program);
+registerServe(program);
 registerExportCompose(program);
 registerSmoke(program);
 

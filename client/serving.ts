@@ -19,7 +19,8 @@ export interface DeployOptions {
   /** Serving options; used when the deployment starts (a running deployment keeps its own). */
   options?: DeploymentOptionsInput;
   canary?: number[];
-  dwellMs?: number;
+  /** Milliseconds, or a duration with a unit ("30s", "5m"). */
+  dwellMs?: number | string;
   /** Workflow id (default `deployment-<model>`). */
   workflowId?: string;
 }

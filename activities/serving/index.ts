@@ -39,6 +39,11 @@ function slug(id: string): string {
 
 const serverContainer = (deployment: string, version: string) => `tm-serve-${slug(deployment)}-v${version}`;
 
+/** The folder of a deployment's proxy and sampler files under the serving folder. */
+export function deploymentDir(servingDir: string, deployment: string): string {
+  return join(servingDir, slug(deployment));
+}
+
 /**
  * The serving activities: resolve a registry version, start and stop model servers, make the
  * proxy and the sampler match the workflow's state (the one activity through which every routing
@@ -51,7 +56,7 @@ export function createServingActivities(deps: TidemarkDeps) {
   const minio = () => (minioClient ??= createMinioClient(deps.config.minio));
   const serving = () => deps.serving;
   let image: Promise<string> | undefined;
-  const dirOf = (deployment: string) => join(serving().dir, slug(deployment));
+  const dirOf = (deployment: string) => deploymentDir(serving().dir, deployment);
 
   function servingImage(): Promise<string> {
     image ??= deps.containers

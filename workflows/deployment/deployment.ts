@@ -66,7 +66,7 @@ const quick = proxyActivities<TidemarkActivities>({
 });
 const slow = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 /** Resolving in the registry answers the user's update: a short retry, then the reason. */
