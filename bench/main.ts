@@ -2,6 +2,7 @@
 import { checkerBench } from './checker.js';
 import { fanoutBench } from './fanout.js';
 import { labelingBench } from './labeling.js';
+import { servingBench } from './serving.js';
 import { stepsBench } from './steps.js';
 import { trackingBench } from './tracking.js';
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   checker: checkerBench,
   tracking: trackingBench,
   labeling: labelingBench,
+  serving: servingBench,
 };
 
 async function main(): Promise<void> {
