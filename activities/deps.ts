@@ -5,6 +5,7 @@ import type { ContainerBackend } from '../lib/containers/container-backend.js';
 import type { StepStaging } from '../lib/containers/step-staging.js';
 import type { DeferredCleanup } from './steps/deferred-cleanup.js';
 import type { MlflowClient } from '../lib/mlflow/mlflow-client.js';
+import type { ServingDeps } from './serving/serving-deps.js';
 
 /** Everything Tidemark's activities touch the world through; built once by the worker. */
 export interface TidemarkDeps {
@@ -19,4 +20,6 @@ export interface TidemarkDeps {
   workDir: string;
   /** Clean-up that runs after an activity returns (finished steps' containers and folders). */
   cleanup: DeferredCleanup;
+  /** Model servers, their proxies and samplers (the deployment workflow's activities). */
+  serving: ServingDeps;
 }

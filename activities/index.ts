@@ -4,6 +4,7 @@ import type { TidemarkDeps } from './deps.js';
 import { createWatchActivities } from './watch-prefix.js';
 import { mapFailures } from './failures.js';
 import { createLabelingActivities } from './labeling/index.js';
+import { createServingActivities } from './serving/index.js';
 import { createSmokeActivities } from './smoke.js';
 import { createStepActivities } from './steps/index.js';
 import { createTrackingActivities } from './tracking/track.js';
@@ -19,6 +20,7 @@ export function createActivities(deps: TidemarkDeps) {
     ...createTrackingActivities(deps),
     ...createCheckActivities(deps),
     ...createLabelingActivities(deps),
+    ...createServingActivities(deps),
     ...createWatchActivities(deps, createMinioClient(deps.config.minio)),
   };
   return Object.fromEntries(

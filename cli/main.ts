@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { RunOptions } from './commands/run.js';
 import type { ExportComposeOptions } from './commands/export-compose.js';
+import type { ServeDeployOptions, ServeUpdate } from './commands/serve.js';
 import { isProcessEntry } from '../lib/modules/sibling-module.js';
 import { collect } from './options.js';
 
@@ -125,6 +126,60 @@ export function registerExportCompose(program: Command): void {
     );
 }
 
+export function registerServe(program: Command): void {
+  const serve = program
+    .command('serve')
+    .description('serve registered models behind a proxy; roll new versions out by canary');
+  const actions = () => import('./commands/serve.js');
+
+  serve
+    .command('deploy <model>')
+    .description('deploy name@alias or name/version: the first version is served at once, later ones by canary')
+    .option('--canary <steps>', 'traffic steps in percent, e.g. 10,50,100')
+    .option('--dwell <duration>', 'time at each step before its gates are judged, e.g. 5m or 30s')
+    .option('--sample-rate <share>', 'share of requests sampled as live traffic (first deploy only), e.g. 0.1')
+    .option('--batch-rows <n>', 'rows per live-traffic batch (first deploy only)')
+    .option('--batch-time <duration>', 'longest a live-traffic batch waits for rows (first deploy only)')
+    .option(
+      '--monitor <plugin>',
+      'check each live batch with this checker plugin against --reference (first deploy only)',
+    )
+    .option('--reference <file>', "the checker's reference data (CSV or .npy)")
+    .option('--wait', 'wait until the rollout has ended, and print the decision')
+    .action(async (ref: string, opts: ServeDeployOptions) => (await actions()).serveDeployCommand(ref, opts));
+
+  serve
+    .command('status <model>')
+    .description('versions, weights, gate readings and recent decisions')
+    .option('--json', 'print the whole status as JSON')
+    .action(async (model: string, opts: { json?: boolean }) => (await actions()).serveStatusCommand(model, opts));
+
+  const updates: [ServeUpdate, string][] = [
+    ['promote', 'skip the remaining canary steps: the canary takes all traffic'],
+    ['rollback', 'send all traffic back to the stable version and remove the canary'],
+    ['pause', 'hold the rollout at its current weight'],
+    ['resume', 'go on with a paused rollout'],
+    ['stop', 'stop every model server and the proxy of the deployment'],
+  ];
+  for (const [name, description] of updates)
+    serve
+      .command(`${name} <model>`)
+      .description(description)
+      .option('--reason <text>', 'recorded with the decision (rollback)')
+      .action(async (model: string, opts: { reason?: string }) =>
+        (await actions()).serveUpdateCommand(name, model, opts),
+      );
+
+  serve
+    .command('predict <model>')
+    .description('send rows to the deployment (through its proxy) and print the predictions')
+    .requiredOption('-f, --file <rows.csv>', 'a CSV with a header of feature names')
+    .option('--drop <columns>', 'columns of the CSV not to send, e.g. label')
+    .action(async (model: string, opts: { file: string; drop?: string }) =>
+      (await actions()).servePredictCommand(model, opts),
+    );
+}
+
 export function registerConsole(program: Command): void {
   program
     .command('console')
@@ -151,6 +206,7 @@ export function createProgram(): Command {
   registerInspect(program);
   registerGraph(program);
   registerLabel(program);
+  registerServe(program);
   registerExportCompose(program);
   registerConsole(program);
   registerSmoke(program);

@@ -28,6 +28,7 @@ export const DEV_DEFAULTS = {
   stepTmpMiB: 1024,
   maxSteps: 10_000,
   maxMapItems: 100_000,
+  servingPorts: { from: 30000, to: 30999 },
 } as const;
 
 /** A comma-separated list (from an environment variable), or a list already. */
@@ -156,6 +157,27 @@ export const TidemarkConfigSchema = z.object({
       maxPerPipeline: count('steps.maxPerPipeline', DEV_DEFAULTS.maxSteps),
       /** Items of one `map`. */
       maxMapItems: count('steps.maxMapItems', DEV_DEFAULTS.maxMapItems),
+    })
+    .prefault({}),
+  serving: z
+    .object({
+      /** Loopback ports leased to model servers, proxies and samplers: `from-to`. */
+      ports: z
+        .union([
+          z.string().transform((s, ctx) => {
+            const m = /^(\d+)-(\d+)$/.exec(s.trim());
+            if (!m) {
+              ctx.addIssue({ code: 'custom', message: `serving ports "${s}" must be a range such as 30000-30999` });
+              return z.NEVER;
+            }
+            return { from: Number(m[1]), to: Number(m[2]) };
+          }),
+          z.object({ from: z.number().int(), to: z.number().int() }),
+        ])
+        .default(DEV_DEFAULTS.servingPorts)
+        .refine((r) => r.from >= 1024 && r.to <= 65535 && r.to - r.from >= 8, {
+          message: 'serving ports must lie within 1024-65535 and span at least 9 ports',
+        }),
     })
     .prefault({}),
   containers: z

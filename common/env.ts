@@ -38,6 +38,8 @@ export const ENV = {
   containerBackend: 'TIDEMARK_CONTAINER_BACKEND',
   /** Docker engine address, `unix:///var/run/docker.sock` (Docker's own variable; only unix sockets). */
   dockerHost: 'DOCKER_HOST',
+  /** Loopback port range for model servers, proxies and samplers, `from-to` (default 30000-30999). */
+  servingPorts: 'TIDEMARK_SERVING_PORTS',
   /** Kubernetes namespace of step Jobs. */
   kubeNamespace: 'TIDEMARK_KUBE_NAMESPACE',
   /** Kubeconfig of the cluster that runs step Jobs (default: KUBECONFIG, ~/.kube/config, or in-cluster). */

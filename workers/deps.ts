@@ -13,6 +13,10 @@ import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
 import type { StepStaging } from '../lib/containers/step-staging.js';
 import { KubernetesBackend } from '../lib/kubernetes/kubernetes-backend.js';
 import { KubernetesStaging } from '../lib/kubernetes/kubernetes-staging.js';
+import { createServingDeps } from '../activities/serving/serving-deps.js';
+import { DockerServingBackend } from '../lib/serving/docker-serving-backend.js';
+import { stageModelFolder } from '../lib/serving/model-staging.js';
+import { createMinioClient } from '../lib/artifacts/minio-client.js';
 
 /** Logger with secrets redacted wherever they could appear. */
 export function createLogger(name = 'tidemark'): pino.Logger {
@@ -38,6 +42,18 @@ function createStaging(config: TidemarkConfig, store: ArtifactStore, workDir: st
   return new HostFolderStaging(store, workDir);
 }
 
+/**
+ * Where model servers run, with the container backend: Docker now. The Kubernetes backend
+ * (a Deployment and a Service per version) implements the same ServingBackend when it lands.
+ */
+function createServingBackend(config: TidemarkConfig) {
+  let minio: ReturnType<typeof createMinioClient> | undefined;
+  const modelsDir = join(config.state.dir, 'serving', 'models');
+  return DockerServingBackend.fromSocket(config.containers.dockerSocket, (source) =>
+    stageModelFolder((minio ??= createMinioClient(config.minio)), source, modelsDir),
+  );
+}
+
 /** Builds the activities' dependencies from the config; `overrides` replace any of them. */
 export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDeps> = {}): TidemarkDeps {
   const workDir = overrides.workDir ?? join(config.state.dir, 'work');
@@ -52,5 +68,6 @@ export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDe
     containers: overrides.containers ?? createContainerBackend(config),
     staging: overrides.staging ?? createStaging(config, store, workDir),
     mlflow: overrides.mlflow ?? new MlflowClient(config.mlflow.trackingUri),
+    serving: overrides.serving ?? createServingDeps(config, createServingBackend(config)),
   };
 }

@@ -4,3 +4,4 @@ export { pipeline } from './pipeline/pipeline.js';
 export { monitor } from './monitor.js';
 export { watchPrefix } from './watch-prefix.js';
 export { labelingSession } from './labeling/labeling-session.js';
+export { deployment } from './deployment/deployment.js';

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -15,6 +16,7 @@ import type { TidemarkActivities } from '../activities/index.js';
 import type { ArtifactRef } from '../common/artifact.js';
 import type { CheckBatchResult } from '../common/check.js';
 import { DriftAlarm } from '../common/search-attributes.js';
+import { servingDriftSignal } from '../common/serving-messages.js';
 
 export interface MonitorCheck {
   plugin: string;
@@ -42,6 +44,8 @@ export interface MonitorInput {
   reports?: MonitorReport[];
   queue?: ArtifactRef[];
   checked?: number;
+  /** A workflow told of every alarm (a deployment whose live traffic this monitor checks). */
+  notify?: { workflowId: string };
 }
 
 /** Sends a batch (an artifact ref) to a monitor. */
@@ -99,7 +103,13 @@ export async function monitor(input: MonitorInput): Promise<void> {
     const alarm = results.some((r) => r.alarm);
     reports.push({ batch, at: Date.now(), alarm, checks: results.map(({ state: _state, ...rest }) => rest) });
     if (reports.length > keep) reports.splice(0, reports.length - keep);
-    if (alarm) upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
+    if (alarm) {
+      upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
+      if (input.notify)
+        await getExternalWorkflowHandle(input.notify.workflowId)
+          .signal(servingDriftSignal, { batch: batch.uri, checks: results.filter((r) => r.alarm).map((r) => r.plugin) })
+          .catch(() => undefined); // the deployment may have stopped: the alarm stays on the monitor
+    }
     checked++;
     thisRun++;
   }

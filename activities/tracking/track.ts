@@ -1,4 +1,9 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
+import type { Client } from 'minio';
+import { createMinioClient } from '../../lib/artifacts/minio-client.js';
+import { registerableSource } from './register-model.js';
 import type { ArtifactRef } from '../../common/artifact.js';
 import { MlflowClient, type FinishedRun, type MlflowMetric, type MlflowParam } from '../../lib/mlflow/mlflow-client.js';
 import { EXPERIMENT_KIND_TAGS, mlflowRunUrl } from '../../lib/mlflow/ui-links.js';
@@ -39,6 +44,9 @@ function paramValue(v: unknown): string {
  */
 export function createTrackingActivities(deps: TidemarkDeps) {
   const { mlflow } = deps;
+  let minioClient: Client | undefined;
+  const minio = () => (minioClient ??= createMinioClient(deps.config.minio));
+  const scratch = join(deps.workDir, 'register');
   const runUrl = (experimentId: string, runId: string) =>
     mlflowRunUrl(deps.config.mlflow.trackingUri, experimentId, runId);
 
@@ -180,18 +188,23 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     const model = input.register ? input.outputs[input.register.model] : undefined;
     if (input.register && model && !Array.isArray(model)) {
       await mlflow.createRegisteredModel(input.register.name);
-      const leaf = `${input.register.model}${model.kind === 'dir' ? '.tar' : ''}`;
       const existing = (run?.data.tags ?? []).find((t) => t.key === 'tidemark.model_version')?.value;
-      modelVersion =
-        existing ??
-        (
+      if (!existing) {
+        // An MLflow Model under the run's artifacts (model/), or the raw output when it is not one.
+        await mkdir(scratch, { recursive: true });
+        const { source, format } = await registerableSource(deps.store, minio(), scratch, base, {
+          name: input.register.model,
+          ref: model,
+        });
+        modelVersion = (
           await mlflow.createModelVersion({
             name: input.register.name,
-            source: `${base}/outputs/${leaf}`,
+            source,
             runId: input.runId,
-            tags: { sha256: model.sha256 },
+            tags: { sha256: model.sha256, 'tidemark.model_format': format },
           })
         ).version;
+      } else modelVersion = existing;
       await mlflow.setTag(input.runId, 'tidemark.model_version', modelVersion);
     }
     await mlflow.updateRun(input.runId, STATUS[input.state] ?? 'FINISHED', input.endedAt);

@@ -84,6 +84,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidemarkCon
       maxPerPipeline: get(ENV.maxStepsPerPipeline),
       maxMapItems: get(ENV.maxMapItems),
     }) as TidemarkConfigInput['steps'],
+    serving: pruned({ ports: get(ENV.servingPorts) }),
     containers: pruned({
       backend: get(ENV.containerBackend) as 'docker' | 'kubernetes' | undefined,
       dockerSocket: dockerSocket(get(ENV.dockerHost)),
@@ -125,6 +126,7 @@ export function resolveConfig(
       ...input.containers,
       kubernetes: { ...fromEnv.containers?.kubernetes, ...input.containers?.kubernetes },
     },
+    serving: { ...fromEnv.serving, ...input.serving },
   };
   const parsed = TidemarkConfigSchema.safeParse(merged, { error: userErrors });
   if (!parsed.success) {

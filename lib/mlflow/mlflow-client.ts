@@ -324,6 +324,43 @@ export class MlflowClient {
     await this.call('POST', 'model-versions/set-tag', { name, version, key, value });
   }
 
+  /** A registered model with its aliases; undefined when there is none of that name. */
+  async getRegisteredModel(
+    name: string,
+  ): Promise<{ name: string; aliases: { alias: string; version: string }[] } | undefined> {
+    try {
+      const r = await this.call<{ registered_model: { name: string; aliases?: { alias: string; version: string }[] } }>(
+        'GET',
+        'registered-models/get',
+        { name },
+      );
+      return { name: r.registered_model.name, aliases: r.registered_model.aliases ?? [] };
+    } catch (err) {
+      if (err instanceof MlflowError && err.code === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      throw err;
+    }
+  }
+
+  /** One version of a registered model; undefined when it does not exist. */
+  async getModelVersion(
+    name: string,
+    version: string,
+  ): Promise<{ version: string; source: string; run_id?: string; tags?: MlflowTag[] } | undefined> {
+    try {
+      const r = await this.call<{
+        model_version: { version: string; source: string; run_id?: string; tags?: MlflowTag[] };
+      }>('GET', 'model-versions/get', { name, version });
+      return r.model_version;
+    } catch (err) {
+      if (
+        err instanceof MlflowError &&
+        (err.code === 'RESOURCE_DOES_NOT_EXIST' || err.code === 'INVALID_PARAMETER_VALUE')
+      )
+        return undefined;
+      throw err;
+    }
+  }
+
   async getModelVersionByAlias(
     name: string,
     alias: string,

@@ -208,5 +208,6 @@ export function memoryDeps(logDir: () => string): TidemarkDeps & {
     logger,
     workDir: logDir(),
     cleanup: new DeferredCleanup(logger),
+    serving: {} as TidemarkDeps['serving'], // the step activity never serves
   };
 }

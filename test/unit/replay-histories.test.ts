@@ -64,7 +64,7 @@ describe('recorded histories of long-lived workflows', function () {
     const types = recorded.map(
       (r) => r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name,
     );
-    for (const type of ['labelingSession', 'monitor', 'pipeline'])
+    for (const type of ['labelingSession', 'monitor', 'pipeline', 'deployment'])
       assert.ok(types.includes(type), `no ${type} history`);
     assert.ok(recorded.length >= 8, `${recorded.length} histories`);
   });
