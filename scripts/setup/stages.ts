@@ -11,6 +11,7 @@ import { DockerEngine } from '../stack/services/dockerd.js';
 import { locateTools, onPath } from '../stack/tools.js';
 import { browserAndPrometheusStage, consoleWebStage } from './console-stages.js';
 import { kubernetesLane } from './kubernetes-stages.js';
+import { haproxyStage } from './serving-stages.js';
 import { aptInstall, type SetupStage } from './stage.js';
 
 /** Image names and their content tags. */
@@ -180,7 +181,7 @@ export function setupLanes(config: TidemarkConfig, paths: StackPaths): SetupStag
     ],
     [mlflowStage(paths)],
     [consoleWebStage()],
-    [browserAndPrometheusStage()],
+    [browserAndPrometheusStage(), haproxyStage()],
     [
       dockerStage(config, paths),
       imageStage(
