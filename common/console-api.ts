@@ -1,3 +1,4 @@
+import type { DeploymentStatus } from './serving.js';
 import type { ArtifactRef } from './artifact.js';
 import type { GivenLabel, PendingSample, RoundSummary } from './labeling.js';
 import type { PendingBatch, SessionStatus, SubmitLabelsResult } from './labeling-messages.js';
@@ -17,6 +18,14 @@ export interface ConsoleInfo {
   prometheusUrl: string;
   /** Whether the `deployment` workflow (model serving) exists in this build. */
   serving: boolean;
+}
+
+/** A running deployment: its status query's answer, or why it did not answer. */
+export interface ServingRow {
+  workflowId: string;
+  temporalUrl: string;
+  status?: DeploymentStatus;
+  error?: string;
 }
 
 /** The DAG a pipeline run keeps in its memo. */

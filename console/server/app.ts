@@ -9,6 +9,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { checkRoutes } from './routes/checks.js';
 import { labelingRoutes } from './routes/labeling.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { servingRoutes } from './routes/serving.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 
 /** Where `npm run setup` builds the front end (console/web, by Vite). */
@@ -37,13 +38,14 @@ export async function buildConsoleApp(
     mlflowUrl: ctx.config.mlflow.trackingUri,
     minioConsoleUrl: ctx.config.minio.consoleUrl,
     prometheusUrl: ctx.config.prometheus.url,
-    serving: false,
+    serving: true,
   }));
   pipelineRoutes(app, ctx);
   labelingRoutes(app, ctx);
   checkRoutes(app, ctx);
   metricsRoutes(app, ctx);
   artifactRoutes(app, ctx);
+  servingRoutes(app, ctx);
 
   const dist = opts.webDist ?? WEB_DIST;
   const built = existsSync(`${dist}/index.html`);

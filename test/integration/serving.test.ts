@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { deployModel, deploymentHandle, refusal, waitForDeployment } from '../../client/serving.js';
 import { deploymentStatusQuery, stopUpdate } from '../../common/serving-messages.js';
 import { createTestWorker, testConfig, uniqueId, type TestWorker } from '../helpers/integration.js';
+import { launchBrowser, newPage, screenshot, startTestConsole } from '../helpers/browser.js';
 import { mlflow, predict, registerDigitsModels, servingContainers, steadyTraffic } from '../helpers/serving.js';
 
 describe('model serving', function () {
@@ -169,5 +170,29 @@ describe('model serving', function () {
         [versions[1]],
       );
     });
+  });
+
+  it("shows the deployment on the console's Serving page: its stable version at 100% and the rollback with its reason", async () => {
+    const [browser, web] = await Promise.all([launchBrowser(), startTestConsole()]);
+    const errors: string[] = [];
+    try {
+      await withWorker(async () => {
+        const page = await newPage(browser, errors);
+        await page.goto(`${web.url}/serving`);
+        const card = page.getByTestId('deployment').filter({ hasText: model });
+        await card.getByTestId('versions').waitFor();
+        const versionsShown = await card.getByTestId('versions').locator('tbody tr').allInnerTexts();
+        assert.deepEqual(
+          versionsShown.map((t) => t.split('\t').slice(0, 3)),
+          [[`v${versions[1]}`, 'stable', '100%']],
+        );
+        assert.match(await card.getByTestId('decisions').innerText(), /rolled-back v\d+( at \d+%)?: gates failed at 20%/);
+        await screenshot(page, 'serving', true);
+      });
+      assert.deepEqual(errors, [], 'the page threw no errors');
+    } finally {
+      await browser.close();
+      await web.close();
+    }
   });
 });
