@@ -186,7 +186,10 @@ describe('model serving', function () {
           versionsShown.map((t) => t.split('\t').slice(0, 3)),
           [[`v${versions[1]}`, 'stable', '100%']],
         );
-        assert.match(await card.getByTestId('decisions').innerText(), /rolled-back v\d+( at \d+%)?: gates failed at 20%/);
+        assert.match(
+          await card.getByTestId('decisions').innerText(),
+          /rolled-back v\d+( at \d+%)?: gates failed at 20%/,
+        );
         await screenshot(page, 'serving', true);
       });
       assert.deepEqual(errors, [], 'the page threw no errors');
