@@ -149,7 +149,7 @@ export const TidemarkConfigSchema = z.object({
       pidsLimit: count('steps.pidsLimit', DEV_DEFAULTS.stepPidsLimit),
       /** Size of the step's writable /tmp (in memory, counted against its memory limit). */
       tmpMiB: count('steps.tmpMiB', DEV_DEFAULTS.stepTmpMiB),
-      /** Upper bounds of a step's `resources` (default: this machine's cores and memory; GPUs unbounded). */
+      /** Upper bounds of a step's `resources` (default on Docker: this machine's cores and memory; on Kubernetes and for GPUs: none). */
       maxCpus: bound('steps.maxCpus'),
       maxMemoryMiB: bound('steps.maxMemoryMiB'),
       maxGpus: z.coerce.number().int().nonnegative('steps.maxGpus may not be negative').optional(),

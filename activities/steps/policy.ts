@@ -5,13 +5,18 @@ import type { RunStepInput } from '../../common/step-run.js';
 import type { TidemarkDeps } from '../deps.js';
 import { StepPolicyError } from '../errors.js';
 
-/** The worker's bounds: its config, with this machine's cores and memory where the config sets none. */
+/**
+ * The worker's bounds: its config, with (on Docker) this machine's cores and memory where the
+ * config sets none. On Kubernetes the worker's machine is not where steps run: without a bound in
+ * the config, the cluster's scheduler decides, and a step no node can hold fails naming it.
+ */
 export function stepLimits(config: TidemarkConfig): StepLimits {
   const s = config.steps;
+  const local = config.containers.backend === 'docker';
   return {
     secrets: s.secrets,
-    maxCpus: s.maxCpus ?? availableParallelism(),
-    maxMemoryMiB: s.maxMemoryMiB ?? Math.floor(totalmem() / 2 ** 20),
+    maxCpus: s.maxCpus ?? (local ? availableParallelism() : undefined),
+    maxMemoryMiB: s.maxMemoryMiB ?? (local ? Math.floor(totalmem() / 2 ** 20) : undefined),
     maxGpus: s.maxGpus,
     maxPerPipeline: s.maxPerPipeline,
     maxMapItems: s.maxMapItems,
