@@ -9,6 +9,7 @@ import * as tar from 'tar';
 import { casKey, parseS3Uri, type ArtifactRef } from '../../common/artifact.js';
 import { ArtifactIntegrityError, ArtifactMissingError } from './errors.js';
 import type { ArtifactStore, PutOptions } from './artifact-store.js';
+import { processAlive } from '../processes/process-alive.js';
 
 /** Reads one open file from its start, without closing it (the hash and the upload read the same file). */
 function readFrom(file: FileHandle) {
@@ -53,15 +54,6 @@ function isNotFound(err: unknown): boolean {
  */
 function scratchName(ext: 'part' | 'tar'): string {
   return `${process.pid}-${randomUUID()}.${ext}`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** What sweepAbandoned removed. */

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { ProxyError } from '../errors.js';
 import { renderHaproxyConfig, type ProxySpec } from './haproxy-config.js';
 import { HaproxyRuntime } from './haproxy-runtime.js';
+import { processAlive } from '../../processes/process-alive.js';
 
 /** Where Debian's haproxy package puts the binary, or the first `haproxy` on PATH. */
 export function haproxyBinary(): string {
@@ -16,15 +17,6 @@ export function haproxyBinary(): string {
   throw new ProxyError(
     "HAProxy is not installed. Fix: run `npm run setup` (it installs Debian's haproxy), or `apt-get install haproxy`.",
   );
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** What ensure did: started or reloaded HAProxy, and which servers or weights it changed. */
@@ -56,7 +48,7 @@ export class HaproxyManager {
   async pid(dir: string): Promise<number | undefined> {
     const text = await readFile(this.files(dir).pid, 'utf8').catch(() => '');
     const pid = Number(text.trim().split('\n')[0]);
-    return pid > 0 && alive(pid) ? pid : undefined;
+    return pid > 0 && processAlive(pid) ? pid : undefined;
   }
 
   /** True when the HAProxy of this folder runs and answers on its runtime socket. */
@@ -112,8 +104,9 @@ export class HaproxyManager {
     const pid = await this.pid(dir);
     if (pid) {
       process.kill(pid, 'SIGUSR1');
-      for (let waited = 0; waited < graceMs && alive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
-      if (alive(pid)) process.kill(pid, 'SIGTERM');
+      for (let waited = 0; waited < graceMs && processAlive(pid); waited += 100)
+        await new Promise((r) => setTimeout(r, 100));
+      if (processAlive(pid)) process.kill(pid, 'SIGTERM');
     }
     await rm(this.files(dir).pid, { force: true });
     await rm(this.files(dir).shape, { force: true });

@@ -6,18 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV } from '../../../common/env.js';
 import type { SamplerConfig } from './sampler-config.js';
+import { processAlive } from '../../processes/process-alive.js';
+import { runsFromSource, siblingModule } from '../../modules/sibling-module.js';
 
-const ENTRY = fileURLToPath(new URL('./sampler-main.ts', import.meta.url));
+// The sampler's entry as this module runs: sampler-main.ts under tsx, sampler-main.js in the built package.
+const ENTRY = fileURLToPath(siblingModule(import.meta.url, './sampler-main'));
 const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts and stops a deployment's sampler as a daemon of its own (its own session, its log in its
@@ -35,7 +29,7 @@ export class SamplerProcess {
     const [pid, hash] = (await readFile(this.files(dir).pid, 'utf8').catch(() => '')).split('\n');
     void hash;
     const n = Number(pid);
-    return n > 0 && alive(n) ? n : undefined;
+    return n > 0 && processAlive(n) ? n : undefined;
   }
 
   async running(dir: string, metricsPort: number): Promise<boolean> {
@@ -58,12 +52,16 @@ export class SamplerProcess {
     await writeFile(f.config, text);
     const out = openSync(f.log, 'a');
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, f.config], {
-        cwd: PROJECT,
-        detached: true,
-        stdio: ['ignore', out, out],
-        env: { PATH: process.env.PATH ?? '', [ENV.s3SecretKey]: this.secretKey },
-      });
+      const child = spawn(
+        process.execPath,
+        [...(runsFromSource(import.meta.url) ? ['--import', 'tsx'] : []), ENTRY, f.config],
+        {
+          cwd: PROJECT,
+          detached: true,
+          stdio: ['ignore', out, out],
+          env: { PATH: process.env.PATH ?? '', [ENV.s3SecretKey]: this.secretKey },
+        },
+      );
       child.unref();
       await writeFile(f.pid, `${child.pid}\n${hash}\n`);
     } finally {
@@ -82,8 +80,8 @@ export class SamplerProcess {
     const pid = await this.pid(dir);
     if (pid) {
       process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 80 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 80 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     }
     await rm(this.files(dir).pid, { force: true });
   }
