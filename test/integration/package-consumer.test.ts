@@ -57,8 +57,13 @@ describe('the packed package, installed by another project', function () {
     const paths = files.map((f) => f.path);
     assert.ok(paths.includes('dist/workers/plugin.js') && paths.includes('dist/workers/plugin.d.ts'));
     assert.ok(paths.includes('dist/lib/onnx/error-kernel.wasm'));
+    // The model server's image context (a Dockerfile and its entry script) is the one non-JS asset the serving backend builds from.
+    assert.ok(paths.includes('dist/lib/serving/image/Dockerfile'));
     const stray = paths.filter(
-      (p) => !/^dist\/.*\.(js|d\.ts|wasm)$/.test(p) && !/^(package\.json|README\.md)$/.test(p),
+      (p) =>
+        !/^dist\/.*\.(js|d\.ts|wasm)$/.test(p) &&
+        !/^dist\/lib\/serving\/image\/(Dockerfile|serve\.sh)$/.test(p) &&
+        !/^(package\.json|README\.md)$/.test(p),
     );
     assert.deepEqual(stray, []);
   });
