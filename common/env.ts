@@ -32,6 +32,12 @@ export const ENV = {
   temporalCli: 'TEMPORAL_CLI',
   /** Use this MinIO server binary instead of building one. */
   minioBin: 'MINIO_BIN',
+  /** Which topology the embedded stack runs: `dev` (the Temporal CLI's dev server, default) or `production`. */
+  stackProfile: 'TIDEMARK_STACK_PROFILE',
+  /** The production profile's PostgreSQL port on 127.0.0.1 (default 55432). */
+  postgresPort: 'TIDEMARK_POSTGRES_PORT',
+  /** The production profile's PostgreSQL password (default: a dev secret, like MinIO's). */
+  postgresPassword: 'TIDEMARK_POSTGRES_PASSWORD',
   /** Leave a stack that the test run started running after the tests. */
   keepStack: 'TIDEMARK_KEEP_STACK',
   logLevel: 'TIDEMARK_LOG_LEVEL',

@@ -8,6 +8,7 @@ import { ENV } from '../../common/env';
 import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths';
 import { DockerEngine } from '../stack/services/dockerd';
 import { locateTools, onPath } from '../stack/tools';
+import { mlflowPostgresDriverStage, postgresStage, temporalServerStage } from './production-stages.js';
 import { aptInstall, type SetupStage } from './stage';
 
 /** Image names and their content tags. */
@@ -128,8 +129,10 @@ export function setupLanes(config: TidemarkConfig, paths: StackPaths): SetupStag
     [
       goInstallStage('temporal-cli', 'temporal', PINS.temporalCliModule, PINS.temporalCliVersion, ENV.temporalCli, paths),
       goInstallStage('minio', 'minio', PINS.minioModule, PINS.minioVersion, ENV.minioBin, paths),
+      // After the CLI, whose build fills the Go cache this one reads.
+      temporalServerStage(paths),
     ],
-    [mlflowStage(paths)],
+    [mlflowStage(paths), mlflowPostgresDriverStage(paths)],
     [
       dockerStage(config, paths),
       imageStage('image-busybox', docker, IMAGES.busybox, () => (existsSync('/bin/busybox') ? busyboxTag() : 'none'), async (ctx, ref) => {
@@ -140,6 +143,7 @@ export function setupLanes(config: TidemarkConfig, paths: StackPaths): SetupStag
         if (!onPath('debootstrap') && !existsSync('/usr/sbin/debootstrap')) await aptInstall(ctx, ['debootstrap']);
         await ctx.exec('bash', [join(IMAGES_DIR, 'build-rootfs.sh'), join(IMAGES_DIR, 'python-ml.packages'), ref(), join(paths.toolsDir, 'images', 'python-ml')], { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
       }, 'debootstrap needs root and the Debian mirror; see the log. Delete ~/.cache/tidemark/images/python-ml to start the root file system afresh.'),
+      postgresStage(), // in this lane: apt-get runs one at a time
     ],
   ];
 }
