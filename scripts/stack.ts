@@ -4,29 +4,35 @@
  *   --detach     start what is missing, print the URLs, exit and leave the services running
  *   --stop       stop every service of the embedded stack started by any Tidemark command
  *   --versions   print the versions of temporal, minio, mlflow and dockerd, one line each
+ *                (in the production profile also PostgreSQL and the Temporal Web UI server)
+ *   --profile    dev (default, or TIDEMARK_STACK_PROFILE) or production: the Temporal server on
+ *                PostgreSQL (docs/production-profile.md)
  */
 import { Command } from 'commander';
+import { resolveProfile } from './stack/profile.js';
 import { Stack } from './stack/stack';
 
 const program = new Command('stack')
   .option('--detach', 'leave the services running when this command exits')
   .option('--stop', 'stop every service of the embedded stack')
   .option('--versions', 'print the version of each service, one line each')
+  .option('--profile <name>', 'dev (the Temporal dev server) or production (the Temporal server on PostgreSQL); default: $TIDEMARK_STACK_PROFILE, else dev')
   .parse();
-const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean }>();
+const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean; profile?: string }>();
 
 async function main(): Promise<void> {
+  const profile = resolveProfile(opts.profile);
   if (opts.versions) {
-    for (const line of await Stack.open().versions()) console.log(line);
+    for (const line of await Stack.open({ profile }).versions()) console.log(line);
     return;
   }
   if (opts.stop) {
-    const stopped = await Stack.open().stopAll();
+    const stopped = await Stack.open({ profile }).stopAll();
     console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing to stop');
     return;
   }
-  console.error('Starting the Tidemark stack on 127.0.0.1 …');
-  const stack = await Stack.ensure();
+  console.error(`Starting the Tidemark stack (${profile} profile) on 127.0.0.1 …`);
+  const stack = await Stack.ensure({ profile });
   for (const line of stack.urls()) console.log(`  ${line}`);
   if (opts.detach || stack.started.length === 0) {
     if (stack.started.length === 0) console.error('Everything was already running; nothing changed.');

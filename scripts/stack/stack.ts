@@ -3,25 +3,23 @@ import type { TidemarkConfig } from '../../common/config';
 import { resolveConfig } from '../../workers/config';
 import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon';
 import { stackPaths, type StackPaths } from './paths';
-import { DockerEngine } from './services/dockerd';
-import { MinioServer } from './services/minio';
-import { MlflowServer } from './services/mlflow';
+import { lastProfile, profileServices, recordProfile, resolveProfile, SERVICE_NAMES, VERSION_ORDER, type ProfileService, type ServiceName, type StackProfile } from './profile.js';
 import type { StackService } from './services/service';
-import { TemporalDevServer } from './services/temporal';
-import { locateTools } from './tools';
 
-export const SERVICE_NAMES = ['dockerd', 'minio', 'temporal', 'mlflow'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { SERVICE_NAMES, type ServiceName, type StackProfile };
 
 export interface StackOptions {
   config?: TidemarkConfig;
   paths?: StackPaths;
   /** Progress lines; defaults to stderr. */
   log?: (line: string) => void;
+  /** Which topology to run (default: TIDEMARK_STACK_PROFILE, else `dev`). */
+  profile?: StackProfile;
 }
 
 /**
- * The embedded stack: Temporal dev server, MinIO, MLflow and the Docker engine, all on loopback.
+ * The embedded stack: Temporal (the dev server, or in the production profile the Temporal server
+ * on PostgreSQL), MinIO, MLflow and the Docker engine, all on loopback.
  * `Stack.ensure()` reuses every service that already answers and starts the others; the same
  * code serves `npm run stack`, the demo, the worker and the tests.
  */
@@ -29,26 +27,18 @@ export class Stack {
   private constructor(
     readonly config: TidemarkConfig,
     readonly paths: StackPaths,
-    private readonly services: Map<ServiceName, StackService>,
+    readonly profile: StackProfile,
+    private readonly services: Map<ServiceName, ProfileService>,
     /** The services this instance started (and so may stop). */
     readonly started: ServiceName[],
   ) {}
-
-  private static services(config: TidemarkConfig, paths: StackPaths): Map<ServiceName, StackService> {
-    const tools = locateTools(process.env, paths);
-    return new Map<ServiceName, StackService>([
-      ['dockerd', new DockerEngine(config, paths, tools.dockerd)],
-      ['minio', new MinioServer(config, paths, tools.minio)],
-      ['temporal', new TemporalDevServer(config, paths, tools.temporal)],
-      ['mlflow', new MlflowServer(config, paths, tools.mlflow)],
-    ]);
-  }
 
   /** A handle on the stack without starting anything. */
   static open(opts: StackOptions = {}): Stack {
     const config = opts.config ?? resolveConfig();
     const paths = opts.paths ?? stackPaths();
-    return new Stack(config, paths, Stack.services(config, paths), []);
+    const profile = opts.profile ?? resolveProfile();
+    return new Stack(config, paths, profile, profileServices(profile, config, paths), []);
   }
 
   /** Starts whatever is not running yet and waits until every service is healthy. */
@@ -57,12 +47,15 @@ export class Stack {
     const stack = Stack.open(opts);
     mkdirSync(stack.paths.logsDir, { recursive: true });
     mkdirSync(stack.paths.runDir, { recursive: true });
+    await stack.leaveOtherProfile(log);
     const bring = async (name: ServiceName) => {
-      const service = stack.services.get(name)!;
+      const { service } = stack.services.get(name)!;
       const t0 = Date.now();
       const healthy = await service.healthy();
+      const managed = readPid(stack.paths.runDir, name) !== undefined;
       const stale = healthy && stack.startedOtherwise(name, service);
       if (healthy && !stale) {
+        if (!managed) await service.adopt?.();
         log(`  ${name}: already running`);
       } else {
         if (stale) {
@@ -75,14 +68,40 @@ export class Stack {
       }
       await service.prepare?.();
     };
-    try {
-      // MLflow keeps its artifacts in MinIO, so it waits for MinIO; the rest start side by side.
-      await Promise.all([bring('dockerd'), bring('temporal'), bring('minio').then(() => bring('mlflow'))]);
-    } catch (err) {
+    // Each service starts once those it waits for are up and prepared (MLflow keeps its artifacts
+    // in MinIO; in the production profile Temporal and MLflow keep their state in PostgreSQL).
+    const brought = new Map<ServiceName, Promise<void>>();
+    const bringInOrder = (name: ServiceName): Promise<void> => {
+      let done = brought.get(name);
+      if (!done) {
+        done = Promise.all(stack.services.get(name)!.after.map(bringInOrder)).then(() => bring(name));
+        brought.set(name, done);
+      }
+      return done;
+    };
+    // Settled, not raced: a failure stops what was started only once nothing is starting any more.
+    const failure = (await Promise.allSettled([...stack.services.keys()].map(bringInOrder))).find((r) => r.status === 'rejected');
+    if (failure) {
       await stack.stopStarted();
-      throw err;
+      throw failure.reason;
     }
+    recordProfile(stack.paths.runDir, stack.profile);
     return stack;
+  }
+
+  /**
+   * When services of the other profile run from this state folder, they share its ports: stop
+   * them first (those this profile lacks, and those it starts otherwise), PostgreSQL last.
+   */
+  private async leaveOtherProfile(log: (line: string) => void): Promise<void> {
+    const previous = lastProfile(this.paths.runDir);
+    const managed = this.managed();
+    const foreign = managed.filter((name) => !this.services.has(name));
+    if (foreign.length === 0 && (previous === undefined || previous === this.profile)) return;
+    const toStop = managed.filter((name) => !this.services.has(name) || this.startedOtherwise(name, this.services.get(name)!.service));
+    if (toStop.length === 0) return;
+    log(`  the ${previous ?? 'other'} profile runs here: stopping its ${toStop.join(', ')} before the ${this.profile} profile starts`);
+    for (const name of [...SERVICE_NAMES].reverse()) if (toStop.includes(name)) await stopDaemon(this.paths.runDir, name);
   }
 
   /**
@@ -108,12 +127,13 @@ export class Stack {
     this.started.length = 0;
   }
 
-  /** Stops every service of the embedded stack that has a pid file, whoever started it. */
+  /** Stops every service of the embedded stack that has a pid file, whoever started it, whichever profile. */
   async stopAll(): Promise<ServiceName[]> {
     const stopped: ServiceName[] = [];
     for (const name of [...SERVICE_NAMES].reverse()) {
       if (await stopDaemon(this.paths.runDir, name)) stopped.push(name);
     }
+    recordProfile(this.paths.runDir, undefined);
     return stopped;
   }
 
@@ -123,12 +143,11 @@ export class Stack {
   }
 
   urls(): string[] {
-    return SERVICE_NAMES.flatMap((name) => this.services.get(name)!.urls());
+    return SERVICE_NAMES.filter((name) => this.services.has(name)).flatMap((name) => this.services.get(name)!.service.urls());
   }
 
-  /** One line each for temporal, minio, mlflow and dockerd. */
+  /** One line each: temporal, minio, mlflow and dockerd; in the production profile PostgreSQL and the Web UI server too. */
   async versions(): Promise<string[]> {
-    return Promise.all((['temporal', 'minio', 'mlflow', 'dockerd'] as const).map((name) => this.services.get(name)!.version()));
+    return Promise.all(VERSION_ORDER[this.profile].map((name) => this.services.get(name)!.service.version()));
   }
 }
-

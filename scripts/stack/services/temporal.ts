@@ -1,15 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { execa } from 'execa';
 import type { TidemarkConfig } from '../../../common/config';
 import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes';
-import { registerSearchAttributes } from '../../../workers/search-attributes';
 import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
 import type { StackPaths } from '../paths';
 import { builtFrom, ToolMissingError } from '../tools';
 import type { StackService } from './service';
+import { prepareNamespace, temporalAnswers } from './temporal-frontend.js';
 
 /**
  * Server settings beyond the dev server's defaults; compose/temporal-dynamic-config.yaml gives the
@@ -41,25 +39,13 @@ export class TemporalDevServer implements StackService {
     this.uiPort = Number(new URL(config.temporal.uiUrl).port || 8233);
   }
 
-  private async withConnection<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-    const connection = await Connection.connect({ address: this.config.temporal.address, connectTimeout: 1000 });
-    try {
-      return await fn(connection);
-    } finally {
-      await connection.close();
-    }
-  }
-
   private bin(): string {
     if (!this.binary) throw new ToolMissingError('temporal', 'run `npm run setup` (it builds or installs every tool the stack needs)');
     return this.binary;
   }
 
   async healthy(): Promise<boolean> {
-    return this.withConnection(async (c) => {
-      await c.workflowService.getSystemInfo({});
-      return true;
-    }).catch(() => false);
+    return temporalAnswers(this.config.temporal.address);
   }
 
   async start(): Promise<void> {
@@ -92,15 +78,7 @@ export class TemporalDevServer implements StackService {
   }
 
   async prepare(): Promise<void> {
-    await this.withConnection(async (c) => {
-      const namespace = this.config.temporal.namespace;
-      try {
-        await c.workflowService.describeNamespace({ namespace });
-      } catch {
-        await c.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') });
-      }
-      await registerSearchAttributes(c.operatorService, namespace);
-    });
+    await prepareNamespace(this.config);
   }
 
   async version(): Promise<string> {
