@@ -97,7 +97,7 @@ describe('compose/docker-compose.yml', () => {
     const inCompose = { host: '127.0.0.1', port: Number(temporal.DB_PORT), user: P.postgresUser, password: POSTGRES_DEFAULTS.password } as const;
     assert.equal(withDefaults(mlflow.environment!.MLFLOW_BACKEND_STORE_URI).replace('@postgresql:', '@127.0.0.1:'), postgresUrl(inCompose, P.databases.mlflow));
     assert.match(mounted('postgresql', '/docker-entrypoint-initdb.d/tidemark.sql'), new RegExp(`^CREATE DATABASE ${P.databases.mlflow};$`, 'm'));
-    assert.ok(mlflow.command!.includes(`psycopg2-binary==${P.psycopg2Version}`), 'the same PostgreSQL driver as the embedded MLflow');
+    assert.ok(mlflow.command!.includes(`"psycopg[binary]==${P.psycopgVersion}"`), 'the same PostgreSQL driver as the embedded MLflow');
     assert.ok(!mlflow.command!.includes('--backend-store-uri'), 'the backend store comes from MLFLOW_BACKEND_STORE_URI only');
   });
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,19 +10,8 @@ import { PROJECT_ROOT } from '../scripts/stack/paths';
 import { MinioServer } from '../scripts/stack/services/minio';
 import { Stack } from '../scripts/stack/stack';
 import { locateTools } from '../scripts/stack/tools';
+import { processesMentioning } from './helpers';
 import { getStack } from './hooks';
-
-/** Pids of live processes whose command line mentions `needle`. */
-function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) pids.push(Number(entry));
-    } catch { /* gone */ }
-  }
-  return pids;
-}
 
 describe('the embedded stack', () => {
   it('changes nothing when it is ensured again while already up', async () => {

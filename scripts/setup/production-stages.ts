@@ -82,20 +82,21 @@ export function postgresStage(): SetupStage {
   };
 }
 
-/** MLflow's PostgreSQL driver (psycopg2), in the venv the mlflow stage made. */
+/** MLflow's PostgreSQL driver (psycopg with its binary build), in the venv the mlflow stage made. */
 export function mlflowPostgresDriverStage(paths: StackPaths): SetupStage {
-  const version = PRODUCTION_TOPOLOGY.psycopg2Version;
-  const distInfo = `psycopg2_binary-${version}.dist-info`;
+  const version = PRODUCTION_TOPOLOGY.psycopgVersion;
+  const distInfos = [`psycopg-${version}.dist-info`, `psycopg_binary-${version}.dist-info`];
   return {
     name: 'mlflow-postgres',
     fix: 'Check that PyPI answers; then run `npm run setup` again. The dev-server profile does not need this stage.',
     async done() {
       const lib = join(paths.mlflowVenv, 'lib');
       const site = existsSync(lib) ? readdirSync(lib).map((py) => join(lib, py, 'site-packages')) : [];
-      return site.some((dir) => existsSync(join(dir, distInfo))) ? `psycopg2-binary ${version} in ${paths.mlflowVenv}` : undefined;
+      const installed = distInfos.every((d) => site.some((dir) => existsSync(join(dir, d))));
+      return installed ? `psycopg[binary] ${version} in ${paths.mlflowVenv}` : undefined;
     },
     async run(ctx) {
-      await ctx.exec(join(paths.mlflowVenv, 'bin', 'pip'), ['install', '--disable-pip-version-check', `psycopg2-binary==${version}`]);
+      await ctx.exec(join(paths.mlflowVenv, 'bin', 'pip'), ['install', '--disable-pip-version-check', `psycopg[binary]==${version}`]);
     },
   };
 }

@@ -25,8 +25,11 @@ export const PRODUCTION_TOPOLOGY = {
   schemas: { temporal: 'postgresql/v12/temporal', visibility: 'postgresql/v12/visibility' },
   /** The PostgreSQL role every service uses. */
   postgresUser: 'tidemark',
-  /** MLflow's PostgreSQL driver, installed into its venv by setup. */
-  psycopg2Version: '2.9.13',
+  /**
+   * MLflow's PostgreSQL driver, installed into its venv by setup: psycopg 3, which SQLAlchemy 2.1
+   * (MLflow 3.17's) loads for a plain postgresql:// URL.
+   */
+  psycopgVersion: '3.3.9',
 } as const;
 
 export const POSTGRES_DEFAULTS = {

@@ -46,9 +46,9 @@ export interface ProfileService {
   after: ServiceName[];
 }
 
-/** The services a profile runs, with their start order. */
-export function profileServices(profile: StackProfile, config: TidemarkConfig, paths: StackPaths): Map<ServiceName, ProfileService> {
-  const tools = locateTools(process.env, paths);
+/** The services a profile runs, with their start order; `env` holds the settings the Tidemark config lacks (PostgreSQL's). */
+export function profileServices(profile: StackProfile, config: TidemarkConfig, paths: StackPaths, env: NodeJS.ProcessEnv = process.env): Map<ServiceName, ProfileService> {
+  const tools = locateTools(env, paths);
   const common: [ServiceName, ProfileService][] = [
     ['dockerd', { service: new DockerEngine(config, paths, tools.dockerd), after: [] }],
     ['minio', { service: new MinioServer(config, paths, tools.minio), after: [] }],
@@ -61,7 +61,7 @@ export function profileServices(profile: StackProfile, config: TidemarkConfig, p
       ['mlflow', { service: new MlflowServer(config, paths, tools.mlflow), after: ['minio'] }],
     ]);
   }
-  const pg = postgresSettings();
+  const pg = postgresSettings(env);
   return new Map([
     ...common,
     ['postgres', { service: new PostgresServer(paths, pg), after: [] }],

@@ -15,6 +15,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Which topology to run (default: TIDEMARK_STACK_PROFILE, else `dev`). */
   profile?: StackProfile;
+  /** Where the settings outside the Tidemark config are read from (the profile, PostgreSQL's port); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -37,8 +39,9 @@ export class Stack {
   static open(opts: StackOptions = {}): Stack {
     const config = opts.config ?? resolveConfig();
     const paths = opts.paths ?? stackPaths();
-    const profile = opts.profile ?? resolveProfile();
-    return new Stack(config, paths, profile, profileServices(profile, config, paths), []);
+    const env = opts.env ?? process.env;
+    const profile = opts.profile ?? resolveProfile(undefined, env);
+    return new Stack(config, paths, profile, profileServices(profile, config, paths, env), []);
   }
 
   /** Starts whatever is not running yet and waits until every service is healthy. */
@@ -62,7 +65,12 @@ export class Stack {
           log(`  ${name}: restarting: it runs with another command line or environment than this code starts it with`);
           await stopDaemon(stack.paths.runDir, name);
         }
-        await service.start();
+        try {
+          await service.start();
+        } catch (err) {
+          await stopDaemon(stack.paths.runDir, name); // spawned, but never became healthy
+          throw err;
+        }
         stack.started.push(name);
         log(`  ${name}: started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }

@@ -1,7 +1,7 @@
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import { isAlive, startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
 import { StackStateError } from '../errors.js';
 import type { StackPaths } from '../paths.js';
 import { missingProductionTool, postgresBinDir } from '../production-tools.js';
@@ -75,8 +75,11 @@ export class PostgresServer implements StackService {
   async start(): Promise<void> {
     const spec = this.daemonSpec();
     await this.initCluster();
-    startDaemon(spec);
-    await waitUntil('PostgreSQL', () => this.healthy(), 60_000, `See ${spec.logFile}; is port ${this.pg.port} taken by another process (set TIDEMARK_POSTGRES_PORT)?`);
+    const pid = startDaemon(spec);
+    const hint = `See ${spec.logFile}; is port ${this.pg.port} taken by another process (set TIDEMARK_POSTGRES_PORT)?`;
+    // Up when the server it started answers, not another PostgreSQL on the port: stop waiting if it exits.
+    await waitUntil('PostgreSQL', async () => !isAlive(pid) || this.healthy(), 60_000, hint);
+    if (!isAlive(pid)) throw new StackStateError(`PostgreSQL exited during its start. ${hint}`);
   }
 
   /** Runs initdb once: a cluster whose only role is Tidemark's, with password authentication. */
@@ -131,9 +134,9 @@ export class PostgresServer implements StackService {
     }
   }
 
-  /** Runs one SQL statement in the `postgres` database as Tidemark's role; returns its rows, tab-separated. */
-  async sql(statement: string): Promise<string[]> {
-    const { stdout } = await execa(this.bin('psql'), ['-h', this.pg.host, '-p', String(this.pg.port), '-U', this.pg.user, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], {
+  /** Runs one SQL statement in `database` as Tidemark's role; returns its rows, columns separated by `|`. */
+  async sql(statement: string, database = 'postgres'): Promise<string[]> {
+    const { stdout } = await execa(this.bin('psql'), ['-h', this.pg.host, '-p', String(this.pg.port), '-U', this.pg.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], {
       env: { PGPASSWORD: this.pg.password, PGCONNECT_TIMEOUT: '5' },
     });
     return stdout.split('\n').filter((l) => l.length > 0);
