@@ -1,12 +1,13 @@
-import { createCheckActivities } from './checks';
-import { createMinioClient } from './artifacts/minio-client';
-import type { TidemarkDeps } from './deps';
-import { createWatchActivities } from './watch-prefix';
-import { mapFailures } from './errors';
-import { createLabelingActivities } from './labeling';
-import { createSmokeActivities } from './smoke';
-import { createStepActivities } from './steps';
-import { createTrackingActivities } from './tracking/track';
+import { createCheckActivities } from './checks.js';
+import { createMinioClient } from '../lib/artifacts/minio-client.js';
+import type { TidemarkDeps } from './deps.js';
+import { createWatchActivities } from './watch-prefix.js';
+import { mapFailures } from './failures.js';
+import { createLabelingActivities } from './labeling/index.js';
+import { createServingActivities } from './serving/index.js';
+import { createSmokeActivities } from './smoke.js';
+import { createStepActivities } from './steps/index.js';
+import { createTrackingActivities } from './tracking/track.js';
 
 /**
  * All of Tidemark's activities, over their dependencies. Workflows import only the type:
@@ -19,10 +20,13 @@ export function createActivities(deps: TidemarkDeps) {
     ...createTrackingActivities(deps),
     ...createCheckActivities(deps),
     ...createLabelingActivities(deps),
+    ...createServingActivities(deps),
     ...createWatchActivities(deps, createMinioClient(deps.config.minio)),
   };
-  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
+  return Object.fromEntries(
+    Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as (...a: unknown[]) => Promise<unknown>)]),
+  ) as typeof all;
 }
 
 export type TidemarkActivities = ReturnType<typeof createActivities>;
-export type { TidemarkDeps } from './deps';
+export type { TidemarkDeps } from './deps.js';

@@ -1,9 +1,9 @@
-import type { ArtifactRef } from '../common/artifact';
-import { BASE_IMAGES } from '../common/images';
-import { containerLabels, containerName } from './containers/container-name';
-import type { TidemarkDeps } from './deps';
-import { StepExitError } from './errors';
-import { callingWorkflow } from './workflow-context';
+import type { ArtifactRef } from '../common/artifact.js';
+import { BASE_IMAGES } from '../common/images.js';
+import { containerLabels, containerName } from '../lib/containers/container-name.js';
+import type { TidemarkDeps } from './deps.js';
+import { StepExitError } from './errors.js';
+import { callingWorkflow } from './workflow-context.js';
 
 export interface SmokeInput {
   message: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from 'minio';
-import type { ArtifactRef } from '../common/artifact';
-import type { TidemarkDeps } from './deps';
+import type { ArtifactRef } from '../common/artifact.js';
+import type { TidemarkDeps } from './deps.js';
 
 export interface ScanPrefixInput {
   bucket: string;
@@ -25,14 +25,21 @@ export function createWatchActivities(deps: TidemarkDeps, minio: Client) {
       const found: { name: string; size: number; etag: string }[] = [];
       for await (const o of minio.listObjectsV2(input.bucket, input.prefix, true)) {
         const obj = o as { name?: string; size: number; etag?: string };
-        if (obj.name && !seen.has(`${obj.name}@${obj.etag}`)) found.push({ name: obj.name, size: obj.size, etag: obj.etag ?? '' });
+        if (obj.name && !seen.has(`${obj.name}@${obj.etag}`))
+          found.push({ name: obj.name, size: obj.size, etag: obj.etag ?? '' });
       }
       found.sort((a, b) => (a.name < b.name ? -1 : 1));
       const refs: ArtifactRef[] = [];
       for (const f of found) {
         const hash = createHash('sha256');
         for await (const chunk of await minio.getObject(input.bucket, f.name)) hash.update(chunk as Buffer);
-        refs.push({ uri: `s3://${input.bucket}/${f.name}`, sha256: hash.digest('hex'), size: f.size, name: `${f.name.split('/').pop()}`, kind: 'file' });
+        refs.push({
+          uri: `s3://${input.bucket}/${f.name}`,
+          sha256: hash.digest('hex'),
+          size: f.size,
+          name: `${f.name.split('/').pop()}`,
+          kind: 'file',
+        });
       }
       return refs;
     },

@@ -17,13 +17,13 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
-import { quietContext } from '../plugins/api';
-import { npyDataset } from '../plugins/data/npy-source';
-import { driftAutoencoder } from '../plugins/drift-autoencoder/plugin';
-import { gaussian } from '../plugins/evaluation/data-tools';
-import { writeNpy } from '../plugins/testing/npy-writer';
-import { buildDenseModel } from '../plugins/testing/onnx-builder';
-import { median, ratioSummary } from './harness';
+import { quietContext } from '../plugins/api.js';
+import { npyDataset } from '../lib/data/npy-source.js';
+import { driftAutoencoder } from '../plugins/drift-autoencoder/plugin.js';
+import { gaussian } from '../test/builders/data-tools.js';
+import { writeNpy } from '../test/builders/npy-writer.js';
+import { buildDenseModel } from '../test/builders/onnx-builder.js';
+import { median, ratioSummary } from './harness.js';
 
 const ROWS = 200_000;
 const FEATURES = 64;
@@ -69,7 +69,8 @@ export async function checkerBench(): Promise<void> {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       const report = await driftAutoencoder.check(npyDataset(batchPath), state, config, quietContext());
-      if (report.details.rows !== ROWS) throw new Error(`plugin scored ${String(report.details.rows)} rows, not ${ROWS}`);
+      if (report.details.rows !== ROWS)
+        throw new Error(`plugin scored ${String(report.details.rows)} rows, not ${ROWS}`);
       const ms = performance.now() - t0;
       cpu.plugin.push(cpuMs(c0));
       return ms;
@@ -78,7 +79,11 @@ export async function checkerBench(): Promise<void> {
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
     // Raw: the same rows as tensors of the plugin's batch size, built before the clock starts.
-    const session = await ort.InferenceSession.create(new Uint8Array(await readFile(modelPath)), { intraOpNumThreads: config.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(new Uint8Array(await readFile(modelPath)), {
+      intraOpNumThreads: config.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
     const tensors: ort.Tensor[] = [];
     for await (const chunk of npyDataset(batchPath).chunks({ chunkRows: config.batchRows })) {
       tensors.push(new ort.Tensor('float32', chunk.numeric as Float32Array, [chunk.rows, FEATURES]));
@@ -107,11 +112,19 @@ export async function checkerBench(): Promise<void> {
     const ratios = pluginMs.map((p, r) => rawMs[r]! / p);
     const ratio = ratioSummary(ratios);
     const pluginRate = ROWS / (median(pluginMs) / 1000);
-    console.log(`model ${WIDTHS.join('-')}, ${ROWS} rows, batch ${config.batchRows} rows, ORT intra-op threads ${config.threads}, ${ROUNDS} alternating rounds`);
-    console.log(`plugin: ${pluginMs.map((m) => m.toFixed(0)).join(', ')} ms   raw InferenceSession.run: ${rawMs.map((m) => m.toFixed(0)).join(', ')} ms`);
-    console.log(`CPU time of the process (all threads), median: plugin ${median(cpu.plugin.slice(1)).toFixed(0)} ms, raw ${median(cpu.raw.slice(1)).toFixed(0)} ms`);
+    console.log(
+      `model ${WIDTHS.join('-')}, ${ROWS} rows, batch ${config.batchRows} rows, ORT intra-op threads ${config.threads}, ${ROUNDS} alternating rounds`,
+    );
+    console.log(
+      `plugin: ${pluginMs.map((m) => m.toFixed(0)).join(', ')} ms   raw InferenceSession.run: ${rawMs.map((m) => m.toFixed(0)).join(', ')} ms`,
+    );
+    console.log(
+      `CPU time of the process (all threads), median: plugin ${median(cpu.plugin.slice(1)).toFixed(0)} ms, raw ${median(cpu.raw.slice(1)).toFixed(0)} ms`,
+    );
     console.log(`ratio per round (raw ms ÷ plugin ms): ${ratio.text}`);
-    console.log(`checker ratio=${ratio.median.toFixed(3)} rows_per_s=${pluginRate.toFixed(0)} peak_rss_mb=${peakRssMb.toFixed(0)}`);
+    console.log(
+      `checker ratio=${ratio.median.toFixed(3)} rows_per_s=${pluginRate.toFixed(0)} peak_rss_mb=${peakRssMb.toFixed(0)}`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { BUSYBOX, median, ratioSummary, timeShell, withPipelineWorker } from './harness';
+import { BUSYBOX, median, ratioSummary, timeShell, withPipelineWorker } from './harness.js';
 
 const N = 100;
 const P = 8;
@@ -15,7 +15,16 @@ export async function fanoutBench(): Promise<void> {
     name: 'bench-fanout',
     tracking: { enabled: tracking },
     maxParallel: P,
-    steps: [{ name: 'noop', image: BUSYBOX, args: ['true'], params: { i: '${item}' }, cache: { enabled: false }, map: { over: Array.from({ length: N }, (_, i) => i) } }],
+    steps: [
+      {
+        name: 'noop',
+        image: BUSYBOX,
+        args: ['true'],
+        params: { i: '${item}' },
+        cache: { enabled: false },
+        map: { over: Array.from({ length: N }, (_, i) => i) },
+      },
+    ],
   });
   const plain: number[] = [];
   const runs = { off: [] as number[], on: [] as number[] };
@@ -23,12 +32,16 @@ export async function fanoutBench(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       plain.push(await timeShell(`seq ${N} | xargs -P${P} -I{} docker run --rm --network none ${BUSYBOX} true`));
       for (const variant of ['off', 'on'] as const) runs[variant].push((await timePipeline(spec(variant === 'on'))).ms);
-      console.log(`round ${round + 1}: plain xargs -P${P} ${plain[round]!.toFixed(0)} ms, pipeline tracking off ${runs.off[round]!.toFixed(0)} ms, on ${runs.on[round]!.toFixed(0)} ms`);
+      console.log(
+        `round ${round + 1}: plain xargs -P${P} ${plain[round]!.toFixed(0)} ms, pipeline tracking off ${runs.off[round]!.toFixed(0)} ms, on ${runs.on[round]!.toFixed(0)} ms`,
+      );
     }
   });
   for (const variant of ['off', 'on'] as const) {
     const ratio = ratioSummary(runs[variant].map((ms, i) => ms / plain[i]!));
-    console.log(`tracking ${variant}: plain xargs -P${P}: ${median(plain).toFixed(0)} ms for ${N}; pipeline: ${median(runs[variant]).toFixed(0)} ms; ratio ${ratio.text}`);
+    console.log(
+      `tracking ${variant}: plain xargs -P${P}: ${median(plain).toFixed(0)} ms for ${N}; pipeline: ${median(runs[variant]).toFixed(0)} ms; ratio ${ratio.text}`,
+    );
     console.log(`${variant === 'on' ? '' : '(tracking off) '}fanout ratio=${ratio.median.toFixed(3)}`);
   }
 }

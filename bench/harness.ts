@@ -1,11 +1,12 @@
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import type { PipelineResult } from '../workflows/pipeline/pipeline';
-import { connectClient } from '../workers/client';
-import { resolveConfig } from '../workers/config';
-import { createTidemarkWorker } from '../workers/create-worker';
-import { startPipeline } from '../workers/start-pipeline';
-import { Stack } from '../scripts/stack/stack';
+import type { TidemarkConfig } from '../common/config.js';
+import type { PipelineResult } from '../workflows/pipeline/pipeline.js';
+import { connectClient } from '../client/client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { createTidemarkWorker } from '../workers/create-worker.js';
+import { startPipeline } from '../client/start-pipeline.js';
+import { Stack } from '../scripts/stack/stack.js';
 
 export const BUSYBOX = 'tidemark/busybox:latest';
 
@@ -18,20 +19,28 @@ export function median(values: number[]): number {
 export type TimePipeline = (spec: unknown) => Promise<{ ms: number; result: PipelineResult }>;
 
 /**
- * Runs `fn` with one worker in this process (default config, its own task queue) and a function
- * that times a pipeline on it: wall time from start to result.
+ * Runs `fn` with one worker in this process (the default config unless given, its own task queue)
+ * and a function that times a pipeline on it: wall time from start to result.
  */
-export async function withPipelineWorker<T>(fn: (timePipeline: TimePipeline) => Promise<T>): Promise<T> {
-  const config = resolveConfig();
+export async function withPipelineWorker<T>(
+  fn: (timePipeline: TimePipeline) => Promise<T>,
+  config: TidemarkConfig = resolveConfig(),
+): Promise<T> {
   await Stack.ensure({ config, log: () => undefined });
   const taskQueue = `bench-${Date.now()}`;
   const { worker, plugin, connection } = await createTidemarkWorker({ config, worker: { taskQueue } });
   const client = await connectClient(config);
-  const start = (spec: unknown) => startPipeline(client, spec, { baseDir: tmpdir(), store: plugin.deps.store, taskQueue });
+  const start = (spec: unknown) =>
+    startPipeline(client, spec, { baseDir: tmpdir(), store: plugin.deps.store, taskQueue });
   try {
     return await worker.runUntil(async () => {
       // Warm-up: the first workflow task pays for the isolate; keep it out of the figures.
-      await (await start({ name: 'warmup', steps: [{ name: 'w', image: BUSYBOX, args: ['true'], cache: { enabled: false } }] })).result();
+      await (
+        await start({
+          name: 'warmup',
+          steps: [{ name: 'w', image: BUSYBOX, args: ['true'], cache: { enabled: false } }],
+        })
+      ).result();
       return fn(async (spec) => {
         const t0 = performance.now();
         const result = await (await start(spec)).result();
@@ -44,6 +53,21 @@ export async function withPipelineWorker<T>(fn: (timePipeline: TimePipeline) => 
   }
 }
 
+/** A pipeline of `n` sequential no-op busybox steps, never cached. */
+export function noopPipeline(name: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    maxParallel: 1,
+    ...extra,
+    steps: Array.from({ length: n }, (_, i) => ({
+      name: `s${i}`,
+      image: BUSYBOX,
+      args: ['true'],
+      cache: { enabled: false },
+    })),
+  };
+}
+
 /** Wall time of a shell command (the plain-Docker baseline). */
 export async function timeShell(script: string): Promise<number> {
   const t0 = performance.now();
@@ -54,5 +78,8 @@ export async function timeShell(script: string): Promise<number> {
 /** The median of per-round ratios, with the range, as `1.234 (1.100–1.300)`. */
 export function ratioSummary(ratios: number[]): { median: number; text: string } {
   const m = median(ratios);
-  return { median: m, text: `${m.toFixed(3)} (rounds ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})` };
+  return {
+    median: m,
+    text: `${m.toFixed(3)} (rounds ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`,
+  };
 }

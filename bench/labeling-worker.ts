@@ -4,8 +4,8 @@
  * Prints "ready" once polling; stops on SIGTERM.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { resolveConfig } from '../workers/config';
-import { createTidemarkWorker } from '../workers/create-worker';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { createTidemarkWorker } from '../workers/create-worker.js';
 
 const taskQueue = process.argv[2];
 if (!taskQueue) throw new Error('usage: labeling-worker.ts <task queue>');

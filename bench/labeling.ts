@@ -12,16 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { execa } from 'execa';
-import { createMinioClient } from '../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../activities/artifacts/minio-store';
-import type { LabelingSessionSpecInput } from '../common/labeling';
-import { labelsQuery, pendingQuery, submitLabelsSignal } from '../common/labeling-messages';
-import { buildLinearClassifier } from '../plugins/testing/onnx-builder';
-import { Stack } from '../scripts/stack/stack';
-import { connectClient } from '../workers/client';
-import { resolveConfig } from '../workers/config';
-import type { labelingSession } from '../workflows/labeling/labeling-session';
-import { median } from './harness';
+import { createMinioClient } from '../lib/artifacts/minio-client.js';
+import { MinioArtifactStore } from '../lib/artifacts/minio-store.js';
+import type { LabelingSessionSpecInput } from '../common/labeling.js';
+import { labelsQuery, pendingQuery, submitLabelsSignal } from '../common/labeling-messages.js';
+import { buildLinearClassifier } from '../test/builders/onnx-builder.js';
+import { Stack } from '../scripts/stack/stack.js';
+import { connectClient } from '../client/client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import type { labelingSession } from '../workflows/labeling/labeling-session.js';
+import { median } from './harness.js';
 
 /** Signals in flight at once (LABELING_SENDERS); people label at a human pace, so the default is modest. */
 const SENDERS = Number(process.env.LABELING_SENDERS ?? 1);
@@ -40,12 +40,14 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 
 async function inParallel<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
 export async function labelingBench(): Promise<void> {
@@ -59,22 +61,45 @@ export async function labelingBench(): Promise<void> {
   // V8 heap limit (so garbage is collected rather than left to grow) and the default cache of
   // recently used workflows (TIDEMARK_MAX_CACHED_WORKFLOWS; the others are replayed on demand).
   const heapMb = Number(process.env.LABELING_WORKER_HEAP_MB ?? 640);
-  const worker = execa('node', [`--max-old-space-size=${heapMb}`, '--import', 'tsx', 'bench/labeling-worker.ts', taskQueue], { stdout: 'pipe', stderr: 'inherit' });
+  const worker = execa(
+    'node',
+    [`--max-old-space-size=${heapMb}`, '--import', 'tsx', 'bench/labeling-worker.ts', taskQueue],
+    { stdout: 'pipe', stderr: 'inherit' },
+  );
   const client = await connectClient(config);
-  const bar = new cliProgress.SingleBar({ format: '{phase} {bar} {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: '{phase} {bar} {value}/{total}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       worker.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       worker.catch(reject);
     });
     // The same tiny data for every session: 12 rows of 4 features, a linear classifier, batches of 2.
-    await writeFile(join(dir, 'pool.csv'), `f0,f1,f2,f3\n${Array.from({ length: 12 }, (_, i) => [i, i % 3, i % 5, 1].map((v) => v / 4).join(',')).join('\n')}\n`);
+    await writeFile(
+      join(dir, 'pool.csv'),
+      `f0,f1,f2,f3\n${Array.from({ length: 12 }, (_, i) => [i, i % 3, i % 5, 1].map((v) => v / 4).join(',')).join('\n')}\n`,
+    );
     await writeFile(join(dir, 'labeled.csv'), 'f0,f1,f2,f3,label\n0,0,0,0,a\n1,1,1,1,b\n');
     const spec: LabelingSessionSpecInput = {
       name: 'bench-labeling',
       pool: await store.put(join(dir, 'pool.csv'), 'pool.csv'),
       labeled: await store.put(join(dir, 'labeled.csv'), 'labeled.csv'),
-      scorer: { kind: 'classifier', model: await store.putBytes(buildLinearClassifier({ weights: [[1, 0, 0, 0], [0, 1, 0, 0]], bias: [0, 0] }), 'tiny.onnx'), strategy: 'entropy' },
+      scorer: {
+        kind: 'classifier',
+        model: await store.putBytes(
+          buildLinearClassifier({
+            weights: [
+              [1, 0, 0, 0],
+              [0, 1, 0, 0],
+            ],
+            bias: [0, 0],
+          }),
+          'tiny.onnx',
+        ),
+        strategy: 'entropy',
+      },
       batchSize: 2,
       labelSet: ['a', 'b'],
       retrain: { image: 'tidemark/busybox:latest', args: ['true'], outputs: { model: 'model' } },
@@ -88,7 +113,11 @@ export async function labelingBench(): Promise<void> {
     bar.start(n, 0, { phase: 'starting sessions' });
     let started = 0;
     await inParallel(ids, STARTERS, async (workflowId) => {
-      await client.workflow.start<typeof labelingSession>('labelingSession', { taskQueue, workflowId, args: [{ spec }] });
+      await client.workflow.start<typeof labelingSession>('labelingSession', {
+        taskQueue,
+        workflowId,
+        args: [{ spec }],
+      });
       bar.update(++started);
     });
     bar.setTotal(n);
@@ -101,7 +130,8 @@ export async function labelingBench(): Promise<void> {
     }
     const startMs = performance.now() - t0;
     bar.stop();
-    const sample = (await client.workflow.getHandle<typeof labelingSession>(ids[0]!).query(pendingQuery)).samples[0]!.id;
+    const sample = (await client.workflow.getHandle<typeof labelingSession>(ids[0]!).query(pendingQuery)).samples[0]!
+      .id;
     const idle = memoryOf(worker.pid!);
     const idleQueryMs: number[] = [];
     for (const workflowId of ids.slice(0, Math.min(50, n))) {
@@ -138,7 +168,10 @@ export async function labelingBench(): Promise<void> {
 
     bar.start(n, 0, { phase: 'terminating sessions' });
     await inParallel(ids, STARTERS, async (workflowId) => {
-      await client.workflow.getHandle(workflowId).terminate('benchmark done').catch(() => undefined);
+      await client.workflow
+        .getHandle(workflowId)
+        .terminate('benchmark done')
+        .catch(() => undefined);
       bar.increment();
     });
     bar.stop();
@@ -147,11 +180,21 @@ export async function labelingBench(): Promise<void> {
     const p50 = quantile(latencies, 0.5);
     const p99 = quantile(latencies, 0.99);
     console.log(`worker: V8 heap limit ${heapMb} MiB, ${config.worker.maxCachedWorkflows} workflows cached at most`);
-    console.log(`${n} sessions started and waiting for labels in ${(startMs / 1000).toFixed(1)} s (${(n / (startMs / 1000)).toFixed(0)} sessions/s), ${SENDERS} signal senders`);
-    console.log(`signal → query sees the label: p50 ${p50.toFixed(1)} ms, p90 ${quantile(latencies, 0.9).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
-    console.log(`of which: the signal call ${median(signalMs).toFixed(1)} ms, one query ${median(queryMs).toFixed(1)} ms (medians; ${median(idleQueryMs).toFixed(1)} ms for a session with nothing new), ${(queries.reduce((a, b) => a + b, 0) / queries.length).toFixed(2)} queries per label`);
-    console.log(`worker RSS: ${idle.rss.toFixed(0)} MiB with every session waiting, ${mem.rss.toFixed(0)} MiB after the signals, peak ${mem.peak.toFixed(0)} MiB`);
-    console.log(`labeling sessions=${n} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} worker_rss_mb=${mem.peak.toFixed(0)}`);
+    console.log(
+      `${n} sessions started and waiting for labels in ${(startMs / 1000).toFixed(1)} s (${(n / (startMs / 1000)).toFixed(0)} sessions/s), ${SENDERS} signal senders`,
+    );
+    console.log(
+      `signal → query sees the label: p50 ${p50.toFixed(1)} ms, p90 ${quantile(latencies, 0.9).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+    );
+    console.log(
+      `of which: the signal call ${median(signalMs).toFixed(1)} ms, one query ${median(queryMs).toFixed(1)} ms (medians; ${median(idleQueryMs).toFixed(1)} ms for a session with nothing new), ${(queries.reduce((a, b) => a + b, 0) / queries.length).toFixed(2)} queries per label`,
+    );
+    console.log(
+      `worker RSS: ${idle.rss.toFixed(0)} MiB with every session waiting, ${mem.rss.toFixed(0)} MiB after the signals, peak ${mem.peak.toFixed(0)} MiB`,
+    );
+    console.log(
+      `labeling sessions=${n} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} worker_rss_mb=${mem.peak.toFixed(0)}`,
+    );
   } finally {
     bar.stop();
     worker.kill('SIGTERM');

@@ -1,9 +1,11 @@
 /** `npm run bench -- <name>`: runs one benchmark; each prints its figures, the last line in a fixed format. */
-import { checkerBench } from './checker';
-import { fanoutBench } from './fanout';
-import { labelingBench } from './labeling';
-import { stepsBench } from './steps';
-import { trackingBench } from './tracking';
+import { checkerBench } from './checker.js';
+import { fanoutBench } from './fanout.js';
+import { k8sStepsBench } from './k8s-steps.js';
+import { labelingBench } from './labeling.js';
+import { servingBench } from './serving.js';
+import { stepsBench } from './steps.js';
+import { trackingBench } from './tracking.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   steps: stepsBench,
@@ -11,6 +13,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   checker: checkerBench,
   tracking: trackingBench,
   labeling: labelingBench,
+  'k8s-steps': k8sStepsBench,
+  serving: servingBench,
 };
 
 async function main(): Promise<void> {
@@ -22,7 +26,10 @@ async function main(): Promise<void> {
   for (const name of names) await BENCHES[name]!();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,4 +1,4 @@
-import { BUSYBOX, median, ratioSummary, timeShell, withPipelineWorker } from './harness';
+import { BUSYBOX, median, noopPipeline, ratioSummary, timeShell, withPipelineWorker } from './harness.js';
 
 const N = 20;
 const ROUNDS = 5;
@@ -11,12 +11,7 @@ const ROUNDS = 5;
  * The last line is the pipeline as shipped.
  */
 export async function stepsBench(): Promise<void> {
-  const spec = (tracking: boolean) => ({
-    name: 'bench-steps',
-    tracking: { enabled: tracking },
-    maxParallel: 1,
-    steps: Array.from({ length: N }, (_, i) => ({ name: `s${i}`, image: BUSYBOX, args: ['true'], cache: { enabled: false } })),
-  });
+  const spec = (tracking: boolean) => noopPipeline('bench-steps', N, { tracking: { enabled: tracking } });
   const plain: number[] = [];
   const runs = { off: [] as number[], on: [] as number[] };
   const perStep = { off: [] as number[], on: [] as number[] };
@@ -28,14 +23,20 @@ export async function stepsBench(): Promise<void> {
         runs[variant].push(ms);
         perStep[variant].push(...result.steps.map((s) => s.durationMs ?? 0));
       }
-      console.log(`round ${round + 1}: plain ${plain[round]!.toFixed(0)} ms, pipeline tracking off ${runs.off[round]!.toFixed(0)} ms, on ${runs.on[round]!.toFixed(0)} ms`);
+      console.log(
+        `round ${round + 1}: plain ${plain[round]!.toFixed(0)} ms, pipeline tracking off ${runs.off[round]!.toFixed(0)} ms, on ${runs.on[round]!.toFixed(0)} ms`,
+      );
     }
   });
   const plainPerStep = median(plain) / N;
   for (const variant of ['off', 'on'] as const) {
     const ratio = ratioSummary(runs[variant].map((ms, i) => ms / plain[i]!));
     const overhead = median(perStep[variant]) - plainPerStep;
-    console.log(`tracking ${variant}: plain docker run: ${median(plain).toFixed(0)} ms for ${N} (${plainPerStep.toFixed(0)} ms each); pipeline: ${median(runs[variant]).toFixed(0)} ms; median step ${median(perStep[variant]).toFixed(0)} ms; ratio ${ratio.text}`);
-    console.log(`${variant === 'on' ? '' : '(tracking off) '}steps ratio=${ratio.median.toFixed(3)} overhead_ms=${overhead.toFixed(0)}`);
+    console.log(
+      `tracking ${variant}: plain docker run: ${median(plain).toFixed(0)} ms for ${N} (${plainPerStep.toFixed(0)} ms each); pipeline: ${median(runs[variant]).toFixed(0)} ms; median step ${median(perStep[variant]).toFixed(0)} ms; ratio ${ratio.text}`,
+    );
+    console.log(
+      `${variant === 'on' ? '' : '(tracking off) '}steps ratio=${ratio.median.toFixed(3)} overhead_ms=${overhead.toFixed(0)}`,
+    );
   }
 }

@@ -1,7 +1,7 @@
-import { MlflowClient, type MlflowMetric } from '../activities/tracking/mlflow-client';
-import { resolveConfig } from '../workers/config';
-import { Stack } from '../scripts/stack/stack';
-import { median } from './harness';
+import { MlflowClient, type MlflowMetric } from '../lib/mlflow/mlflow-client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { Stack } from '../scripts/stack/stack.js';
+import { median } from './harness.js';
 
 const N = 10_000;
 
@@ -11,7 +11,13 @@ export async function trackingBench(): Promise<void> {
   await Stack.ensure({ config, log: () => undefined });
   const client = new MlflowClient(config.mlflow.trackingUri);
   const experimentId = await client.ensureExperiment('tidemark-bench');
-  const metrics = (round: number): MlflowMetric[] => Array.from({ length: N }, (_, i) => ({ key: `m${i % 50}`, value: Math.sin(i + round), timestamp: 1_700_000_000_000 + i, step: i }));
+  const metrics = (round: number): MlflowMetric[] =>
+    Array.from({ length: N }, (_, i) => ({
+      key: `m${i % 50}`,
+      value: Math.sin(i + round),
+      timestamp: 1_700_000_000_000 + i,
+      step: i,
+    }));
 
   const plain = async (runId: string, ms: MlflowMetric[]) => {
     for (let i = 0; i < ms.length; i += 1000) {
@@ -27,7 +33,10 @@ export async function trackingBench(): Promise<void> {
 
   const times: Record<'client' | 'plain', number[]> = { client: [], plain: [] };
   for (let round = 0; round < 3; round++) {
-    for (const [name, fn] of [['plain', plain], ['client', viaClient]] as const) {
+    for (const [name, fn] of [
+      ['plain', plain],
+      ['client', viaClient],
+    ] as const) {
       const run = await client.createRun({ experimentId, runName: `${name}-${round}` });
       const ms = metrics(round);
       const t0 = performance.now();

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { TidemarkConfig } from '../common/config';
-import { connectClient } from '../workers/client';
-import { resolveConfig } from '../workers/config';
+import type { TidemarkConfig } from '../common/config.js';
+import { connectClient } from '../client/client.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
 
 /** Runs `fn` with a config and a connected client, closing the connection afterwards. */
 export async function withClient<T>(fn: (client: Client, config: TidemarkConfig) => Promise<T>): Promise<T> {

@@ -17,7 +17,3 @@ export function parseParams(pairs: string[]): Record<string, unknown> {
   }
   return params;
 }
-
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}

@@ -1,5 +1,5 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { statusQuery, type PipelineStatus, type StepState } from '../common/messages';
+import { statusQuery, type PipelineStatus, type StepState } from '../common/messages.js';
 
 /**
  * A pipeline's status: the live `status` query while it runs (or a worker is up to answer it);
@@ -20,13 +20,24 @@ export async function pipelineStatus(client: Client, workflowId: string): Promis
     const result = (await handle.result()) as { steps: StepState[] };
     return { ...base, state: 'succeeded', steps: result.steps };
   } catch (err) {
-    const details = err instanceof WorkflowFailedError ? ((err.cause as { details?: unknown[] } | undefined)?.details?.[0] as { steps?: StepState[] } | undefined) : undefined;
+    const details =
+      err instanceof WorkflowFailedError
+        ? ((err.cause as { details?: unknown[] } | undefined)?.details?.[0] as { steps?: StepState[] } | undefined)
+        : undefined;
     const state = description.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
     return { ...base, state, steps: details?.steps ?? [] };
   }
 }
 
-const COLOUR: Record<StepState['state'], string> = { pending: '90', running: '36', cached: '35', succeeded: '32', failed: '31', skipped: '33', cancelled: '31' };
+const COLOUR: Record<StepState['state'], string> = {
+  pending: '90',
+  running: '36',
+  cached: '35',
+  succeeded: '32',
+  failed: '31',
+  skipped: '33',
+  cancelled: '31',
+};
 
 export function stepLine(s: StepState, now = Date.now(), colour = process.stdout.isTTY): string {
   const secs = s.durationMs !== undefined ? s.durationMs / 1000 : s.startedAt ? (now - s.startedAt) / 1000 : undefined;

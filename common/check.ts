@@ -1,4 +1,4 @@
-import type { ArtifactRef } from './artifact';
+import type { ArtifactRef } from './artifact.js';
 
 /** What the workflow hands the `checkBatch` activity. */
 export interface CheckBatchInput {
@@ -16,6 +16,8 @@ export interface CheckBatchInput {
 export interface CheckSummary {
   plugin: string;
   alarm: boolean;
+  /** `ok`, `alarm`, or `insufficient-data` (too few rows for a verdict); absent in older results. */
+  status?: 'ok' | 'alarm' | 'insufficient-data';
   score: number;
   threshold: number;
   pValue?: number;

@@ -4,7 +4,8 @@
  * a number, true/false, or a (quoted) string. Parsed once at validation, evaluated in the workflow.
  */
 
-export type ConditionRef = { kind: 'param'; name: string } | { kind: 'metric'; step: string; name: string } | { kind: 'alarm'; step: string };
+export type ConditionRef =
+  { kind: 'param'; name: string } | { kind: 'metric'; step: string; name: string } | { kind: 'alarm'; step: string };
 export type ConditionOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export interface Condition {
   source: string;
@@ -13,22 +14,74 @@ export interface Condition {
   value: number | boolean | string;
 }
 
-const PATTERN = /^\s*([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*){1,2})\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$/;
+const EXAMPLES = 'write e.g. "evaluate.metrics.accuracy < 0.9", "params.retrain == true" or "drift.alarm == true"';
 
+interface Token {
+  kind: 'path' | 'op' | 'number' | 'string' | 'word' | 'bad' | 'end';
+  text: string;
+  /** 0-based offset in the source. */
+  at: number;
+}
+
+const TOKENS: [Token['kind'], RegExp][] = [
+  ['number', /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/],
+  ['path', /^[A-Za-z][\w-]*(\.[A-Za-z][\w-]*)+/],
+  ['word', /^[A-Za-z_][\w-]*/],
+  ['string', /^("[^"]*"|'[^']*')/],
+  ['op', /^(==|!=|<=|>=|<|>)/],
+];
+
+function tokenize(source: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < source.length) {
+    if (/\s/.test(source[i]!)) {
+      i++;
+      continue;
+    }
+    const rest = source.slice(i);
+    const hit = TOKENS.map(([kind, re]) => [kind, re.exec(rest)?.[0]] as const).find(([, m]) => m);
+    const text = hit?.[1] ?? rest.split(/\s/)[0]!;
+    out.push({ kind: hit ? hit[0] : 'bad', text, at: i });
+    i += text.length;
+  }
+  out.push({ kind: 'end', text: '', at: source.length });
+  return out;
+}
+
+/** "… at column 16 (`<`): …", with the column 1-based, so the position can be found in the spec. */
+function syntaxError(source: string, token: Token, expected: string): string {
+  const found = token.kind === 'end' ? 'the end of the condition' : `"${token.text}"`;
+  return `"${source}" does not parse: at column ${token.at + 1}, expected ${expected}, found ${found}; ${EXAMPLES}`;
+}
+
+/**
+ * Parses `<ref> <op> <literal>`; anything else (a second operator, a trailing `&&`, an unclosed
+ * quote) is rejected with the column where it goes wrong.
+ */
 export function parseCondition(source: string): Condition | string {
-  const m = PATTERN.exec(source);
-  if (!m) return `"${source}" is not a condition; write e.g. "evaluate.metrics.accuracy < 0.9", "params.retrain == true" or "drift.alarm == true"`;
-  const [, path, op, literal] = m as unknown as [string, string, ConditionOp, string];
+  const tokens = tokenize(source);
+  const [first, opToken, literal, end] = [tokens[0]!, tokens[1], tokens[2], tokens[3]];
+  if (first.kind !== 'path') return syntaxError(source, first, 'params.<name>, <step>.metrics.<name> or <step>.alarm');
+  if (!opToken || opToken.kind !== 'op')
+    return syntaxError(source, opToken ?? tokens.at(-1)!, 'a comparison (==, !=, <, <=, >, >=)');
+  if (!literal || !['number', 'string', 'word', 'path'].includes(literal.kind))
+    return syntaxError(source, literal ?? tokens.at(-1)!, 'a number, true, false or a quoted string');
+  if (end && end.kind !== 'end')
+    return syntaxError(source, end, 'the end of the condition (one comparison only; `&&` and `||` are not supported)');
+  const path = first.text;
+  const op = opToken.text as ConditionOp;
   const parts = path.split('.');
   let ref: ConditionRef;
   if (parts[0] === 'params' && parts.length === 2) ref = { kind: 'param', name: parts[1]! };
   else if (parts.length === 3 && parts[1] === 'metrics') ref = { kind: 'metric', step: parts[0]!, name: parts[2]! };
   else if (parts.length === 2 && parts[1] === 'alarm') ref = { kind: 'alarm', step: parts[0]! };
-  else return `"${path}" is not something a condition can read; use params.<name>, <step>.metrics.<name> or <step>.alarm`;
+  else
+    return `"${path}" is not something a condition can read; use params.<name>, <step>.metrics.<name> or <step>.alarm`;
   let value: number | boolean | string;
-  if (/^(true|false)$/.test(literal)) value = literal === 'true';
-  else if (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(literal)) value = Number(literal);
-  else value = literal.replace(/^(['"])(.*)\1$/, '$2');
+  if (literal.kind === 'word' && /^(true|false)$/.test(literal.text)) value = literal.text === 'true';
+  else if (literal.kind === 'number') value = Number(literal.text);
+  else value = literal.text.replace(/^(['"])(.*)\1$/, '$2');
   return { source, ref, op, value };
 }
 
@@ -49,11 +102,16 @@ export function evaluateCondition(c: Condition, scope: ConditionScope): { holds:
   const a = actual as number | string | boolean;
   const v = c.value;
   const holds =
-    c.op === '==' ? a === v || String(a) === String(v)
-      : c.op === '!=' ? !(a === v || String(a) === String(v))
-        : c.op === '<' ? Number(a) < Number(v)
-          : c.op === '<=' ? Number(a) <= Number(v)
-            : c.op === '>' ? Number(a) > Number(v)
+    c.op === '=='
+      ? a === v || String(a) === String(v)
+      : c.op === '!='
+        ? !(a === v || String(a) === String(v))
+        : c.op === '<'
+          ? Number(a) < Number(v)
+          : c.op === '<='
+            ? Number(a) <= Number(v)
+            : c.op === '>'
+              ? Number(a) > Number(v)
               : Number(a) >= Number(v);
   return { holds, reason: `${c.source} (actual ${JSON.stringify(a)})` };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneOf } from './zod-messages.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -10,11 +11,13 @@ export function parseDuration(value: string | number): number | undefined {
   return Number(m[1]) * UNITS[m[2] ?? 's']!;
 }
 
+const DURATIONS = 'a duration is a number of seconds (90) or a string with a unit: "90s", "15m", "2h", "1d"';
+
 /** A duration field: accepts seconds or a string with a unit; yields milliseconds. */
-export const DurationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const DurationSchema = oneOf(DURATIONS, [z.number(), z.string()]).transform((v, ctx) => {
   const ms = parseDuration(v);
   if (ms === undefined || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration; write e.g. 90, "90s", "15m", "2h" or "1d"` });
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration; ${DURATIONS}` });
     return z.NEVER;
   }
   return ms;

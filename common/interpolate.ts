@@ -41,6 +41,7 @@ export function interpolate<T>(value: T, vars: Vars): T {
     }) as T;
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, vars)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars)])) as T;
   return value;
 }

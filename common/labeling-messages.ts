@@ -1,20 +1,44 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { GivenLabel, PendingSample, RoundSummary, SessionPhase } from './labeling';
+import { oneOf } from './zod-messages.js';
+import type { GivenLabel, PendingSample, RoundSummary, SessionPhase } from './labeling.js';
 
 /**
  * The messages of a labeling session. Labels arrive as the `submitLabels` signal (fire and
  * forget: from the Web UI, or code that cannot wait) or the `submitLabels` update (validated
  * first, answered with what was accepted and rejected). Both take the same payload.
  */
-export const submitLabelsSchema = () => z.object({
-  /** Who labeled (shown in the ledger and MLflow). */
-  labeler: z.string().min(1).max(200).optional(),
-  /** Sample id -> label. */
-  labels: z.record(z.string().min(1), z.union([z.string().min(1), z.number()]).transform(String)),
-  /** Replace labels already given in this round. */
-  overwrite: z.boolean().optional(),
-}).strict();
+export const submitLabelsSchema = () =>
+  z
+    .object({
+      /** Who labeled (shown in the ledger and MLflow). */
+      labeler: z.string().min(1).max(200).optional(),
+      /** Sample id -> label. */
+      labels: z.record(z.string().min(1, 'a sample id may not be empty'), LabelSchema()),
+      /** Replace labels already given in this round. */
+      overwrite: z.boolean().optional(),
+    })
+    .strict();
+
+/** A label as sent: a non-empty string, or a number (kept as its string). */
+export const LabelSchema = () =>
+  oneOf('a label is a non-empty string or a number', [
+    z.string().min(1, 'a label may not be empty'),
+    z.number(),
+  ]).transform(String);
+
+/** One line per rejected label, the first `max` of them, then how many more. */
+export function rejectionLines(rejected: readonly RejectedLabel[], max = 50): string[] {
+  const lines = rejected.slice(0, max).map((r) => `  rejected ${r.id}=${r.label}: ${r.reason}`);
+  if (rejected.length > max) lines.push(`  … and ${rejected.length - max} more rejected`);
+  return lines;
+}
+
+/** The type of the ApplicationFailure a refused `submitLabels` update fails with; its first detail is a RejectedLabel[] (empty when the whole payload is refused). */
+export const LABELS_REFUSED = 'LabelsRefused';
+
+/** The payload's shape, for messages. */
+export const SUBMISSION_SHAPE = '{ "labeler": "you", "labels": { "<sample id>": "<label>" }, "overwrite": false }';
 export type SubmitLabels = z.input<ReturnType<typeof submitLabelsSchema>>;
 
 export interface RejectedLabel {

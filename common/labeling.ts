@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { ArtifactRefSchema, type ArtifactRef } from './artifact';
-import { DurationSchema } from './duration';
-import { NAME, refineStep, stepSchemas } from './step-spec';
+import { ArtifactRefSchema, type ArtifactRef } from './artifact.js';
+import { DurationSchema } from './duration.js';
+import { LabelSchema } from './labeling-messages.js';
+import { issueLine, notAMapping, oneKindOf, userErrors } from './zod-messages.js';
+import { NAME, refineStep, stepSchemas } from './step-spec.js';
 
 /**
  * A labeling session (active learning): each round scores an unlabeled pool, asks people for
@@ -17,40 +19,48 @@ function labelingSchemas() {
   const { StepFields } = stepSchemas();
 
   /** How the pool is scored: higher is more informative. */
-  const ScorerSchema = z.discriminatedUnion('kind', [
-    z.object({
-      kind: z.literal('classifier'),
-      /** An ONNX model whose output is class probabilities (or logits: rows that are not distributions get a softmax). */
-      model: ArtifactRefSchema,
-      /** least confidence (1 − max p), smallest margin between the two likeliest classes, or entropy. */
-      strategy: z.enum(['uncertainty', 'margin', 'entropy']).default('entropy'),
-      inputName: z.string().optional(),
-      outputName: z.string().optional(),
-    }).strict(),
-    z.object({
-      kind: z.literal('autoencoder'),
-      /** An ONNX autoencoder: a sample's score is its mean squared reconstruction error (the Scanflow way). */
-      model: ArtifactRefSchema,
-      inputName: z.string().optional(),
-      outputName: z.string().optional(),
-    }).strict(),
-    z.object({
-      /** Random sampling: the baseline active learning has to beat. */
-      kind: z.literal('random'),
-      seed: z.number().int().default(0),
-    }).strict(),
+  const ScorerSchema = oneKindOf('kind', 'scorer is { kind: classifier | autoencoder | random, … }', [
+    z
+      .object({
+        kind: z.literal('classifier'),
+        /** An ONNX model whose output is class probabilities (or logits: rows that are not distributions get a softmax). */
+        model: ArtifactRefSchema,
+        /** least confidence (1 − max p), smallest margin between the two likeliest classes, or entropy. */
+        strategy: z.enum(['uncertainty', 'margin', 'entropy']).default('entropy'),
+        inputName: z.string().optional(),
+        outputName: z.string().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('autoencoder'),
+        /** An ONNX autoencoder: a sample's score is its mean squared reconstruction error (the Scanflow way). */
+        model: ArtifactRefSchema,
+        inputName: z.string().optional(),
+        outputName: z.string().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        /** Random sampling: the baseline active learning has to beat. */
+        kind: z.literal('random'),
+        seed: z.number().int().default(0),
+      })
+      .strict(),
   ]);
 
-  const DataOptionsSchema = z.object({
-    /** The label column of the labeled set (CSV). */
-    labelColumn: z.string().min(1).default('label'),
-    /** A pool column holding sample ids; without it a sample's id is its row number in the pool. */
-    idColumn: z.string().min(1).optional(),
-    /** Numeric columns fed to the scorer (default: every numeric column but the id). */
-    features: z.array(z.string().min(1)).min(1).optional(),
-    /** Rows are images of this shape ([height, width] or [channels, height, width]): previews are PNG thumbnails. `.npy` pools with 2-D or 3-D samples are images without it. */
-    imageShape: z.array(z.number().int().positive()).min(2).max(3).optional(),
-  }).strict();
+  const DataOptionsSchema = z
+    .object({
+      /** The label column of the labeled set (CSV). */
+      labelColumn: z.string().min(1).default('label'),
+      /** A pool column holding sample ids; without it a sample's id is its row number in the pool. */
+      idColumn: z.string().min(1).optional(),
+      /** Numeric columns fed to the scorer (default: every numeric column but the id). */
+      features: z.array(z.string().min(1)).min(1).optional(),
+      /** Rows are images of this shape ([height, width] or [channels, height, width]): previews are PNG thumbnails. `.npy` pools with 2-D or 3-D samples are images without it. */
+      imageShape: z.array(z.number().int().positive()).min(2).max(3).optional(),
+    })
+    .strict();
 
   /**
    * What the deadline does to a batch that is not fully labeled:
@@ -64,58 +74,72 @@ function labelingSchemas() {
   const { name: _name, ...unnamedStep } = StepFields;
   const RoundStepSchema = z.object(unnamedStep).strict().superRefine(refineStep);
 
-  const LabelingSessionSpecSchema = z.object({
-    /** Names the session's MLflow experiment and its registered model. */
-    name: z.string().regex(NAME, 'name must start with a letter and hold only letters, digits, _ and -'),
-    /** Unlabeled samples: CSV, or .npy (N-D for images). */
-    pool: ArtifactRefSchema,
-    /** The labeled set: a CSV with the pool's feature columns and the label column (f0, f1, … for a .npy pool). */
-    labeled: ArtifactRefSchema,
-    scorer: ScorerSchema,
-    /** Samples asked for per round. */
-    batchSize: z.number().int().positive().max(1000),
-    /** Spread the batch out: never ask for near-duplicates of a sample already in it. */
-    diversify: z.boolean().default(false),
-    /** Only samples scoring above this are candidates, in the scorer's own units (mean squared error for an autoencoder). */
-    minScore: z.number().optional(),
-    /**
-     * Only samples scoring above this quantile of a reference set's scores are candidates (Scanflow's
-     * threshold): the reference (CSV or .npy with the pool's features, e.g. the training data) is scored
-     * with the same scorer each round, so the threshold is always in the scorer's units.
-     */
-    threshold: z.object({ reference: ArtifactRefSchema, quantile: z.number().gt(0).lt(1).default(0.99) }).strict().optional(),
-    /** The allowed labels. */
-    labelSet: z.array(z.union([z.string().min(1), z.number()]).transform(String)).min(2, 'a label set needs at least two labels'),
-    data: DataOptionsSchema.default({ labelColumn: 'label' }),
-    /**
-     * The retrain step: gets `/inputs/labeled` (the merged labeled set) and writes `model`; when it
-     * also writes `scorer` (ONNX), the next round scores with it. Its other inputs are yours.
-     */
-    retrain: RoundStepSchema,
-    /** The evaluate step: gets `/inputs/model` and writes the metric to `/outputs/metrics.json`. */
-    evaluate: RoundStepSchema,
-    /** The metric that decides promotion and the target stop. */
-    metric: z.object({
-      name: z.string().min(1).default('accuracy'),
-      greaterIsBetter: z.boolean().default(true),
-    }).strict().default({ name: 'accuracy', greaterIsBetter: true }),
-    /** Register each retrained model under this name and promote it to `alias` when it beats the champion. */
-    register: z.object({ name: z.string().min(1), alias: z.string().min(1).default('champion') }).strict().optional(),
-    stop: z.object({
-      rounds: z.number().int().positive().optional(),
-      /** Stop once the metric reaches this. */
-      target: z.number().optional(),
-    }).strict().default({}),
-    /** How long a round waits for labels. */
-    deadline: DurationSchema.default(7 * 86_400_000),
-    /** A reminder (log line and search attribute) this often while labels are missing. */
-    remindEvery: DurationSchema.optional(),
-    partial: PartialPolicySchema.default('proceed'),
-    /** Deadline extensions under the `extend` policy. */
-    extensions: z.number().int().nonnegative().default(1),
-    /** Log rounds to MLflow. */
-    tracking: z.boolean().default(true),
-  }).strict();
+  const LabelingSessionSpecSchema = z
+    .object({
+      /** Names the session's MLflow experiment and its registered model. */
+      name: z.string().regex(NAME, 'name must start with a letter and hold only letters, digits, _ and -'),
+      /** Unlabeled samples: CSV, or .npy (N-D for images). */
+      pool: ArtifactRefSchema,
+      /** The labeled set: a CSV with the pool's feature columns and the label column (f0, f1, … for a .npy pool). */
+      labeled: ArtifactRefSchema,
+      scorer: ScorerSchema,
+      /** Samples asked for per round. */
+      batchSize: z.number().int().positive().max(1000),
+      /** Spread the batch out: never ask for near-duplicates of a sample already in it. */
+      diversify: z.boolean().default(false),
+      /** Only samples scoring above this are candidates, in the scorer's own units (mean squared error for an autoencoder). */
+      minScore: z.number().optional(),
+      /**
+       * Only samples scoring above this quantile of a reference set's scores are candidates (Scanflow's
+       * threshold): the reference (CSV or .npy with the pool's features, e.g. the training data) is scored
+       * with the same scorer each round, so the threshold is always in the scorer's units.
+       */
+      threshold: z
+        .object({ reference: ArtifactRefSchema, quantile: z.number().gt(0).lt(1).default(0.99) })
+        .strict()
+        .optional(),
+      /** The allowed labels. */
+      labelSet: z.array(LabelSchema()).min(2, 'a label set needs at least two labels'),
+      data: DataOptionsSchema.default({ labelColumn: 'label' }),
+      /**
+       * The retrain step: gets `/inputs/labeled` (the merged labeled set) and writes `model`; when it
+       * also writes `scorer` (ONNX), the next round scores with it. Its other inputs are yours.
+       */
+      retrain: RoundStepSchema,
+      /** The evaluate step: gets `/inputs/model` and writes the metric to `/outputs/metrics.json`. */
+      evaluate: RoundStepSchema,
+      /** The metric that decides promotion and the target stop. */
+      metric: z
+        .object({
+          name: z.string().min(1).default('accuracy'),
+          greaterIsBetter: z.boolean().default(true),
+        })
+        .strict()
+        .default({ name: 'accuracy', greaterIsBetter: true }),
+      /** Register each retrained model under this name and promote it to `alias` when it beats the champion. */
+      register: z
+        .object({ name: z.string().min(1), alias: z.string().min(1).default('champion') })
+        .strict()
+        .optional(),
+      stop: z
+        .object({
+          rounds: z.number().int().positive().optional(),
+          /** Stop once the metric reaches this. */
+          target: z.number().optional(),
+        })
+        .strict()
+        .default({}),
+      /** How long a round waits for labels. */
+      deadline: DurationSchema.default(7 * 86_400_000),
+      /** A reminder (log line and search attribute) this often while labels are missing. */
+      remindEvery: DurationSchema.optional(),
+      partial: PartialPolicySchema.default('proceed'),
+      /** Deadline extensions under the `extend` policy. */
+      extensions: z.number().int().nonnegative().default(1),
+      /** Log rounds to MLflow. */
+      tracking: z.boolean().default(true),
+    })
+    .strict();
 
   return { ScorerSchema, DataOptionsSchema, PartialPolicySchema, LabelingSessionSpecSchema };
 }
@@ -127,6 +151,7 @@ export type PartialPolicy = z.output<LabelingSchemas['PartialPolicySchema']>;
 export type LabelingSessionSpecInput = z.input<LabelingSchemas['LabelingSessionSpecSchema']>;
 export type LabelingSessionSpec = z.output<LabelingSchemas['LabelingSessionSpecSchema']>;
 
+/** Thrown when a labeling session spec is invalid; `problems` names every problem with its field. */
 export class LabelingSpecError extends TypeError {
   constructor(readonly problems: string[]) {
     super(`Invalid labeling session:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -134,21 +159,40 @@ export class LabelingSpecError extends TypeError {
   }
 }
 
+/** What a session spec must hold at least, for messages. */
+export const SESSION_NEEDS =
+  'a session needs `name`, `pool`, `labeled`, `scorer`, `batchSize`, `labelSet`, `retrain` and `evaluate`';
+
 /** Validates a session spec, naming every problem with its field. */
 export function validateLabelingSpec(raw: unknown): LabelingSessionSpec {
-  const parsed = labelingSchemas().LabelingSessionSpecSchema.safeParse(raw);
-  if (!parsed.success) throw new LabelingSpecError(parsed.error.issues.map((i) => `${i.path.join('.') || '(session)'}: ${i.message}`));
+  const shape = notAMapping(raw, 'labeling session spec', SESSION_NEEDS);
+  if (shape) throw new LabelingSpecError([shape]);
+  const parsed = labelingSchemas().LabelingSessionSpecSchema.safeParse(raw, { error: userErrors });
+  if (!parsed.success) throw new LabelingSpecError(parsed.error.issues.map((i) => issueLine(i, '(session)')));
   const spec = parsed.data;
   const problems: string[] = [];
   if (new Set(spec.labelSet).size !== spec.labelSet.length) problems.push('labelSet: labels must be distinct');
-  if (!('model' in spec.retrain.outputs)) problems.push('retrain.outputs: the retrain step must write an output named "model"');
-  if ('labeled' in spec.retrain.inputs) problems.push('retrain.inputs.labeled: "labeled" is given by the session (the merged labeled set); name your input otherwise');
-  if ('model' in spec.evaluate.inputs) problems.push('evaluate.inputs.model: "model" is given by the session (the retrained model); name your input otherwise');
-  if (spec.data.idColumn && spec.data.idColumn === spec.data.labelColumn) problems.push('data.idColumn: the id column cannot be the label column');
-  if (spec.minScore !== undefined && spec.threshold) problems.push('threshold: give either minScore or threshold, not both');
+  if (!('model' in spec.retrain.outputs))
+    problems.push('retrain.outputs: the retrain step must write an output named "model"');
+  if ('labeled' in spec.retrain.inputs)
+    problems.push(
+      'retrain.inputs.labeled: "labeled" is given by the session (the merged labeled set); name your input otherwise',
+    );
+  if ('model' in spec.evaluate.inputs)
+    problems.push(
+      'evaluate.inputs.model: "model" is given by the session (the retrained model); name your input otherwise',
+    );
+  if (spec.data.idColumn && spec.data.idColumn === spec.data.labelColumn)
+    problems.push('data.idColumn: the id column cannot be the label column');
+  if (spec.minScore !== undefined && spec.threshold)
+    problems.push('threshold: give either minScore or threshold, not both');
   if (spec.scorer.kind === 'random') {
-    if (spec.diversify) problems.push('diversify: with the random scorer, farthest-first picking seeks outliers, so it is no longer a random baseline; drop diversify');
-    if (spec.threshold || spec.minScore !== undefined) problems.push('scorer: random scores are not informativeness; a threshold or minScore means nothing with them');
+    if (spec.diversify)
+      problems.push(
+        'diversify: with the random scorer, farthest-first picking seeks outliers, so it is no longer a random baseline; drop diversify',
+      );
+    if (spec.threshold || spec.minScore !== undefined)
+      problems.push('scorer: random scores are not informativeness; a threshold or minScore means nothing with them');
   }
   if (problems.length) throw new LabelingSpecError(problems);
   return spec;
@@ -244,7 +288,8 @@ export interface RoundSummary {
   pipelineWorkflowId?: string;
 }
 
-export type SessionPhase = 'selecting' | 'waiting' | 'retraining' | 'completed' | 'stopped';
+/** Where a session is; the last three are final (a cancelled or failed session sets its LabelingStatus too). */
+export type SessionPhase = 'selecting' | 'waiting' | 'retraining' | 'completed' | 'stopped' | 'cancelled' | 'failed';
 
 export interface LabelingSessionResult {
   name: string;
@@ -271,15 +316,30 @@ export interface RoundPipelineSource {
  * user wrote them (durations and all), so the pipeline validates them exactly as it would its own.
  */
 export function roundPipelineSpec(src: RoundPipelineSource, labeled: ArtifactRef): Record<string, unknown> {
-  const inputsOf = (step: Record<string, unknown>) => (step.inputs && typeof step.inputs === 'object' ? step.inputs as Record<string, unknown> : {});
+  const inputsOf = (step: Record<string, unknown>) =>
+    step.inputs && typeof step.inputs === 'object' ? (step.inputs as Record<string, unknown>) : {};
   return {
     name: src.name,
     description: `labeling session ${src.name}: retrain on the merged labeled set, then evaluate`,
     inputs: { labeled: { artifact: labeled } },
     tracking: { enabled: src.tracking },
-    ...(src.register ? { promote: { step: 'retrain', metric: `evaluate.metrics.${src.metric.name}`, alias: src.register.alias, greaterIsBetter: src.metric.greaterIsBetter } } : {}),
+    ...(src.register
+      ? {
+          promote: {
+            step: 'retrain',
+            metric: `evaluate.metrics.${src.metric.name}`,
+            alias: src.register.alias,
+            greaterIsBetter: src.metric.greaterIsBetter,
+          },
+        }
+      : {}),
     steps: [
-      { ...src.retrain, name: 'retrain', inputs: { ...inputsOf(src.retrain), labeled: 'inputs.labeled' }, ...(src.register ? { register: { model: 'model', name: src.register.name } } : {}) },
+      {
+        ...src.retrain,
+        name: 'retrain',
+        inputs: { ...inputsOf(src.retrain), labeled: 'inputs.labeled' },
+        ...(src.register ? { register: { model: 'model', name: src.register.name } } : {}),
+      },
       { ...src.evaluate, name: 'evaluate', inputs: { ...inputsOf(src.evaluate), model: 'retrain.model' } },
     ],
   };

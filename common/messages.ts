@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { ArtifactRef } from './artifact';
+import type { ArtifactRef } from './artifact.js';
 
 export type StepStateName = 'pending' | 'running' | 'cached' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 

@@ -1,69 +1,104 @@
 import { z } from 'zod';
-import { parseCondition } from './condition';
-import { DurationSchema } from './duration';
-import { unresolvedRefs } from './interpolate';
-import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec';
+import { parseCondition } from './condition.js';
+import { DurationSchema } from './duration.js';
+import { unresolvedRefs } from './interpolate.js';
+import { describeValue, notAMapping, oneOf, userErrors } from './zod-messages.js';
+import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec.js';
+
+const MAP_OVER = 'map.over is a list (e.g. [1, 2, 3]) or "${params.<name>}" naming a list param';
 
 /** The pipeline schemas, built per validation (see stepSchemas for why not at module load). */
 function pipelineSchemas() {
   const { InputSourceSchema, StepFields } = stepSchemas();
-  const nameField = z.string().regex(NAME, 'names start with a letter and hold only letters, digits, _ and - (at most 63)');
+  const nameField = z
+    .string()
+    .regex(NAME, 'names start with a letter and hold only letters, digits, _ and - (at most 63)');
 
-  const MapSchema = z.object({
-    /** A list, or `${params.<name>}` naming a list param. */
-    over: z.union([z.array(z.unknown()), z.string().regex(/^\$\{params\.[\w-]+\}$/, 'map.over is a list or "${params.<name>}"')]),
-    /** The variable each item is bound to: `${<as>}` in params, args and env. */
-    as: nameField.default('item'),
-  }).strict();
+  const MapSchema = z
+    .object({
+      /** A list, or `${params.<name>}` naming a list param. */
+      over: oneOf(MAP_OVER, [
+        z.array(z.unknown()),
+        z.string().regex(/^\$\{params\.[\w-]+\}$/, { error: (iss) => `${MAP_OVER}; got ${describeValue(iss.input)}` }),
+      ]),
+      /** The variable each item is bound to: `${<as>}` in params, args and env. */
+      as: nameField.default('item'),
+    })
+    .strict();
 
   const Flow = { when: z.string().optional(), map: MapSchema.optional() };
 
-  const ContainerStepSchema = z.object({ ...StepFields, ...Flow }).strict().superRefine(refineStep);
+  const ContainerStepSchema = z
+    .object({ ...StepFields, ...Flow })
+    .strict()
+    .superRefine(refineStep);
 
-  const CheckStepSchema = z.object({
-    name: nameField,
-    check: z.object({
-      plugin: z.string().min(1),
-      config: z.record(z.string(), z.unknown()).default({}),
-      batch: InputSourceSchema,
-      reference: InputSourceSchema.optional(),
-      state: InputSourceSchema.optional(),
-      /** Artifacts the plugin's config needs (e.g. `model: train-ae.model`), merged into `config`. */
-      inputs: z.record(z.string(), InputSourceSchema).default({}),
-    }).strict(),
-    ...Flow,
-  }).strict();
+  const CheckStepSchema = z
+    .object({
+      name: nameField,
+      check: z
+        .object({
+          plugin: z.string().min(1),
+          config: z.record(z.string(), z.unknown()).default({}),
+          batch: InputSourceSchema,
+          reference: InputSourceSchema.optional(),
+          state: InputSourceSchema.optional(),
+          /** Artifacts the plugin's config needs (e.g. `model: train-ae.model`), merged into `config`. */
+          inputs: z.record(z.string(), InputSourceSchema).default({}),
+        })
+        .strict(),
+      ...Flow,
+    })
+    .strict();
 
-  const PipelineHeadSchema = z.object({
-    name: nameField,
-    description: z.string().optional(),
-    params: z.record(z.string(), z.unknown()).default({}),
-    inputs: z.record(nameField, InputSourceSchema).default({}),
-    outputs: z.record(nameField, z.string().regex(/^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$/, 'pipeline outputs are "<step>.<output>"')).default({}),
-    maxParallel: z.number().int().min(1).max(256).default(4),
-    failFast: z.boolean().default(true),
-    /**
-     * Promote the model a step registered to an alias (e.g. `champion`) when a metric beats the
-     * current holder's: `{ step: train, metric: evaluate.metrics.accuracy, alias: champion }`.
-     */
-    promote: z.object({
-      step: nameField,
-      metric: z.string().regex(/^[A-Za-z][\w-]*\.metrics\.[\w.-]+$/, 'promote.metric is "<step>.metrics.<name>"'),
-      alias: z.string().regex(/^[A-Za-z][\w-]*$/).default('champion'),
-      greaterIsBetter: z.boolean().default(true),
-    }).strict().optional(),
-    /** MLflow tracking: on by default; while MLflow is down it retries for `catchUpWithin`. */
-    tracking: z.object({ enabled: z.boolean().default(true), catchUpWithin: DurationSchema.default(24 * 3_600_000) }).strict().prefault({}),
-    steps: z.array(z.record(z.string(), z.unknown())).min(1, 'a pipeline needs at least one step'),
-  }).strict();
+  const PipelineHeadSchema = z
+    .object({
+      name: nameField,
+      description: z.string().optional(),
+      params: z.record(z.string(), z.unknown()).default({}),
+      inputs: z.record(nameField, InputSourceSchema).default({}),
+      outputs: z
+        .record(
+          nameField,
+          z.string().regex(/^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$/, 'pipeline outputs are "<step>.<output>"'),
+        )
+        .default({}),
+      maxParallel: z.number().int().min(1).max(256).default(4),
+      failFast: z.boolean().default(true),
+      /**
+       * Promote the model a step registered to an alias (e.g. `champion`) when a metric beats the
+       * current holder's: `{ step: train, metric: evaluate.metrics.accuracy, alias: champion }`.
+       */
+      promote: z
+        .object({
+          step: nameField,
+          metric: z.string().regex(/^[A-Za-z][\w-]*\.metrics\.[\w.-]+$/, 'promote.metric is "<step>.metrics.<name>"'),
+          alias: z
+            .string()
+            .regex(/^[A-Za-z][\w-]*$/)
+            .default('champion'),
+          greaterIsBetter: z.boolean().default(true),
+        })
+        .strict()
+        .optional(),
+      /** MLflow tracking: on by default; while MLflow is down it retries for `catchUpWithin`. */
+      tracking: z
+        .object({ enabled: z.boolean().default(true), catchUpWithin: DurationSchema.default(24 * 3_600_000) })
+        .strict()
+        .prefault({}),
+      steps: z.array(z.record(z.string(), z.unknown())).min(1, 'a pipeline needs at least one step'),
+    })
+    .strict();
 
-  const NestedHeadSchema = z.object({
-    name: nameField,
-    pipeline: z.record(z.string(), z.unknown()),
-    inputs: z.record(nameField, InputSourceSchema).default({}),
-    params: z.record(z.string(), z.unknown()).default({}),
-    ...Flow,
-  }).strict();
+  const NestedHeadSchema = z
+    .object({
+      name: nameField,
+      pipeline: z.record(z.string(), z.unknown()),
+      inputs: z.record(nameField, InputSourceSchema).default({}),
+      params: z.record(z.string(), z.unknown()).default({}),
+      ...Flow,
+    })
+    .strict();
 
   return { MapSchema, ContainerStepSchema, CheckStepSchema, PipelineHeadSchema, NestedHeadSchema, InputSourceSchema };
 }
@@ -99,12 +134,15 @@ export type PipelineSpec = PipelineSpecShape;
 /** Thrown when a pipeline spec is invalid; `problems` names every problem with its step and field. */
 export class PipelineSpecError extends TypeError {
   constructor(readonly problems: string[]) {
-    super(`Invalid pipeline spec (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid pipeline spec (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'PipelineSpecError';
   }
 }
 
-const where = (step: string | undefined, path: PropertyKey[]) => `${step ? `step "${step}"` : 'pipeline'}${path.length ? `, field ${path.map(String).join('.')}` : ''}`;
+const where = (step: string | undefined, path: PropertyKey[]) =>
+  `${step ? `step "${step}"` : 'pipeline'}${path.length ? `, field ${path.map(String).join('.')}` : ''}`;
 
 /** The outputs another step can read from `step`. */
 export function outputNames(step: PipelineStep): string[] {
@@ -127,7 +165,9 @@ export function sourceRef(source: InputSource): { step: string; output: string }
 export function stepSources(step: PipelineStep): [string, InputSource][] {
   if (step.kind === 'check') {
     return [
-      ...(['batch', 'reference', 'state'] as const).flatMap((k) => (step.check[k] ? [[`check.${k}`, step.check[k]!] as [string, InputSource]] : [])),
+      ...(['batch', 'reference', 'state'] as const).flatMap((k) =>
+        step.check[k] ? [[`check.${k}`, step.check[k]!] as [string, InputSource]] : [],
+      ),
       ...Object.entries(step.check.inputs).map(([k, v]) => [`check.inputs.${k}`, v] as [string, InputSource]),
     ];
   }
@@ -148,21 +188,29 @@ export function dependencies(step: PipelineStep): string[] {
   return [...deps];
 }
 
-function parseStep(S: PipelineSchemas, raw: Record<string, unknown>, index: number, problems: string[], prefix: string): PipelineStep | undefined {
+function parseStep(
+  S: PipelineSchemas,
+  raw: Record<string, unknown>,
+  index: number,
+  problems: string[],
+  prefix: string,
+): PipelineStep | undefined {
   const label = typeof raw.name === 'string' ? raw.name : `#${index + 1}`;
-  const report = (issues: z.core.$ZodIssue[]) => { for (const i of issues) problems.push(`${prefix}${where(label, i.path)}: ${i.message}`); };
+  const report = (issues: z.core.$ZodIssue[]) => {
+    for (const i of issues) problems.push(`${prefix}${where(label, i.path)}: ${i.message}`);
+  };
   if ('pipeline' in raw) {
-    const head = S.NestedHeadSchema.safeParse(raw);
+    const head = S.NestedHeadSchema.safeParse(raw, { error: userErrors });
     if (!head.success) return void report(head.error.issues);
     const child = parsePipeline(S, head.data.pipeline, problems, `${prefix}step "${label}" > `);
     return child && { kind: 'pipeline', ...head.data, pipeline: child };
   }
   if ('check' in raw) {
-    const r = S.CheckStepSchema.safeParse(raw);
+    const r = S.CheckStepSchema.safeParse(raw, { error: userErrors });
     if (!r.success) return void report(r.error.issues);
     return { kind: 'check', ...r.data };
   }
-  const r = S.ContainerStepSchema.safeParse(raw);
+  const r = S.ContainerStepSchema.safeParse(raw, { error: userErrors });
   if (!r.success) {
     report(r.error.issues);
     return looseStep(S, raw);
@@ -176,8 +224,14 @@ function parseStep(S: PipelineSchemas, raw: Record<string, unknown>, index: numb
  */
 function looseStep(S: PipelineSchemas, raw: Record<string, unknown>): PipelineStep | undefined {
   if (typeof raw.name !== 'string') return undefined;
-  const inputs = Object.fromEntries(Object.entries((raw.inputs ?? {}) as Record<string, unknown>).filter(([, v]) => S.InputSourceSchema.safeParse(v).success)) as Record<string, InputSource>;
-  const outputs = Array.isArray(raw.outputs) ? Object.fromEntries(raw.outputs.map((o) => [String(o), String(o)])) : ((raw.outputs ?? {}) as Record<string, string>);
+  const inputs = Object.fromEntries(
+    Object.entries((raw.inputs ?? {}) as Record<string, unknown>).filter(
+      ([, v]) => S.InputSourceSchema.safeParse(v).success,
+    ),
+  ) as Record<string, InputSource>;
+  const outputs = Array.isArray(raw.outputs)
+    ? Object.fromEntries(raw.outputs.map((o) => [String(o), String(o)]))
+    : ((raw.outputs ?? {}) as Record<string, string>);
   return { kind: 'container', name: raw.name, inputs, outputs, loose: true } as unknown as PipelineStep;
 }
 
@@ -189,23 +243,32 @@ function findCycle(steps: Map<string, PipelineStep>): string[] | undefined {
     if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
     state.set(name, 'visiting');
     stack.push(name);
-    for (const dep of dependencies(steps.get(name)!)) if (steps.has(dep)) { const c = visit(dep); if (c) return c; }
+    for (const dep of dependencies(steps.get(name)!))
+      if (steps.has(dep)) {
+        const c = visit(dep);
+        if (c) return c;
+      }
     stack.pop();
     state.set(name, 'done');
     return undefined;
   };
-  for (const name of steps.keys()) { const c = visit(name); if (c) return c; }
+  for (const name of steps.keys()) {
+    const c = visit(name);
+    if (c) return c;
+  }
   return undefined;
 }
 
 function parsePipeline(S: PipelineSchemas, raw: unknown, problems: string[], prefix: string): PipelineSpec | undefined {
-  const head = S.PipelineHeadSchema.safeParse(raw);
+  const head = S.PipelineHeadSchema.safeParse(raw, { error: userErrors });
   if (!head.success) {
     for (const i of head.error.issues) problems.push(`${prefix}${where(undefined, i.path)}: ${i.message}`);
     return undefined;
   }
   const before = problems.length;
-  const steps = head.data.steps.map((s, i) => parseStep(S, s, i, problems, prefix)).filter((s): s is PipelineStep => s !== undefined);
+  const steps = head.data.steps
+    .map((s, i) => parseStep(S, s, i, problems, prefix))
+    .filter((s): s is PipelineStep => s !== undefined);
   const byName = new Map<string, PipelineStep>();
   for (const s of steps) {
     if (byName.has(s.name)) problems.push(`${prefix}${where(s.name, ['name'])}: duplicate step name`);
@@ -217,40 +280,65 @@ function parsePipeline(S: PipelineSchemas, raw: unknown, problems: string[], pre
       const ref = sourceRef(src);
       if (!ref) continue;
       if ('input' in ref) {
-        if (!(ref.input in head.data.inputs)) problems.push(`${prefix}${where(s.name, [field])}: unknown pipeline input "${ref.input}" (declared: ${Object.keys(head.data.inputs).join(', ') || 'none'})`);
+        if (!(ref.input in head.data.inputs))
+          problems.push(
+            `${prefix}${where(s.name, [field])}: unknown pipeline input "${ref.input}" (declared: ${Object.keys(head.data.inputs).join(', ') || 'none'})`,
+          );
       } else if (!byName.has(ref.step)) {
-        problems.push(`${prefix}${where(s.name, [field])}: unknown step "${ref.step}" (steps: ${[...byName.keys()].join(', ')})`);
+        problems.push(
+          `${prefix}${where(s.name, [field])}: unknown step "${ref.step}" (steps: ${[...byName.keys()].join(', ')})`,
+        );
       } else if (!outputNames(byName.get(ref.step)!).includes(ref.output)) {
-        problems.push(`${prefix}${where(s.name, [field])}: step "${ref.step}" has no output "${ref.output}" (it has: ${outputNames(byName.get(ref.step)!).join(', ') || 'none'})`);
+        problems.push(
+          `${prefix}${where(s.name, [field])}: step "${ref.step}" has no output "${ref.output}" (it has: ${outputNames(byName.get(ref.step)!).join(', ') || 'none'})`,
+        );
       }
     }
     if (s.when) {
       const c = parseCondition(s.when);
       if (typeof c === 'string') problems.push(`${prefix}${where(s.name, ['when'])}: ${c}`);
-      else if (c.ref.kind === 'param' && !(c.ref.name in head.data.params)) problems.push(`${prefix}${where(s.name, ['when'])}: unknown param "${c.ref.name}"`);
-      else if (c.ref.kind !== 'param' && !byName.has(c.ref.step)) problems.push(`${prefix}${where(s.name, ['when'])}: unknown step "${c.ref.step}"`);
-      else if (c.ref.kind !== 'param' && byName.get(c.ref.step)!.map) problems.push(`${prefix}${where(s.name, ['when'])}: step "${c.ref.step}" is mapped; a condition cannot read one of its many results`);
+      else if (c.ref.kind === 'param' && !(c.ref.name in head.data.params))
+        problems.push(`${prefix}${where(s.name, ['when'])}: unknown param "${c.ref.name}"`);
+      else if (c.ref.kind !== 'param' && !byName.has(c.ref.step))
+        problems.push(`${prefix}${where(s.name, ['when'])}: unknown step "${c.ref.step}"`);
+      else if (c.ref.kind !== 'param' && byName.get(c.ref.step)!.map)
+        problems.push(
+          `${prefix}${where(s.name, ['when'])}: step "${c.ref.step}" is mapped; a condition cannot read one of its many results`,
+        );
     }
     if ((s as { loose?: boolean }).loose) continue;
     const mapVar = s.map ? { [s.map.as]: null } : {};
     const bound = { ...vars, ...mapVar };
-    const templated = s.kind === 'container' ? { params: s.params, args: s.args, env: s.env, command: s.command } : s.kind === 'pipeline' ? s.params : s.check.config;
-    for (const ref of unresolvedRefs(templated, bound)) if (!(ref in mapVar)) problems.push(`${prefix}${where(s.name, [])}: unknown reference \${${ref}} (params: ${Object.keys(head.data.params).join(', ') || 'none'})`);
+    const templated =
+      s.kind === 'container'
+        ? { params: s.params, args: s.args, env: s.env, command: s.command }
+        : s.kind === 'pipeline'
+          ? s.params
+          : s.check.config;
+    for (const ref of unresolvedRefs(templated, bound))
+      if (!(ref in mapVar))
+        problems.push(
+          `${prefix}${where(s.name, [])}: unknown reference \${${ref}} (params: ${Object.keys(head.data.params).join(', ') || 'none'})`,
+        );
     if (s.map && typeof s.map.over === 'string') {
       const p = s.map.over.slice('${params.'.length, -1);
-      if (!Array.isArray(head.data.params[p])) problems.push(`${prefix}${where(s.name, ['map', 'over'])}: param "${p}" is not a list`);
+      if (!Array.isArray(head.data.params[p]))
+        problems.push(`${prefix}${where(s.name, ['map', 'over'])}: param "${p}" is not a list`);
     }
   }
   for (const [name, ref] of Object.entries(head.data.outputs)) {
     const [step, output] = ref.split('.') as [string, string];
     const s = byName.get(step);
-    if (!s || !outputNames(s).includes(output)) problems.push(`${prefix}${where(undefined, ['outputs', name])}: no step output "${ref}"`);
+    if (!s || !outputNames(s).includes(output))
+      problems.push(`${prefix}${where(undefined, ['outputs', name])}: no step output "${ref}"`);
   }
   if (head.data.promote) {
     const p = head.data.promote;
     const target = byName.get(p.step);
-    if (!target || target.kind !== 'container' || !target.register) problems.push(`${prefix}pipeline, field promote.step: "${p.step}" is not a step with \`register\``);
-    if (!byName.has(p.metric.split('.')[0]!)) problems.push(`${prefix}pipeline, field promote.metric: unknown step "${p.metric.split('.')[0]}"`);
+    if (!target || target.kind !== 'container' || !target.register)
+      problems.push(`${prefix}pipeline, field promote.step: "${p.step}" is not a step with \`register\``);
+    if (!byName.has(p.metric.split('.')[0]!))
+      problems.push(`${prefix}pipeline, field promote.metric: unknown step "${p.metric.split('.')[0]}"`);
   }
   const cycle = findCycle(byName);
   if (cycle) problems.push(`${prefix}pipeline: the steps form a cycle: ${cycle.join(' -> ')}`);
@@ -258,8 +346,13 @@ function parsePipeline(S: PipelineSchemas, raw: unknown, problems: string[], pre
   return { ...head.data, steps };
 }
 
+/** What a pipeline spec must hold at least, for messages. */
+export const PIPELINE_NEEDS = 'a pipeline needs a `name` and a list of `steps`';
+
 /** Validates a pipeline spec (parsed YAML or JSON); throws a PipelineSpecError listing every problem. */
 export function validatePipeline(raw: unknown): PipelineSpec {
+  const shape = notAMapping(raw, 'pipeline spec', PIPELINE_NEEDS);
+  if (shape) throw new PipelineSpecError([shape]);
   const problems: string[] = [];
   const spec = parsePipeline(pipelineSchemas(), raw, problems, '');
   if (!spec || problems.length) throw new PipelineSpecError(problems.length ? problems : ['the spec is empty']);

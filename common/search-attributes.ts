@@ -13,6 +13,16 @@ export const LabelingReminders = defineSearchAttributeKey('LabelingReminders', S
 /** When the current round stops waiting for labels. */
 export const LabelingDeadline = defineSearchAttributeKey('LabelingDeadline', SearchAttributeType.DATETIME);
 
+/** The registered model a deployment serves. */
+export const ServingModel = defineSearchAttributeKey('ServingModel', SearchAttributeType.KEYWORD);
+/** empty, stable, canary, rolling-back, paused or stopped. */
+export const ServingState = defineSearchAttributeKey('ServingState', SearchAttributeType.KEYWORD);
+/**
+ * The canary's share of traffic (0-100; 0 without a rollout). A Double: Temporal's SQLite
+ * visibility store allows three Int attributes per namespace, and the labeling ones have them.
+ */
+export const ServingCanaryWeight = defineSearchAttributeKey('ServingCanaryWeight', SearchAttributeType.DOUBLE);
+
 export const TIDEMARK_SEARCH_ATTRIBUTES = [
   PipelineName,
   PipelineStatus,
@@ -23,4 +33,7 @@ export const TIDEMARK_SEARCH_ATTRIBUTES = [
   LabelingRound,
   LabelingReminders,
   LabelingDeadline,
+  ServingModel,
+  ServingState,
+  ServingCanaryWeight,
 ] as const;

@@ -1,29 +1,39 @@
-import type { ArtifactRef } from './artifact';
+import type { ArtifactRef } from './artifact.js';
+import type { StepSpec } from './step-spec.js';
 
-/** What the workflow hands the `runStep` activity: a fully resolved step, refs only. */
-export interface RunStepInput {
+/** The fields of a container step that reach the `runStep` activity as they are in the spec. */
+export const STEP_RUN_FIELDS = [
+  'command',
+  'args',
+  'env',
+  'secretEnv',
+  'params',
+  'outputs',
+  'resources',
+  'network',
+  'cache',
+  'runAsRoot',
+] as const satisfies readonly (keyof StepSpec)[];
+
+/**
+ * What the workflow hands the `runStep` activity: a fully resolved step, refs only. Its step
+ * fields are the spec's (STEP_RUN_FIELDS: `secretEnv` names worker variables, resolved inside the
+ * activity only); the rest is the run's.
+ */
+export type RunStepInput = Pick<StepSpec, (typeof STEP_RUN_FIELDS)[number]> & {
   /** Unique within the workflow run: `train`, `train[2]` (a map item), `sub/train` (nested). */
   stepKey: string;
   /** The workflow-level attempt: a container that failed is run again under a new attempt. */
   attempt: number;
   pipeline?: string;
+  /** The image to run: the spec's `image`, or the one its `build` made. */
   image: string;
-  command?: string[];
-  args?: string[];
-  env: Record<string, string>;
-  /** Container variable -> worker environment variable; resolved inside the activity only. */
-  secretEnv: Record<string, string>;
-  params: Record<string, unknown>;
   inputs: Record<string, ArtifactRef | ArtifactRef[]>;
-  outputs: Record<string, string>;
-  resources: { cpus?: number; memoryMiB?: number; gpus?: number };
-  network: 'none' | 'host';
-  cache: { enabled: boolean; version: string };
   /** The container is stopped, and the step fails, after this long. */
   timeoutMs: number;
   /** MLflow run the step reports into (set by the pipeline when tracking is on). */
   mlflowRunId?: string;
-}
+};
 
 export interface StepResult {
   stepKey: string;

@@ -1,5 +1,5 @@
-import type { ArtifactRef } from './artifact';
-import type { StepStateName } from './messages';
+import type { ArtifactRef } from './artifact.js';
+import type { StepStateName } from './messages.js';
 
 /** The MLflow run of one pipeline run (the parent of its step runs). */
 export interface PipelineTracking {
@@ -45,8 +45,8 @@ export type TrackStepRecord = Omit<TrackStepEndInput, 'runId'> & { runId?: strin
 export interface TrackStepsInput {
   parent: PipelineTracking;
   steps: TrackStepRecord[];
-  /** Set with the pipeline's last records: its run is then ended with this state. */
-  end?: { state: 'succeeded' | 'failed' | 'cancelled' };
+  /** Set with the pipeline's last records: its run is then ended with this state, and given these metrics. */
+  end?: { state: 'succeeded' | 'failed' | 'cancelled'; metrics?: Record<string, number> };
 }
 
 export interface TrackStepsResult {

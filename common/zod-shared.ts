@@ -1,6 +1,6 @@
 /**
  * zod, for preloading into the workers' shared workflow context (see SHARED_WORKFLOW_MODULES in
- * workers/plugin.ts). A bare `zod` preload is dropped by the bundler, since zod's package
+ * workers/shared-workflow-modules.ts). A bare `zod` preload is dropped by the bundler, since zod's package
  * declares no side effects; this re-export keeps it.
  */
 import { z } from 'zod';

@@ -1,7 +1,15 @@
-# The Tidemark worker image for compose/docker-compose.yml.
+# The Tidemark worker image for compose/docker-compose.yml: the package built in one stage, run
+# under plain node with the runtime dependencies alone in the next.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --ignore-scripts
+COPY . .
+RUN npm run build
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts
-COPY . .
-CMD ["npx", "tsx", "workers/main.ts", "--no-stack"]
+COPY --from=build /app/dist ./dist
+CMD ["node", "dist/workers/main.js"]

@@ -1,7 +1,7 @@
-import type { CheckerPlugin } from './api';
-import { BUILTIN_CHECKERS } from './builtins';
-import { PluginNotFoundError } from './errors';
-import { isPathSpecifier, loadCheckerModule } from './load-module';
+import type { CheckerPlugin } from './api.js';
+import { BUILTIN_CHECKERS } from './builtins.js';
+import { PluginNotFoundError } from './errors.js';
+import { isPathSpecifier, loadCheckerModule } from './load-module.js';
 
 /**
  * Finds a checker by name: a built-in, a registered user module (npm package or local path), a
@@ -54,7 +54,10 @@ export function createCheckerRegistry(opts: CheckerRegistryOptions = {}): Checke
     }
     return out;
   };
-  const names = async () => [...builtins.keys(), ...(await registered()).keys(), ...containers.keys()].filter((n, i, all) => all.indexOf(n) === i);
+  const names = async () =>
+    [...builtins.keys(), ...(await registered()).keys(), ...containers.keys()].filter(
+      (n, i, all) => all.indexOf(n) === i,
+    );
 
   return {
     names,
@@ -67,8 +70,15 @@ export function createCheckerRegistry(opts: CheckerRegistryOptions = {}): Checke
         try {
           return { kind: 'module', name, plugin: await load(name) };
         } catch (err) {
-          if ((err as { code?: string }).code === 'MODULE_NOT_FOUND' || (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-            throw new PluginNotFoundError(name, await names(), `cannot be found from ${baseDir}: ${(err as Error).message.split('\n')[0]}`);
+          if (
+            (err as { code?: string }).code === 'MODULE_NOT_FOUND' ||
+            (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND'
+          ) {
+            throw new PluginNotFoundError(
+              name,
+              await names(),
+              `cannot be found from ${baseDir}: ${(err as Error).message.split('\n')[0]}`,
+            );
           }
           throw err;
         }

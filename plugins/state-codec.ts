@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckerStateError } from './errors';
+import { CheckerStateError } from './errors.js';
 
 /**
  * A fitted state on disk: a folder with `state.json` and, for every typed array or Uint8Array in
@@ -35,7 +35,12 @@ function typedName(value: unknown): TypedName | undefined {
 }
 
 function isPartRef(value: unknown): value is PartRef {
-  return typeof value === 'object' && value !== null && typeof (value as PartRef).$part === 'string' && (value as PartRef).type in TYPED;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PartRef).$part === 'string' &&
+    (value as PartRef).type in TYPED
+  );
 }
 
 export async function writeState(dir: string, stored: StoredState): Promise<void> {
@@ -50,16 +55,25 @@ export async function writeState(dir: string, stored: StoredState): Promise<void
       return { $part: file, type } satisfies PartRef;
     }
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new CheckerStateError(`state of ${stored.plugin} holds ${value} at ${path}; JSON cannot: store it in a Float64Array or as null`);
+      throw new CheckerStateError(
+        `state of ${stored.plugin} holds ${value} at ${path}; JSON cannot: store it in a Float64Array or as null`,
+      );
     }
     if (Array.isArray(value)) return value.map((v, i) => encode(v, `${path}[${i}]`));
-    if (value instanceof Map || value instanceof Set) throw new CheckerStateError(`state of ${stored.plugin} holds a ${value.constructor.name} at ${path}; use plain objects and arrays`);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v, `${path}.${k}`)]));
+    if (value instanceof Map || value instanceof Set)
+      throw new CheckerStateError(
+        `state of ${stored.plugin} holds a ${value.constructor.name} at ${path}; use plain objects and arrays`,
+      );
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v, `${path}.${k}`)]));
     return value;
   };
   const json = encode(stored.state, 'state');
   for (const p of parts) await writeFile(join(dir, p.file), p.bytes);
-  await writeFile(join(dir, 'state.json'), `${JSON.stringify({ plugin: stored.plugin, version: stored.version, state: json }, null, 1)}\n`);
+  await writeFile(
+    join(dir, 'state.json'),
+    `${JSON.stringify({ plugin: stored.plugin, version: stored.version, state: json }, null, 1)}\n`,
+  );
 }
 
 export async function readState(dir: string): Promise<StoredState> {
@@ -80,7 +94,9 @@ export async function readState(dir: string): Promise<StoredState> {
     }
     if (Array.isArray(value)) return Promise.all(value.map(decode));
     if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await decode(v)] as const)));
+      return Object.fromEntries(
+        await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await decode(v)] as const)),
+      );
     }
     return value;
   };

@@ -3,22 +3,35 @@
  *   (no flag)    start what is missing, print the URLs, keep running; Ctrl-C stops what it started
  *   --detach     start what is missing, print the URLs, exit and leave the services running
  *   --stop       stop every service of the embedded stack started by any Tidemark command
- *   --versions   print the versions of temporal, minio, mlflow and dockerd, one line each
+ *   --versions   print the versions of temporal, minio, mlflow, dockerd and kubernetes, one line each
  *                (in the production profile also PostgreSQL and the Temporal Web UI server)
  *   --profile    dev (default, or TIDEMARK_STACK_PROFILE) or production: the Temporal server on
- *                PostgreSQL (docs/production-profile.md)
+ *                PostgreSQL (docs/production.md)
+ *   --with prometheus   also start Debian's Prometheus, scraping the worker's metrics
+ *   --with kubernetes   also start the embedded Kubernetes cluster (started anyway when the
+ *                config selects the Kubernetes backend)
  */
 import { Command } from 'commander';
 import { resolveProfile } from './stack/profile.js';
-import { Stack } from './stack/stack';
+import { OPTIONAL_SERVICES, Stack, type OptionalService } from './stack/stack.js';
 
 const program = new Command('stack')
   .option('--detach', 'leave the services running when this command exits')
   .option('--stop', 'stop every service of the embedded stack')
   .option('--versions', 'print the version of each service, one line each')
-  .option('--profile <name>', 'dev (the Temporal dev server) or production (the Temporal server on PostgreSQL); default: $TIDEMARK_STACK_PROFILE, else dev')
+  .option(
+    '--profile <name>',
+    'dev (the Temporal dev server) or production (the Temporal server on PostgreSQL); default: $TIDEMARK_STACK_PROFILE, else dev',
+  )
+  .option('--with <service...>', `optional services to start too: ${OPTIONAL_SERVICES.join(', ')}`)
   .parse();
-const opts = program.opts<{ detach?: boolean; stop?: boolean; versions?: boolean; profile?: string }>();
+const opts = program.opts<{
+  detach?: boolean;
+  stop?: boolean;
+  versions?: boolean;
+  profile?: string;
+  with?: string[];
+}>();
 
 async function main(): Promise<void> {
   const profile = resolveProfile(opts.profile);
@@ -31,8 +44,13 @@ async function main(): Promise<void> {
     console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing to stop');
     return;
   }
+  const optional = (opts.with ?? []).map((name) => {
+    if (!(OPTIONAL_SERVICES as readonly string[]).includes(name))
+      throw new Error(`--with ${name}: the optional services are ${OPTIONAL_SERVICES.join(', ')}`);
+    return name as OptionalService;
+  });
   console.error(`Starting the Tidemark stack (${profile} profile) on 127.0.0.1 …`);
-  const stack = await Stack.ensure({ profile });
+  const stack = await Stack.ensure({ profile, with: optional });
   for (const line of stack.urls()) console.log(`  ${line}`);
   if (opts.detach || stack.started.length === 0) {
     if (stack.started.length === 0) console.error('Everything was already running; nothing changed.');

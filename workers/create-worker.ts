@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { TidemarkPlugin, type TidemarkPluginOptions } from './plugin';
+import { TidemarkPlugin, type TidemarkPluginOptions } from './plugin.js';
 
 export interface TidemarkWorkerOptions extends TidemarkPluginOptions {
   /** Extra worker options (your own workflowsPath, activities, task queue, …). */
@@ -7,7 +7,9 @@ export interface TidemarkWorkerOptions extends TidemarkPluginOptions {
 }
 
 /** A worker with the Tidemark plugin on the configured server and task queue. */
-export async function createTidemarkWorker(options: TidemarkWorkerOptions = {}): Promise<{ worker: Worker; plugin: TidemarkPlugin; connection: NativeConnection }> {
+export async function createTidemarkWorker(
+  options: TidemarkWorkerOptions = {},
+): Promise<{ worker: Worker; plugin: TidemarkPlugin; connection: NativeConnection }> {
   const plugin = new TidemarkPlugin(options);
   const connection = await NativeConnection.connect({ address: plugin.config.temporal.address });
   try {

@@ -1,16 +1,21 @@
-import { fileURLToPath } from 'node:url';
 import type { ClientOptions } from '@temporalio/client';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, Worker, WorkerOptions } from '@temporalio/worker';
-import type { TidemarkConfig, TidemarkConfigInput } from '../common/config';
-import { createActivities } from '../activities';
-import type { TidemarkDeps } from '../activities/deps';
-import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps';
-import * as workflows from '../workflows';
-import { resolveConfig } from './config';
-import { createDeps } from './deps';
-import { registerSearchAttributes } from './search-attributes';
-import { workflowsEntry } from './workflows-entry';
+import type { TidemarkConfig, TidemarkConfigInput } from '../common/config.js';
+import { createActivities } from '../activities/index.js';
+import type { TidemarkDeps } from '../activities/deps.js';
+import { sweepFinishedSteps } from '../activities/steps/sweep-finished-steps.js';
+import * as workflows from '../workflows/index.js';
+import { resolveConfig } from '../lib/config/resolve-config.js';
+import { workerMetrics } from '../lib/metrics/worker-metrics.js';
+import { createDeps } from './deps.js';
+import { activityMetrics } from './metrics/activity-metrics.js';
+import { metricSinks } from './metrics/metric-sinks.js';
+import { registerSearchAttributes } from './search-attributes.js';
+import { SHARED_WORKFLOW_MODULES } from './shared-workflow-modules.js';
+import { workflowsEntry } from './workflows-entry.js';
+
+export { SHARED_WORKFLOW_MODULES };
 
 export interface TidemarkPluginOptions {
   /** Config; unset fields come from environment variables, then dev defaults. */
@@ -21,15 +26,6 @@ export interface TidemarkPluginOptions {
 
 /** How long a stopping worker waits for the clean-up of steps that have reported. */
 const CLEANUP_DRAIN_MS = 30_000;
-
-/**
- * Modules loaded once per worker and shared by every workflow it runs, instead of once per
- * workflow: Temporal's reusable V8 context gives each workflow its own copy of every module it
- * imports, and zod's classes cost over a megabyte a copy. Shared modules are deep-frozen, so only
- * code that never mutates its module-level objects belongs here: zod's library code qualifies,
- * schemas built with it do not (zod writes to its schema objects as it parses).
- */
-export const SHARED_WORKFLOW_MODULES = [fileURLToPath(new URL('../common/zod-shared.ts', import.meta.url))];
 
 function withShared(existing: string[] | undefined): string[] {
   return [...new Set([...(existing ?? []), ...SHARED_WORKFLOW_MODULES])];
@@ -53,7 +49,8 @@ export class TidemarkPlugin extends SimplePlugin {
     super({
       name: 'tidemark',
       activities: createActivities(deps),
-      workflowsPath: (existing) => workflowsEntry(existing, Object.keys(workflows)),
+      workflowsPath: (existing) => workflowsEntry(existing, Object.keys(workflows), config.state.bundleDir),
+      workerInterceptors: { activity: [activityMetrics(workerMetrics(), config.containers.backend)] },
     });
     this.config = config;
     this.deps = deps;
@@ -67,10 +64,16 @@ export class TidemarkPlugin extends SimplePlugin {
       // (and the latest log lines) promptly instead of at 80% of the heartbeat timeout.
       maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval ?? '3 seconds',
       maxCachedWorkflows: options.maxCachedWorkflows ?? this.config.worker.maxCachedWorkflows,
+      // Workflows report what the worker counts (labels received) through sinks, skipped on replay.
+      sinks: { ...options.sinks, ...metricSinks(workerMetrics()) },
     });
     // A prebuilt bundle already holds Tidemark's workflows (the bundler ran this plugin too).
     if (options.workflowBundle) delete configured.workflowsPath;
-    else configured.bundlerOptions = { ...configured.bundlerOptions, preloadModules: withShared(configured.bundlerOptions?.preloadModules) };
+    else
+      configured.bundlerOptions = {
+        ...configured.bundlerOptions,
+        preloadModules: withShared(configured.bundlerOptions?.preloadModules),
+      };
     return configured;
   }
 
@@ -93,7 +96,14 @@ export class TidemarkPlugin extends SimplePlugin {
     // swept beside the worker's start rather than before it.
     this.deps.cleanup.later('sweep of finished step containers', async () => {
       const swept = await sweepFinishedSteps(this.deps);
-      if (swept.length) this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
+      if (swept.length)
+        this.deps.logger.info({ containers: swept }, 'removed finished step containers left by an earlier worker');
+    });
+    // Partial downloads and multipart uploads of workers killed mid-transfer.
+    this.deps.cleanup.later('sweep of abandoned scratch files and uploads', async () => {
+      const swept = await this.deps.store.sweepAbandoned?.();
+      if (swept && (swept.files || swept.uploads))
+        this.deps.logger.info(swept, 'removed partial transfers left by an earlier worker');
     });
     try {
       return await super.runWorker(worker, next);

@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { TIDEMARK_SEARCH_ATTRIBUTES } from '../common/search-attributes';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { TIDEMARK_SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
 
 type OperatorService = Connection['operatorService'];
 
@@ -10,10 +10,15 @@ type OperatorService = Connection['operatorService'];
  */
 export async function registerSearchAttributes(operatorService: OperatorService, namespace: string): Promise<string[]> {
   const existing = await operatorService.listSearchAttributes({ namespace });
-  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const known = new Set([
+    ...Object.keys(existing.customAttributes ?? {}),
+    ...Object.keys(existing.systemAttributes ?? {}),
+  ]);
   const missing = TIDEMARK_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
-  const searchAttributes = Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]));
+  const searchAttributes = Object.fromEntries(
+    missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
+  );
   try {
     await operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (err) {

@@ -1,6 +1,7 @@
 /** Every workflow Tidemark registers on a worker. */
-export { smoke } from './smoke';
-export { pipeline } from './pipeline/pipeline';
-export { monitor } from './monitor';
-export { watchPrefix } from './watch-prefix';
-export { labelingSession } from './labeling/labeling-session';
+export { smoke } from './smoke.js';
+export { pipeline } from './pipeline/pipeline.js';
+export { monitor } from './monitor.js';
+export { watchPrefix } from './watch-prefix.js';
+export { labelingSession } from './labeling/labeling-session.js';
+export { deployment } from './deployment/deployment.js';

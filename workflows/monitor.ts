@@ -1,10 +1,22 @@
+import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT } from '../common/activity-timeouts.js';
 import {
-  ActivityCancellationType, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityCancellationType,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import type { ArtifactRef } from '../common/artifact';
-import type { CheckBatchResult } from '../common/check';
-import { DriftAlarm } from '../common/search-attributes';
+import type { TidemarkActivities } from '../activities/index.js';
+import type { ArtifactRef } from '../common/artifact.js';
+import type { CheckBatchResult } from '../common/check.js';
+import { DriftAlarm } from '../common/search-attributes.js';
+import { servingDriftSignal } from '../common/serving-messages.js';
 
 export interface MonitorCheck {
   plugin: string;
@@ -17,7 +29,7 @@ export interface MonitorCheck {
 export interface MonitorReport {
   batch: ArtifactRef;
   at: number;
-  checks: (Omit<CheckBatchResult, 'state'>)[];
+  checks: Omit<CheckBatchResult, 'state'>[];
   alarm: boolean;
 }
 
@@ -32,6 +44,8 @@ export interface MonitorInput {
   reports?: MonitorReport[];
   queue?: ArtifactRef[];
   checked?: number;
+  /** A workflow told of every alarm (a deployment whose live traffic this monitor checks). */
+  notify?: { workflowId: string };
 }
 
 /** Sends a batch (an artifact ref) to a monitor. */
@@ -43,7 +57,7 @@ export const monitorCountQuery = defineQuery<number>('checked');
 
 const { checkBatch } = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: LONG_ACTIVITY_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -73,14 +87,29 @@ export async function monitor(input: MonitorInput): Promise<void> {
     const batch = queue.shift()!;
     const results: CheckBatchResult[] = [];
     for (const [i, c] of checks.entries()) {
-      const r = await checkBatch({ stepKey: `${input.name}/${i}/${checked}`, plugin: c.plugin, config: c.config ?? {}, batch, reference: c.reference, state: c.state });
+      const r = await checkBatch.executeWithOptions({ summary: `batch ${checked} · ${c.plugin} · checkBatch` }, [
+        {
+          stepKey: `${input.name}/${i}/${checked}`,
+          plugin: c.plugin,
+          config: c.config ?? {},
+          batch,
+          reference: c.reference,
+          state: c.state,
+        },
+      ]);
       if (r.state && !c.state) c.state = r.state; // fitted once, reused for every later batch
       results.push(r);
     }
     const alarm = results.some((r) => r.alarm);
     reports.push({ batch, at: Date.now(), alarm, checks: results.map(({ state: _state, ...rest }) => rest) });
     if (reports.length > keep) reports.splice(0, reports.length - keep);
-    if (alarm) upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
+    if (alarm) {
+      upsertSearchAttributes([{ key: DriftAlarm, value: true }]);
+      if (input.notify)
+        await getExternalWorkflowHandle(input.notify.workflowId)
+          .signal(servingDriftSignal, { batch: batch.uri, checks: results.filter((r) => r.alarm).map((r) => r.plugin) })
+          .catch(() => undefined); // the deployment may have stopped: the alarm stays on the monitor
+    }
     checked++;
     thisRun++;
   }

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import type { SmokeResult } from '../activities/smoke';
+import type { TidemarkActivities } from '../activities/index.js';
+import type { SmokeResult } from '../activities/smoke.js';
 
 const { smokeEcho } = proxyActivities<TidemarkActivities>({
   startToCloseTimeout: '2 minutes',

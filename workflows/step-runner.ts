@@ -1,33 +1,60 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import type { ArtifactRef } from '../common/artifact';
-import type { BuildImageResult, RunStepInput, StepResult } from '../common/step-run';
-import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec';
+import type { TidemarkActivities } from '../activities/index.js';
+import type { ArtifactRef } from '../common/artifact.js';
+import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT, OUTAGE_RETRY_MAX_INTERVAL } from '../common/activity-timeouts.js';
+import { STEP_RUN_FIELDS, type BuildImageResult, type RunStepInput, type StepResult } from '../common/step-run.js';
+import { stepSchemas, type StepSpec, type StepSpecInput } from '../common/step-spec.js';
+import { userErrors } from '../common/zod-messages.js';
 
 /** How long a step may go without a heartbeat before Temporal retries it on another worker. */
-export const STEP_HEARTBEAT_TIMEOUT = '15 seconds';
+export const STEP_HEARTBEAT_TIMEOUT = LONG_ACTIVITY_HEARTBEAT_TIMEOUT;
 
-function stepActivities(timeoutMs: number) {
+/** How long a step may keep retrying through an outage (of the store, of Docker) before it fails. */
+const OUTAGE_ALLOWANCE_MS = 24 * 3_600_000;
+
+/**
+ * The activity's summary (its user metadata), so that a timeline of many `runStep` bars tells
+ * which is `train`: `train · runStep`, `noop[3] · buildImage`. The Web UI's timeline puts it
+ * after the activity type; its list of events with metadata shows it alone.
+ */
+export function stepSummary(stepKey: string, activity: string): string {
+  return `${stepKey} · ${activity}`;
+}
+
+function stepActivities(stepKey: string, timeoutMs: number) {
   return proxyActivities<TidemarkActivities>({
+    summary: stepSummary(stepKey, 'runStep'),
     // The activity stops the container at the step's timeout; this is only a backstop that
     // leaves room for downloads and uploads.
     startToCloseTimeout: timeoutMs + 30 * 60_000,
+    // Attempts are not counted: a step that exited 0 waits for the store however long it is away
+    // (its outputs are kept), retrying every few seconds, so it goes on soon after the store is back.
+    scheduleToCloseTimeout: timeoutMs + OUTAGE_ALLOWANCE_MS,
     heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: OUTAGE_RETRY_MAX_INTERVAL },
   });
 }
 
-const buildActivities = proxyActivities<TidemarkActivities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { maximumAttempts: 5 },
-});
+const buildActivities = (stepKey: string) =>
+  proxyActivities<TidemarkActivities>({
+    summary: stepSummary(stepKey, 'buildImage'),
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: LONG_ACTIVITY_HEARTBEAT_TIMEOUT,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { maximumInterval: OUTAGE_RETRY_MAX_INTERVAL, maximumAttempts: 20 },
+  });
+
+/** The named fields of an object, and nothing else (no `when`, `map` or other spec fields in history). */
+function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, obj[k]])) as Pick<T, K>;
+}
 
 /** True when an activity failed because the step's container exited non-zero. */
 export function isStepExit(err: unknown): err is ActivityFailure & { cause: ApplicationFailure } {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'StepExitError';
+  return (
+    err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'StepExitError'
+  );
 }
 
 export interface StepHooks {
@@ -43,31 +70,33 @@ export interface ContainerStepRun {
 }
 
 /** Runs a validated step: builds its image when it has a `build`, then runs it, retrying a failing container `retries` times. */
-export async function runValidatedStep(step: StepSpec, run: ContainerStepRun, hooks: StepHooks = {}): Promise<StepResult> {
+export async function runValidatedStep(
+  step: StepSpec,
+  run: ContainerStepRun,
+  hooks: StepHooks = {},
+): Promise<StepResult> {
   let image = step.image;
   if (!image) {
-    const built = await buildActivities.buildImage({ stepKey: run.stepKey, context: step.build!.context, dockerfile: step.build!.dockerfile, args: step.build!.args, network: step.build!.network });
+    const built = await buildActivities(run.stepKey).buildImage({
+      stepKey: run.stepKey,
+      context: step.build!.context,
+      dockerfile: step.build!.dockerfile,
+      args: step.build!.args,
+      network: step.build!.network,
+    });
     hooks.onImage?.(built);
     image = built.image;
   }
-  const { runStep: runStepActivity } = stepActivities(step.timeout);
+  const { runStep: runStepActivity } = stepActivities(run.stepKey, step.timeout);
   for (let attempt = 0; ; attempt++) {
     hooks.onAttempt?.(attempt);
     const input: RunStepInput = {
+      ...pick(step, STEP_RUN_FIELDS),
       stepKey: run.stepKey,
       attempt,
       pipeline: run.pipeline,
       image,
-      command: step.command,
-      args: step.args,
-      env: step.env,
-      secretEnv: step.secretEnv,
-      params: step.params,
       inputs: run.inputs,
-      outputs: step.outputs,
-      resources: step.resources,
-      network: step.network,
-      cache: step.cache,
       timeoutMs: step.timeout,
       mlflowRunId: run.mlflowRunId,
     };
@@ -87,10 +116,15 @@ export async function runValidatedStep(step: StepSpec, run: ContainerStepRun, ho
  *
  * The spec is validated here; an invalid one fails the workflow (not just the task) with every problem listed.
  */
-export async function runStep(spec: StepSpecInput, opts: { inputs?: Record<string, ArtifactRef | ArtifactRef[]>; stepKey?: string } = {}): Promise<StepResult> {
-  const parsed = stepSchemas().StepSpecSchema.safeParse(spec);
+export async function runStep(
+  spec: StepSpecInput,
+  opts: { inputs?: Record<string, ArtifactRef | ArtifactRef[]>; stepKey?: string } = {},
+): Promise<StepResult> {
+  const parsed = stepSchemas().StepSpecSchema.safeParse(spec, { error: userErrors });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `step "${spec.name}", field ${i.path.join('.') || '(step)'}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `step "${spec.name}", field ${i.path.join('.') || '(step)'}: ${i.message}`,
+    );
     throw ApplicationFailure.nonRetryable(`Invalid step spec:\n${problems.join('\n')}`, 'InvalidStepSpec');
   }
   return runValidatedStep(parsed.data, { stepKey: opts.stepKey ?? parsed.data.name, inputs: opts.inputs ?? {} });

@@ -1,6 +1,7 @@
+import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT } from '../common/activity-timeouts.js';
 import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../activities';
-import { monitorBatchSignal } from './monitor';
+import type { TidemarkActivities } from '../activities/index.js';
+import { monitorBatchSignal } from './monitor.js';
 
 export interface WatchPrefixInput {
   bucket: string;
@@ -9,7 +10,11 @@ export interface WatchPrefixInput {
   monitorWorkflowId: string;
 }
 
-const acts = proxyActivities<TidemarkActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '5 minutes', retry: { maximumAttempts: 5 } });
+const acts = proxyActivities<TidemarkActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: LONG_ACTIVITY_HEARTBEAT_TIMEOUT,
+  retry: { maximumAttempts: 5 },
+});
 
 /**
  * Run by a Temporal Schedule: sends every new object under a MinIO prefix to a monitor, once.

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { ArtifactRef } from '../../common/artifact';
-import type { CheckSummary } from '../../common/check';
-import type { CheckerRegistry } from '../../plugins/registry';
-import type { TidemarkDeps } from '../deps';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { CheckSummary } from '../../common/check.js';
+import type { CheckerRegistry } from '../../plugins/registry.js';
+import type { TidemarkDeps } from '../deps.js';
 
 /** What the check functions need: any TidemarkDeps will do. */
 export type CheckerDeps = Pick<TidemarkDeps, 'store' | 'containers' | 'workDir'> & {
@@ -22,6 +22,8 @@ export interface FitCheckerInput {
   reference: ArtifactRef;
   /** Deterministic container name for container plugins (from the workflow id, run id and step). */
   containerName?: string;
+  /** The step this fit is for: errors name the data as the user knows it (`reference "x.csv" of step "drift"`). */
+  stepKey?: string;
 }
 
 export interface FitCheckerResult {
@@ -41,9 +43,11 @@ export interface RunCheckerInput {
   /** Render the report's histogram plot as SVG and PNG when the report has one (default true). */
   plot?: boolean;
   containerName?: string;
+  /** The step this check is for (named in errors). */
+  stepKey?: string;
 }
 
-export type { CheckSummary } from '../../common/check';
+export type { CheckSummary } from '../../common/check.js';
 
 export interface RunCheckerResult {
   /** The full report as JSON. */

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CheckReportSchema, type CheckReport } from '../../plugins/api';
-import { ContainerCheckerError } from '../../plugins/errors';
-import type { ContainerBackend } from '../containers/container-backend';
-import { runContract } from './run-container';
+import { CheckReportSchema, type CheckReport } from '../../plugins/api.js';
+import { ContainerCheckerError } from '../../plugins/errors.js';
+import type { ContainerBackend } from '../../lib/containers/container-backend.js';
+import { runContract } from './run-container.js';
 
 /**
  * Container checker plugins: any image that reads /inputs/batch (and /inputs/reference,
@@ -29,7 +29,10 @@ export interface ContainerCheckInput {
   signal?: AbortSignal;
 }
 
-export async function runContainerCheck(containers: ContainerBackend, input: ContainerCheckInput): Promise<CheckReport> {
+export async function runContainerCheck(
+  containers: ContainerBackend,
+  input: ContainerCheckInput,
+): Promise<CheckReport> {
   const inputs: Record<string, string> = { batch: input.batch };
   if (input.reference) inputs.reference = input.reference;
   if (input.state) inputs.state = input.state;
@@ -44,22 +47,41 @@ export async function runContainerCheck(containers: ContainerBackend, input: Con
     signal: input.signal,
   });
   const file = join(input.outputsDir, 'report.json');
-  if (!existsSync(file)) throw new ContainerCheckerError(`container checker ${input.image} exited 0 but wrote no /outputs/report.json`, logTail);
+  if (!existsSync(file))
+    throw new ContainerCheckerError(
+      `container checker ${input.image} exited 0 but wrote no /outputs/report.json`,
+      logTail,
+    );
   let json: unknown;
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new ContainerCheckerError(`container checker ${input.image} wrote a /outputs/report.json that is not JSON: ${(err as Error).message}`, logTail);
+    throw new ContainerCheckerError(
+      `container checker ${input.image} wrote a /outputs/report.json that is not JSON: ${(err as Error).message}`,
+      logTail,
+    );
   }
   const parsed = CheckReportSchema.safeParse(json);
-  if (!parsed.success) throw new ContainerCheckerError(`container checker ${input.image} wrote an invalid report:\n${z.prettifyError(parsed.error)}`, logTail);
+  if (!parsed.success)
+    throw new ContainerCheckerError(
+      `container checker ${input.image} wrote an invalid report:\n${z.prettifyError(parsed.error)}`,
+      logTail,
+    );
   return parsed.data;
 }
 
 /** Runs the image in fit mode; returns the path of what it wrote to /outputs/state. */
 export async function runContainerFit(
   containers: ContainerBackend,
-  input: { image: string; config: unknown; reference: string; outputsDir: string; name?: string; onLine?: (line: string) => void; signal?: AbortSignal },
+  input: {
+    image: string;
+    config: unknown;
+    reference: string;
+    outputsDir: string;
+    name?: string;
+    onLine?: (line: string) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<string> {
   const { logTail } = await runContract(containers, {
     image: input.image,
@@ -72,6 +94,10 @@ export async function runContainerFit(
     signal: input.signal,
   });
   const state = join(input.outputsDir, 'state');
-  if (!existsSync(state)) throw new ContainerCheckerError(`container checker ${input.image} ran in fit mode but wrote no /outputs/state`, logTail);
+  if (!existsSync(state))
+    throw new ContainerCheckerError(
+      `container checker ${input.image} ran in fit mode but wrote no /outputs/state`,
+      logTail,
+    );
   return state;
 }

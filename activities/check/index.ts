@@ -1,4 +1,11 @@
-export type { CheckerDeps, CheckSummary, FitCheckerInput, FitCheckerResult, RunCheckerInput, RunCheckerResult } from './check-types';
-export { fitChecker } from './fit-checker';
-export { renderReportPlot } from './report-plot';
-export { runChecker, summarize } from './run-checker';
+export type {
+  CheckerDeps,
+  CheckSummary,
+  FitCheckerInput,
+  FitCheckerResult,
+  RunCheckerInput,
+  RunCheckerResult,
+} from './check-types.js';
+export { fitChecker } from './fit-checker.js';
+export { renderReportPlot } from './report-plot.js';
+export { runChecker, summarize } from './run-checker.js';

@@ -1,72 +1,13 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import { z } from 'zod';
-import type { CheckReport } from '../../plugins/api';
+import type { CheckReport } from '../../plugins/api.js';
+import { plotSpec, reportHistogram } from '../../lib/checks/report-plot-spec.js';
 
 /**
- * The report's plot: reference and batch histograms on shared bins (as shares, so samples of
- * different sizes compare), and the threshold as a vertical line. Rendered to SVG by Vega
- * (headless, no browser) and rasterised to PNG by resvg.
+ * The report's plot (lib/checks/report-plot-spec.ts), rendered to SVG by Vega (headless, no
+ * browser) and rasterised to PNG by resvg.
  */
-
-const HistogramSchema = z.object({
-  label: z.string(),
-  edges: z.array(z.number()).min(2),
-  reference: z.array(z.number()),
-  batch: z.array(z.number()),
-  threshold: z.number().optional(),
-});
-
-export type ReportHistogram = z.infer<typeof HistogramSchema>;
-
-export function reportHistogram(report: CheckReport): ReportHistogram | undefined {
-  const parsed = HistogramSchema.safeParse(report.details.histogram);
-  return parsed.success ? parsed.data : undefined;
-}
-
-export function plotSpec(report: CheckReport, h: ReportHistogram): vl.TopLevelSpec {
-  const rows: { start: number; end: number; share: number; sample: string }[] = [];
-  for (const [sample, counts] of [['reference', h.reference], ['batch', h.batch]] as const) {
-    const total = counts.reduce((a, b) => a + b, 0) || 1;
-    counts.forEach((c, i) => rows.push({ start: h.edges[i]!, end: h.edges[i + 1]!, share: c / total, sample }));
-  }
-  const verdict = report.alarm ? 'ALARM' : 'no alarm';
-  const pv = report.pValue;
-  const p = pv === undefined ? '' : pv === 0 ? ', p < 1e-300' : `, p = ${pv < 1e-3 ? pv.toExponential(1) : pv.toPrecision(2)}`;
-  const layers: Record<string, unknown>[] = [
-    {
-      data: { values: rows },
-      mark: { type: 'rect', opacity: 0.55 },
-      encoding: {
-        x: { field: 'start', type: 'quantitative', title: h.label, scale: { zero: false } },
-        x2: { field: 'end' },
-        y: { field: 'share', type: 'quantitative', title: 'share of rows', stack: null },
-        color: { field: 'sample', type: 'nominal', scale: { domain: ['reference', 'batch'], range: ['#4c78a8', '#f58518'] }, title: null },
-      },
-    },
-  ];
-  if (h.threshold !== undefined) {
-    layers.push({
-      data: { values: [{ threshold: h.threshold }] },
-      mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4], strokeWidth: 2 },
-      encoding: { x: { field: 'threshold', type: 'quantitative' } },
-    });
-    layers.push({
-      data: { values: [{ threshold: h.threshold, label: 'threshold' }] },
-      mark: { type: 'text', color: '#d62728', align: 'left', dx: 4, dy: -6, baseline: 'top' },
-      encoding: { x: { field: 'threshold', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
-    });
-  }
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `${report.plugin}: ${verdict}${p}`, subtitle: `score ${report.score.toPrecision(3)} vs threshold ${report.threshold.toPrecision(3)}` },
-    width: 560,
-    height: 280,
-    background: 'white',
-    layer: layers,
-  } as unknown as vl.TopLevelSpec;
-}
 
 export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
   const compiled = vl.compile(spec).spec;
@@ -79,7 +20,13 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string, width = 1200): Uint8Array {
-  const png = new Resvg(svg, { fitTo: { mode: 'width', value: width }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  const png = new Resvg(svg, {
+    fitTo: { mode: 'width', value: width },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  })
+    .render()
+    .asPng();
   return new Uint8Array(png);
 }
 
@@ -87,6 +34,6 @@ export function svgToPng(svg: string, width = 1200): Uint8Array {
 export async function renderReportPlot(report: CheckReport): Promise<{ svg: string; png: Uint8Array } | undefined> {
   const h = reportHistogram(report);
   if (!h) return undefined;
-  const svg = await renderSvg(plotSpec(report, h));
+  const svg = await renderSvg(plotSpec(report, h) as unknown as vl.TopLevelSpec);
   return { svg, png: svgToPng(svg) };
 }

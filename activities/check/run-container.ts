@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ContainerBackend, Mount } from '../containers/container-backend';
-import { ContainerCheckerError } from '../../plugins/errors';
+import type { ContainerBackend, Mount } from '../../lib/containers/container-backend.js';
+import { ContainerCheckerError } from '../../plugins/errors.js';
 
 /**
  * Runs one container under the step contract: each input mounted read-only at /inputs/<name>,
@@ -31,7 +31,11 @@ export async function runContract(containers: ContainerBackend, run: ContractRun
   await mkdir(run.outputsDir, { recursive: true });
   // The image may run as any user: let it write its outputs.
   await chmod(run.outputsDir, 0o777);
-  const mounts: Mount[] = Object.entries(run.inputs).map(([name, hostPath]) => ({ hostPath, containerPath: `/inputs/${name}`, readOnly: true }));
+  const mounts: Mount[] = Object.entries(run.inputs).map(([name, hostPath]) => ({
+    hostPath,
+    containerPath: `/inputs/${name}`,
+    readOnly: true,
+  }));
   if (run.params !== undefined) {
     const paramsFile = join(run.outputsDir, '..', `${basename(run.outputsDir)}-params.json`);
     await writeFile(paramsFile, JSON.stringify(run.params));

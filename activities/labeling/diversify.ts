@@ -36,7 +36,8 @@ export function diversify(candidates: Candidate[], k: number): Candidate[] {
     }
     taken.add(best);
     picked.push(byScore[best]!);
-    for (let i = 0; i < byScore.length; i++) if (!taken.has(i)) nearest[i] = Math.min(nearest[i]!, distance2(byScore[i]!.features, byScore[best]!.features));
+    for (let i = 0; i < byScore.length; i++)
+      if (!taken.has(i)) nearest[i] = Math.min(nearest[i]!, distance2(byScore[i]!.features, byScore[best]!.features));
   }
   return picked.sort((a, b) => b.score - a.score || a.index - b.index);
 }

@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { ArtifactRef } from '../../common/artifact';
-import type { GivenLabel } from '../../common/labeling';
-import type { ArtifactStore } from '../artifacts/artifact-store';
-import { LabelingDataError } from '../errors';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { GivenLabel } from '../../common/labeling.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
+import { LabelingDataError } from '../errors.js';
 
 /**
  * The ledger: every label a session was given, one CSV row each (id, label, labeler, round, at).
@@ -18,7 +18,9 @@ export async function readLedger(store: ArtifactStore, ref: ArtifactRef): Promis
   const rows = parse(text, { relax_column_count: false }) as string[][];
   const [header, ...body] = rows;
   if (!header || header.join(',') !== LEDGER_COLUMNS.join(',')) {
-    throw new LabelingDataError(`${ref.name} is not a labeling ledger: its header is "${header?.join(',') ?? ''}", not "${LEDGER_COLUMNS.join(',')}"`);
+    throw new LabelingDataError(
+      `${ref.name} is not a labeling ledger: its header is "${header?.join(',') ?? ''}", not "${LEDGER_COLUMNS.join(',')}"`,
+    );
   }
   return body;
 }
@@ -29,10 +31,12 @@ export async function readLedgerIds(store: ArtifactStore, ref: ArtifactRef): Pro
 
 /** Ledger rows for one round's labels, in the batch's order. */
 export function ledgerRows(order: string[], labels: Record<string, GivenLabel>, round: number): string[][] {
-  return order.filter((id) => labels[id]).map((id) => {
-    const l = labels[id]!;
-    return [id, l.label, l.labeler ?? '', String(round), new Date(l.at).toISOString()];
-  });
+  return order
+    .filter((id) => labels[id])
+    .map((id) => {
+      const l = labels[id]!;
+      return [id, l.label, l.labeler ?? '', String(round), new Date(l.at).toISOString()];
+    });
 }
 
 export function ledgerCsv(rows: string[][]): string {

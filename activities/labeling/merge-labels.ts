@@ -1,15 +1,15 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import type { MergeLabelsInput, MergeLabelsResult } from '../../common/labeling';
-import { csvHeader } from '../../plugins/data/csv-source';
-import type { TidemarkDeps } from '../deps';
-import { LabelingDataError } from '../errors';
-import { ledgerCsv, ledgerRows, readLedger } from './ledger';
-import { readStoredBatch } from './select-batch';
+import type { MergeLabelsInput, MergeLabelsResult } from '../../common/labeling.js';
+import { csvHeader } from '../../lib/data/csv-source.js';
+import type { TidemarkDeps } from '../deps.js';
+import { LabelingDataError } from '../errors.js';
+import { ledgerCsv, ledgerRows, readLedger } from './ledger.js';
+import { readStoredBatch } from './select-batch.js';
 
 async function countRecords(path: string): Promise<number> {
   let n = 0;
@@ -40,7 +40,9 @@ export async function mergeLabels(deps: TidemarkDeps, input: MergeLabelsInput): 
   const batch = await readStoredBatch(deps.store, input.batch);
   const order = batch.samples.map((s) => s.id);
   const unknown = Object.keys(input.labels).filter((id) => !order.includes(id));
-  if (unknown.length) throw new LabelingDataError(`labels for ${unknown.join(', ')} are not in round ${input.round}'s batch`);
+  if (unknown.length)
+    throw new LabelingDataError(`labels for ${unknown.join(', ')} are not in round ${input.round}'s batch`);
+  await mkdir(deps.workDir, { recursive: true }); // a fresh state folder has none yet
   const dir = await mkdtemp(join(deps.workDir, 'labeling-merge-'));
   try {
     const oldPath = join(dir, 'labeled-old.csv');
@@ -52,12 +54,15 @@ export async function mergeLabels(deps: TidemarkDeps, input: MergeLabelsInput): 
     for (const s of batch.samples) {
       const given = input.labels[s.id];
       if (!given) continue;
-      rows.push(header.map((col) => {
-        if (col === label) return given.label;
-        if (!(col in s.row)) throw new LabelingDataError(`sample "${s.id}" has no value for the labeled set's column "${col}"`);
-        const v = s.row[col];
-        return v === null || v === undefined ? '' : String(v);
-      }));
+      rows.push(
+        header.map((col) => {
+          if (col === label) return given.label;
+          if (!(col in s.row))
+            throw new LabelingDataError(`sample "${s.id}" has no value for the labeled set's column "${col}"`);
+          const v = s.row[col];
+          return v === null || v === undefined ? '' : String(v);
+        }),
+      );
     }
     const separator = (await endsWithNewline(oldPath)) ? '' : '\n';
     await pipeline(createReadStream(oldPath), createWriteStream(newPath));

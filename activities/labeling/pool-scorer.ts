@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
-import type { Scorer } from '../../common/labeling';
-import { openAutoencoder, reconstruct, resolveSampleShape, type AutoencoderModel } from '../../plugins/drift-autoencoder/model';
-import { ModelLoadError } from '../../plugins/errors';
+import type { Scorer } from '../../common/labeling.js';
+import { openAutoencoder, reconstruct, resolveSampleShape, type AutoencoderModel } from '../../lib/onnx/model.js';
+import { ModelLoadError } from '../../lib/onnx/errors.js';
 
 /**
  * Scores rows of the pool: higher means more informative. A classifier's probabilities give
@@ -32,7 +32,10 @@ function cached<T extends ClassifierModel | AutoencoderModel>(key: string, open:
       const evicted = sessions.get(oldest!)!;
       sessions.delete(oldest!);
       // Release once any run in flight on it is done: a later call opens its own.
-      void evicted.then((m) => setTimeout(() => void m.session.release().catch(() => undefined), 60_000), () => undefined);
+      void evicted.then(
+        (m) => setTimeout(() => void m.session.release().catch(() => undefined), 60_000),
+        () => undefined,
+      );
     }
     hit = open();
     sessions.set(key, hit);
@@ -41,20 +44,38 @@ function cached<T extends ClassifierModel | AutoencoderModel>(key: string, open:
   return hit as Promise<T>;
 }
 
-async function openClassifier(bytes: Uint8Array, featureShape: number[], scorer: { inputName?: string; outputName?: string }): Promise<ClassifierModel> {
+async function openClassifier(
+  bytes: Uint8Array,
+  featureShape: number[],
+  scorer: { inputName?: string; outputName?: string },
+): Promise<ClassifierModel> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
   } catch (err) {
-    throw new ModelLoadError(`the scorer's ONNX model could not be loaded (${bytes.byteLength} bytes; corrupt, truncated or not ONNX?): ${(err as Error).message}`);
+    throw new ModelLoadError(
+      `the scorer's ONNX model could not be loaded (${bytes.byteLength} bytes; corrupt, truncated or not ONNX?): ${(err as Error).message}`,
+    );
   }
   const inputName = scorer.inputName ?? session.inputNames[0]!;
   // Classifiers exported from scikit-learn or torch often have (label, probabilities): take the float tensor output.
-  const outputName = scorer.outputName ?? session.outputMetadata.find((m) => m.isTensor && m.type === 'float32' && m.shape.length === 2)?.name ?? session.outputNames[0]!;
-  if (!session.inputNames.includes(inputName)) throw new ModelLoadError(`the scorer has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`);
-  if (!session.outputNames.includes(outputName)) throw new ModelLoadError(`the scorer has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`);
+  const outputName =
+    scorer.outputName ??
+    session.outputMetadata.find((m) => m.isTensor && m.type === 'float32' && m.shape.length === 2)?.name ??
+    session.outputNames[0]!;
+  if (!session.inputNames.includes(inputName))
+    throw new ModelLoadError(`the scorer has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`);
+  if (!session.outputNames.includes(outputName))
+    throw new ModelLoadError(
+      `the scorer has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`,
+    );
   const meta = session.inputMetadata.find((m) => m.name === inputName);
-  if (!meta?.isTensor || meta.type !== 'float32') throw new ModelLoadError(`scorer input "${inputName}" must be a float32 tensor`);
+  if (!meta?.isTensor || meta.type !== 'float32')
+    throw new ModelLoadError(`scorer input "${inputName}" must be a float32 tensor`);
   return { session, inputName, outputName, sampleShape: resolveSampleShape(meta.shape, featureShape, inputName) };
 }
 
@@ -110,13 +131,22 @@ function seeded(seed: number): () => number {
  * Opens the scorer for rows of `featureShape`. `model` loads the ONNX bytes; it is called only
  * when no session for that model (by hash) is open yet.
  */
-export async function openPoolScorer(scorer: Scorer, model: () => Promise<Uint8Array>, featureShape: number[], round: number): Promise<PoolScorer> {
+export async function openPoolScorer(
+  scorer: Scorer,
+  model: () => Promise<Uint8Array>,
+  featureShape: number[],
+  round: number,
+): Promise<PoolScorer> {
   if (scorer.kind === 'random') {
     const next = seeded(scorer.seed * 1_000_003 + round);
     return { score: async (_x, rows) => Float64Array.from({ length: rows }, next) };
   }
   if (scorer.kind === 'autoencoder') {
-    const ae = await cached(`ae:${scorer.model.sha256}:${featureShape.join('x')}:${scorer.inputName ?? ''}:${scorer.outputName ?? ''}`, async () => openAutoencoder(await model(), featureShape, { inputName: scorer.inputName, outputName: scorer.outputName }));
+    const ae = await cached(
+      `ae:${scorer.model.sha256}:${featureShape.join('x')}:${scorer.inputName ?? ''}:${scorer.outputName ?? ''}`,
+      async () =>
+        openAutoencoder(await model(), featureShape, { inputName: scorer.inputName, outputName: scorer.outputName }),
+    );
     return {
       async score(x, rows) {
         const y = await reconstruct(ae, x, rows);
@@ -131,18 +161,24 @@ export async function openPoolScorer(scorer: Scorer, model: () => Promise<Uint8A
       },
     };
   }
-  const clf = await cached(`clf:${scorer.model.sha256}:${featureShape.join('x')}:${scorer.inputName ?? ''}:${scorer.outputName ?? ''}`, async () => openClassifier(await model(), featureShape, scorer));
+  const clf = await cached(
+    `clf:${scorer.model.sha256}:${featureShape.join('x')}:${scorer.inputName ?? ''}:${scorer.outputName ?? ''}`,
+    async () => openClassifier(await model(), featureShape, scorer),
+  );
   return {
     async score(x, rows) {
       const input = new ort.Tensor('float32', x, [rows, ...clf.sampleShape]);
       const out = (await clf.session.run({ [clf.inputName]: input }, [clf.outputName]))[clf.outputName]!;
       if (out.type !== 'float32' || out.dims.length !== 2 || out.dims[0] !== rows) {
-        throw new ModelLoadError(`the scorer's output "${clf.outputName}" has shape [${out.dims.join(', ')}] (${out.type}); a classifier scorer must output float32 class probabilities [rows, classes]`);
+        throw new ModelLoadError(
+          `the scorer's output "${clf.outputName}" has shape [${out.dims.join(', ')}] (${out.type}); a classifier scorer must output float32 class probabilities [rows, classes]`,
+        );
       }
       const classes = Number(out.dims[1]);
       const data = out.data as Float32Array;
       const scores = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) scores[i] = informativeness(probabilities(data.subarray(i * classes, (i + 1) * classes)), scorer.strategy);
+      for (let i = 0; i < rows; i++)
+        scores[i] = informativeness(probabilities(data.subarray(i * classes, (i + 1) * classes)), scorer.strategy);
       return scores;
     },
   };

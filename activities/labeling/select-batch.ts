@@ -1,18 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArtifactRef } from '../../common/artifact';
-import type { DataOptions, PendingSample, SelectBatchInput, SelectBatchResult } from '../../common/labeling';
-import { csvHeader } from '../../plugins/data/csv-source';
-import { numericColumns, withCategorical, type DataSchema } from '../../plugins/data/dataset';
-import { openDataset } from '../../plugins/data/open-dataset';
-import { TopK } from '../../plugins/stats/top-k';
-import type { ArtifactStore } from '../artifacts/artifact-store';
-import type { TidemarkDeps } from '../deps';
-import { LabelingDataError } from '../errors';
-import { DIVERSIFY_POOL_FACTOR, diversify, type Candidate } from './diversify';
-import { readLedgerIds } from './ledger';
-import { openPoolScorer, type PoolScorer } from './pool-scorer';
-import { imageShapeOf, thumbnailPng } from './thumbnail';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { DataOptions, PendingSample, SelectBatchInput, SelectBatchResult } from '../../common/labeling.js';
+import { csvHeader } from '../../lib/data/csv-source.js';
+import { numericColumns, withCategorical, type DataSchema } from '../../lib/data/dataset.js';
+import { openDataset } from '../../lib/data/open-dataset.js';
+import { TopK } from '../../lib/stats/top-k.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
+import type { TidemarkDeps } from '../deps.js';
+import { LabelingDataError } from '../errors.js';
+import { DIVERSIFY_POOL_FACTOR, diversify, type Candidate } from './diversify.js';
+import { readLedgerIds } from './ledger.js';
+import { openPoolScorer, type PoolScorer } from './pool-scorer.js';
+import { imageShapeOf, thumbnailPng } from './thumbnail.js';
 
 /** Rows of at most this many columns are shown in the `pending` query; wider ones only in the stored batch. */
 const MAX_ROW_COLUMNS = 64;
@@ -24,7 +24,13 @@ export interface StoredBatch {
   pool: ArtifactRef;
   /** The pool's columns in file order (id column excluded): the keys of each row. */
   columns: string[];
-  samples: { id: string; index: number; score: number; row: Record<string, number | string | null>; thumbnail?: ArtifactRef }[];
+  samples: {
+    id: string;
+    index: number;
+    score: number;
+    row: Record<string, number | string | null>;
+    thumbnail?: ArtifactRef;
+  }[];
 }
 
 /** Reads a batch stored by `selectBatch`. */
@@ -46,13 +52,17 @@ export interface PoolLayout {
 export function poolLayout(schema0: DataSchema, data: DataOptions, where: string): PoolLayout {
   const names = schema0.columns.map((c) => c.name);
   const special = [data.idColumn, data.labelColumn].filter((c): c is string => !!c && names.includes(c));
-  if (data.idColumn && !names.includes(data.idColumn)) throw new LabelingDataError(`${where} has no id column "${data.idColumn}"; its columns are ${names.join(', ')}`);
+  if (data.idColumn && !names.includes(data.idColumn))
+    throw new LabelingDataError(`${where} has no id column "${data.idColumn}"; its columns are ${names.join(', ')}`);
   const schema = withCategorical(schema0, special);
   const numeric = numericColumns(schema).map((c) => c.name);
   const wanted = data.features ?? numeric;
   const featureIdx = wanted.map((name) => {
     const i = numeric.indexOf(name);
-    if (i < 0) throw new LabelingDataError(`${where}: feature "${name}" is not a numeric column; numeric columns are ${numeric.join(', ')}`);
+    if (i < 0)
+      throw new LabelingDataError(
+        `${where}: feature "${name}" is not a numeric column; numeric columns are ${numeric.join(', ')}`,
+      );
     return i;
   });
   if (featureIdx.length === 0) throw new LabelingDataError(`${where} has no numeric column to score`);
@@ -60,9 +70,18 @@ export function poolLayout(schema0: DataSchema, data: DataOptions, where: string
   const featureShape = all ? schema.featureShape : [featureIdx.length];
   const image = imageShapeOf(schema.format === 'npy' ? schema.featureShape : [], data.imageShape);
   if (image && data.imageShape && data.imageShape.reduce((a, b) => a * b, 1) !== numeric.length) {
-    throw new LabelingDataError(`data.imageShape [${data.imageShape.join(', ')}] holds ${data.imageShape.reduce((a, b) => a * b, 1)} values, but ${where} has ${numeric.length} numeric columns per row`);
+    throw new LabelingDataError(
+      `data.imageShape [${data.imageShape.join(', ')}] holds ${data.imageShape.reduce((a, b) => a * b, 1)} values, but ${where} has ${numeric.length} numeric columns per row`,
+    );
   }
-  return { schema, columns: names.filter((n) => n !== data.idColumn), featureIdx, featureNames: wanted, featureShape, image };
+  return {
+    schema,
+    columns: names.filter((n) => n !== data.idColumn),
+    featureIdx,
+    featureNames: wanted,
+    featureShape,
+    image,
+  };
 }
 
 interface Kept extends Candidate {
@@ -76,7 +95,12 @@ interface Kept extends Candidate {
  * top candidates in a heap, optionally spreads them out, and stores the batch with a thumbnail
  * per image sample.
  */
-export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, heartbeat: (rows: number) => void): Promise<SelectBatchResult> {
+export async function selectBatch(
+  deps: TidemarkDeps,
+  input: SelectBatchInput,
+  heartbeat: (rows: number) => void,
+): Promise<SelectBatchResult> {
+  await mkdir(deps.workDir, { recursive: true }); // a fresh state folder has none yet
   const dir = await mkdtemp(join(deps.workDir, 'labeling-select-'));
   try {
     const poolPath = join(dir, 'pool');
@@ -86,7 +110,12 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
     const layout = poolLayout(await pool.schema(), input.data, `the pool (${input.pool.name})`);
     await checkLabeledColumns(labeledPath, input, layout);
     const excluded = input.ledger ? await readLedgerIds(deps.store, input.ledger) : new Set<string>();
-    const scorer = await openPoolScorer(input.scorer, () => deps.store.getBytes((input.scorer as { model: ArtifactRef }).model, 1024 ** 3), layout.featureShape, input.round);
+    const scorer = await openPoolScorer(
+      input.scorer,
+      () => deps.store.getBytes((input.scorer as { model: ArtifactRef }).model, 1024 ** 3),
+      layout.featureShape,
+      input.round,
+    );
 
     const minScore = input.threshold ? await referenceQuantile(deps, input, layout, scorer, dir) : input.minScore;
     const keep = input.diversify ? input.batchSize * DIVERSIFY_POOL_FACTOR : input.batchSize;
@@ -105,9 +134,13 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
       for (let i = 0; i < chunk.rows; i++) {
         const index = chunk.offset + i;
         const id = ids ? ids[i] : String(index);
-        if (id === null || id === undefined) throw new LabelingDataError(`the pool's row ${index + 1} has no id in column "${input.data.idColumn}"`);
+        if (id === null || id === undefined)
+          throw new LabelingDataError(`the pool's row ${index + 1} has no id in column "${input.data.idColumn}"`);
         if (seenIds) {
-          if (seenIds.has(id)) throw new LabelingDataError(`the pool's id column "${input.data.idColumn}" holds "${id}" twice (again on row ${index + 1}); ids must be unique`);
+          if (seenIds.has(id))
+            throw new LabelingDataError(
+              `the pool's id column "${input.data.idColumn}" holds "${id}" twice (again on row ${index + 1}); ids must be unique`,
+            );
           seenIds.add(id);
         }
         const score = scores[i]!;
@@ -122,7 +155,11 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
           score,
           features: x.slice(i * F, (i + 1) * F),
           numeric: Float64Array.from(chunk.numeric.subarray(i * chunk.width, (i + 1) * chunk.width)),
-          categorical: Object.fromEntries(categoricalNames.filter((n) => n !== input.data.idColumn).map((n) => [n, chunk.categorical.get(n)![i] ?? null])),
+          categorical: Object.fromEntries(
+            categoricalNames
+              .filter((n) => n !== input.data.idColumn)
+              .map((n) => [n, chunk.categorical.get(n)![i] ?? null]),
+          ),
         });
       }
       if (kept.size > 4 * keep) {
@@ -153,22 +190,39 @@ export async function selectBatch(deps: TidemarkDeps, input: SelectBatchInput, h
     }
     const stored: StoredBatch = { round: input.round, pool: input.pool, columns: layout.columns, samples };
     const batch = await deps.store.putBytes(JSON.stringify(stored), `labeling-round-${input.round}.json`);
-    return { batch, samples: pending, candidates, poolRows: rows, images: !!layout.image, ...(minScore !== undefined ? { minScore } : {}) };
+    return {
+      batch,
+      samples: pending,
+      candidates,
+      poolRows: rows,
+      images: !!layout.image,
+      ...(minScore !== undefined ? { minScore } : {}),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 /** Features of one chunk, in the scorer's order. */
-function featuresOf(chunk: { rows: number; width: number; numeric: Float32Array | Float64Array }, idx: number[]): Float32Array {
+function featuresOf(
+  chunk: { rows: number; width: number; numeric: Float32Array | Float64Array },
+  idx: number[],
+): Float32Array {
   const F = idx.length;
   const x = new Float32Array(chunk.rows * F);
-  for (let i = 0; i < chunk.rows; i++) for (let k = 0; k < F; k++) x[i * F + k] = chunk.numeric[i * chunk.width + idx[k]!]!;
+  for (let i = 0; i < chunk.rows; i++)
+    for (let k = 0; k < F; k++) x[i * F + k] = chunk.numeric[i * chunk.width + idx[k]!]!;
   return x;
 }
 
 /** Scores the reference set with the round's scorer and returns the threshold quantile of its scores. */
-async function referenceQuantile(deps: TidemarkDeps, input: SelectBatchInput, pool: PoolLayout, scorer: PoolScorer, dir: string): Promise<number> {
+async function referenceQuantile(
+  deps: TidemarkDeps,
+  input: SelectBatchInput,
+  pool: PoolLayout,
+  scorer: PoolScorer,
+  dir: string,
+): Promise<number> {
   const { reference, quantile } = input.threshold!;
   const path = join(dir, 'reference');
   await deps.store.get(reference, path);
@@ -176,13 +230,24 @@ async function referenceQuantile(deps: TidemarkDeps, input: SelectBatchInput, po
   const schema = await data.schema();
   const where = `the threshold's reference (${reference.name})`;
   const hasId = !!input.data.idColumn && schema.columns.some((c) => c.name === input.data.idColumn);
-  const layout = poolLayout(schema, { ...input.data, idColumn: hasId ? input.data.idColumn : undefined, features: schema.format === 'csv' ? pool.featureNames : input.data.features }, where);
+  const layout = poolLayout(
+    schema,
+    {
+      ...input.data,
+      idColumn: hasId ? input.data.idColumn : undefined,
+      features: schema.format === 'csv' ? pool.featureNames : input.data.features,
+    },
+    where,
+  );
   if (layout.featureShape.join('x') !== pool.featureShape.join('x')) {
-    throw new LabelingDataError(`${where} has rows of shape [${layout.featureShape.join(', ')}], the pool [${pool.featureShape.join(', ')}]; they must match to be scored alike`);
+    throw new LabelingDataError(
+      `${where} has rows of shape [${layout.featureShape.join(', ')}], the pool [${pool.featureShape.join(', ')}]; they must match to be scored alike`,
+    );
   }
   const scores: number[] = [];
   for await (const chunk of data.chunks({ schema: layout.schema, chunkRows: CHUNK_ROWS })) {
-    for (const v of await scorer.score(featuresOf(chunk, layout.featureIdx), chunk.rows)) if (Number.isFinite(v)) scores.push(v);
+    for (const v of await scorer.score(featuresOf(chunk, layout.featureIdx), chunk.rows))
+      if (Number.isFinite(v)) scores.push(v);
   }
   if (scores.length === 0) throw new LabelingDataError(`${where} has no rows to score`);
   scores.sort((a, b) => a - b);
@@ -194,7 +259,9 @@ async function checkLabeledColumns(path: string, input: SelectBatchInput, layout
   const header = await csvHeader(path);
   const label = input.data.labelColumn;
   if (!header.includes(label)) {
-    throw new LabelingDataError(`the labeled set (${input.labeled.name}) has no label column "${label}"; its columns are ${header.join(', ') || 'none (is it a CSV with a header row?)'}. Set data.labelColumn to the right one`);
+    throw new LabelingDataError(
+      `the labeled set (${input.labeled.name}) has no label column "${label}"; its columns are ${header.join(', ') || 'none (is it a CSV with a header row?)'}. Set data.labelColumn to the right one`,
+    );
   }
   const foreign = header.filter((c) => c !== label && !layout.columns.includes(c));
   if (foreign.length) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ArtifactRef } from '../../common/artifact';
-import type { RunStepInput } from '../../common/step-run';
-import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { RunStepInput } from '../../common/step-run.js';
+import type { ArtifactStore } from '../../lib/artifacts/artifact-store.js';
 
 /** What a cache hit restores: the outputs and metrics of the run that produced them. */
 export interface CacheEntry {
@@ -14,7 +14,12 @@ export interface CacheEntry {
 /** Sorts object keys recursively so equal values always serialize the same. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   return value;
 }
 
@@ -24,7 +29,9 @@ function canonical(value: unknown): unknown {
  * password must not invalidate results, and its value must not be hashed into a visible key.
  */
 export function cacheKey(input: RunStepInput, imageDigest: string): string {
-  const inputs = Object.fromEntries(Object.entries(input.inputs).map(([k, v]) => [k, Array.isArray(v) ? v.map((r) => r.sha256) : v.sha256]));
+  const inputs = Object.fromEntries(
+    Object.entries(input.inputs).map(([k, v]) => [k, Array.isArray(v) ? v.map((r) => r.sha256) : v.sha256]),
+  );
   const material = canonical({
     imageDigest,
     command: input.command ?? null,
@@ -34,6 +41,9 @@ export function cacheKey(input: RunStepInput, imageDigest: string): string {
     inputs,
     outputs: input.outputs,
     version: input.cache.version,
+    // A step run as root may write what one run as nobody cannot: another result. (Absent when
+    // false, so the keys of steps cached before the sandbox stay the same.)
+    ...(input.runAsRoot ? { runAsRoot: true } : {}),
   });
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }

@@ -13,7 +13,9 @@ export class DeferredCleanup {
 
   /** Runs `work` in the background; a failure is logged with `what`, never thrown. */
   later(what: string, work: () => Promise<void>): void {
-    const done = work().catch((err: unknown) => this.logger.warn({ err }, `clean-up failed: ${what}`)).finally(() => this.running.delete(done));
+    const done = work()
+      .catch((err: unknown) => this.logger.warn({ err }, `clean-up failed: ${what}`))
+      .finally(() => this.running.delete(done));
     this.running.add(done);
   }
 
@@ -31,7 +33,11 @@ export class DeferredCleanup {
       while (this.running.size) await Promise.all(this.running);
     })();
     try {
-      if ((await Promise.race([settled, timedOut])) === 'timeout') this.logger.warn({ pending: this.running.size }, `clean-up still running after ${timeoutMs} ms; the next worker's start sweeps what is left`);
+      if ((await Promise.race([settled, timedOut])) === 'timeout')
+        this.logger.warn(
+          { pending: this.running.size },
+          `clean-up still running after ${timeoutMs} ms; the next worker's start sweeps what is left`,
+        );
     } finally {
       clearTimeout(timer);
     }

@@ -1,12 +1,15 @@
-import type { BuildImageInput, RunStepInput } from '../../common/step-run';
-import type { TidemarkDeps } from '../deps';
-import { buildImageActivity } from './build-image';
-import { runStepActivity } from './run-step';
+import type { PipelineDemand } from '../../common/step-policy.js';
+import type { BuildImageInput, RunStepInput } from '../../common/step-run.js';
+import type { TidemarkDeps } from '../deps.js';
+import { buildImageActivity } from './build-image.js';
+import { checkPipelinePolicyActivity } from './policy.js';
+import { runStepActivity } from './run-step.js';
 
 /** The container-step activities. */
 export function createStepActivities(deps: TidemarkDeps) {
   return {
     buildImage: (input: BuildImageInput) => buildImageActivity(deps, input),
     runStep: (input: RunStepInput) => runStepActivity(deps, input),
+    checkPipelinePolicy: async (demand: PipelineDemand) => checkPipelinePolicyActivity(deps, demand),
   };
 }

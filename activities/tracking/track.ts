@@ -1,14 +1,35 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { ArtifactRef } from '../../common/artifact';
-import { MlflowClient, type FinishedRun, type MlflowMetric, type MlflowParam } from './mlflow-client';
-import type { PipelineTracking, TrackPipelineStartInput, TrackStepEndInput, TrackStepEndResult, TrackStepRecord, TrackStepsInput, TrackStepsResult, TrackStepStartInput } from '../../common/tracking';
-import type { TidemarkDeps } from '../deps';
-import { callingWorkflow } from '../workflow-context';
+import type { Client } from 'minio';
+import { createMinioClient } from '../../lib/artifacts/minio-client.js';
+import { registerableSource } from './register-model.js';
+import type { ArtifactRef } from '../../common/artifact.js';
+import { MlflowClient, type FinishedRun, type MlflowMetric, type MlflowParam } from '../../lib/mlflow/mlflow-client.js';
+import { EXPERIMENT_KIND_TAGS, mlflowRunUrl } from '../../lib/mlflow/ui-links.js';
+import type {
+  PipelineTracking,
+  TrackPipelineStartInput,
+  TrackStepEndInput,
+  TrackStepEndResult,
+  TrackStepRecord,
+  TrackStepsInput,
+  TrackStepsResult,
+  TrackStepStartInput,
+} from '../../common/tracking.js';
+import type { TidemarkDeps } from '../deps.js';
+import { callingWorkflow } from '../workflow-context.js';
 
 /** How many steps of one batch are recorded at once (MLflow's calls are short; this overlaps their latency). */
 const BATCH_CONCURRENCY = 4;
 
-const STATUS: Record<string, FinishedRun['status']> = { succeeded: 'FINISHED', cached: 'FINISHED', skipped: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
+const STATUS: Record<string, FinishedRun['status']> = {
+  succeeded: 'FINISHED',
+  cached: 'FINISHED',
+  skipped: 'FINISHED',
+  failed: 'FAILED',
+  cancelled: 'KILLED',
+};
 
 /** MLflow params are strings of at most 6000 characters. */
 function paramValue(v: unknown): string {
@@ -23,10 +44,16 @@ function paramValue(v: unknown): string {
  */
 export function createTrackingActivities(deps: TidemarkDeps) {
   const { mlflow } = deps;
-  const runUrl = (experimentId: string, runId: string) => `${deps.config.mlflow.trackingUri}/#/experiments/${experimentId}/runs/${runId}`;
+  let minioClient: Client | undefined;
+  const minio = () => (minioClient ??= createMinioClient(deps.config.minio));
+  const scratch = join(deps.workDir, 'register');
+  const runUrl = (experimentId: string, runId: string) =>
+    mlflowRunUrl(deps.config.mlflow.trackingUri, experimentId, runId);
 
   async function findRun(experimentId: string, tags: Record<string, string>): Promise<string | undefined> {
-    const filter = Object.entries(tags).map(([k, v]) => `tags.\`${k}\` = '${v.replace(/'/g, "\\'")}'`).join(' and ');
+    const filter = Object.entries(tags)
+      .map(([k, v]) => `tags.\`${k}\` = '${v.replace(/'/g, "\\'")}'`)
+      .join(' and ');
     const runs = await mlflow.searchRuns({ experimentIds: [experimentId], filter, maxResults: 1 });
     return runs[0]?.info.run_id;
   }
@@ -35,20 +62,33 @@ export function createTrackingActivities(deps: TidemarkDeps) {
   function stepRunTags(parent: PipelineTracking, stepKey: string, tags: Record<string, string>) {
     const { workflowId, runId } = callingWorkflow();
     const identity = { 'temporal.run_id': runId, 'tidemark.step': stepKey };
-    return { identity, tags: { ...tags, ...identity, 'mlflow.parentRunId': parent.runId, 'temporal.workflow_id': workflowId } };
+    return {
+      identity,
+      tags: { ...tags, ...identity, 'mlflow.parentRunId': parent.runId, 'temporal.workflow_id': workflowId },
+    };
   }
 
   /**
    * The step's run: found again on a retry, else created, with `tags` when given (a finished
    * step's tags go with the create, so its end needs no tags of its own: `created` says so).
    */
-  async function stepStart(input: TrackStepStartInput, tags: Record<string, string> = {}, startTime?: number): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
+  async function stepStart(
+    input: TrackStepStartInput,
+    tags: Record<string, string> = {},
+    startTime?: number,
+  ): Promise<PipelineTracking & { artifactUri: string; created: boolean }> {
     const { identity, tags: runTags } = stepRunTags(input.parent, input.stepKey, tags);
     if (Context.current().info.attempt > 1) {
       const found = await findRun(input.parent.experimentId, identity);
       if (found) {
         const run = await mlflow.getRun(found);
-        return { experimentId: input.parent.experimentId, runId: found, url: runUrl(input.parent.experimentId, found), artifactUri: run.info.artifact_uri, created: false };
+        return {
+          experimentId: input.parent.experimentId,
+          runId: found,
+          url: runUrl(input.parent.experimentId, found),
+          artifactUri: run.info.artifact_uri,
+          created: false,
+        };
       }
     }
     const run = await mlflow.createRun({
@@ -57,7 +97,13 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       startTime,
       tags: runTags,
     });
-    return { experimentId: input.parent.experimentId, runId: run.info.run_id, url: runUrl(input.parent.experimentId, run.info.run_id), artifactUri: run.info.artifact_uri, created: true };
+    return {
+      experimentId: input.parent.experimentId,
+      runId: run.info.run_id,
+      url: runUrl(input.parent.experimentId, run.info.run_id),
+      artifactUri: run.info.artifact_uri,
+      created: true,
+    };
   }
 
   /** A run's artifact URI without its trailing slash, to which artifact paths are appended. */
@@ -67,14 +113,22 @@ export function createTrackingActivities(deps: TidemarkDeps) {
    * The outputs and the log, under the run's artifact URI (`base`): copied server-side inside
    * MinIO, so no bytes pass through the worker a second time.
    */
-  async function copyArtifacts(base: string, input: Pick<TrackStepEndInput, 'outputs' | 'log' | 'stepKey'>): Promise<void> {
+  async function copyArtifacts(
+    base: string,
+    input: Pick<TrackStepEndInput, 'outputs' | 'log' | 'stepKey'>,
+  ): Promise<void> {
     if (!base.startsWith('s3://')) return;
     const copies: Promise<void>[] = [];
     for (const [name, ref] of Object.entries(input.outputs)) {
       const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
       for (const [i, r] of refs.entries()) {
         // Keep the file's extension (report.json, plot.svg) so the MLflow UI can preview it.
-        const ext = r.kind === 'dir' ? '.tar' : !name.includes('.') && /\.[A-Za-z0-9]{1,5}$/.test(r.name) ? r.name.slice(r.name.lastIndexOf('.')) : '';
+        const ext =
+          r.kind === 'dir'
+            ? '.tar'
+            : !name.includes('.') && /\.[A-Za-z0-9]{1,5}$/.test(r.name)
+              ? r.name.slice(r.name.lastIndexOf('.'))
+              : '';
         const leaf = `${refs.length > 1 || Array.isArray(ref) ? `${name}/${i}` : name}${ext}`;
         copies.push(deps.store.copyTo(r, `${base}/outputs/${leaf}`));
       }
@@ -84,14 +138,25 @@ export function createTrackingActivities(deps: TidemarkDeps) {
   }
 
   /** The tags a finished step's run ends with. */
-  const endTags = (input: Pick<TrackStepEndInput, 'tags' | 'state'>) => ({ ...input.tags, 'tidemark.state': input.state });
+  const endTags = (input: Pick<TrackStepEndInput, 'tags' | 'state'>) => ({
+    ...input.tags,
+    'tidemark.state': input.state,
+  });
 
   /** A finished step's metrics (with each output's size) as of `now`, and its params. */
-  function stepValues(input: Pick<TrackStepEndInput, 'metrics' | 'outputs' | 'params'>, now: number): { metrics: MlflowMetric[]; params: MlflowParam[] } {
+  function stepValues(
+    input: Pick<TrackStepEndInput, 'metrics' | 'outputs' | 'params'>,
+    now: number,
+  ): { metrics: MlflowMetric[]; params: MlflowParam[] } {
     const metrics = Object.entries(input.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 }));
     for (const [name, ref] of Object.entries(input.outputs)) {
       const refs: ArtifactRef[] = Array.isArray(ref) ? ref : [ref];
-      metrics.push({ key: `output_bytes.${name}`, value: refs.reduce((n, r) => n + r.size, 0), timestamp: now, step: 0 });
+      metrics.push({
+        key: `output_bytes.${name}`,
+        value: refs.reduce((n, r) => n + r.size, 0),
+        timestamp: now,
+        step: 0,
+      });
     }
     return { metrics, params: Object.entries(input.params).map(([key, v]) => ({ key, value: paramValue(v) })) };
   }
@@ -100,9 +165,12 @@ export function createTrackingActivities(deps: TidemarkDeps) {
    * `tagged`: the run was created with endTags already (see finishedStep). `artifactUri`: the
    * run was created by this attempt, so it holds no params yet and needs no look-up.
    */
-  async function stepEnd(input: TrackStepEndInput & { artifactUri?: string; tagged?: boolean }): Promise<TrackStepEndResult> {
+  async function stepEnd(
+    input: TrackStepEndInput & { artifactUri?: string; tagged?: boolean },
+  ): Promise<TrackStepEndResult> {
     // A retry (or a run the step logged into itself) may hold params already: MLflow refuses to change one.
-    const run = input.artifactUri && Context.current().info.attempt === 1 ? undefined : await mlflow.getRun(input.runId);
+    const run =
+      input.artifactUri && Context.current().info.attempt === 1 ? undefined : await mlflow.getRun(input.runId);
     const artifactUri = input.artifactUri ?? run!.info.artifact_uri;
     const { metrics, params } = stepValues(input, Date.now());
     const existingParams = new Set((run?.data.params ?? []).map((p) => p.key));
@@ -120,9 +188,23 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     const model = input.register ? input.outputs[input.register.model] : undefined;
     if (input.register && model && !Array.isArray(model)) {
       await mlflow.createRegisteredModel(input.register.name);
-      const leaf = `${input.register.model}${model.kind === 'dir' ? '.tar' : ''}`;
       const existing = (run?.data.tags ?? []).find((t) => t.key === 'tidemark.model_version')?.value;
-      modelVersion = existing ?? (await mlflow.createModelVersion({ name: input.register.name, source: `${base}/outputs/${leaf}`, runId: input.runId, tags: { sha256: model.sha256 } })).version;
+      if (!existing) {
+        // An MLflow Model under the run's artifacts (model/), or the raw output when it is not one.
+        await mkdir(scratch, { recursive: true });
+        const { source, format } = await registerableSource(deps.store, minio(), scratch, base, {
+          name: input.register.model,
+          ref: model,
+        });
+        modelVersion = (
+          await mlflow.createModelVersion({
+            name: input.register.name,
+            source,
+            runId: input.runId,
+            tags: { sha256: model.sha256, 'tidemark.model_format': format },
+          })
+        ).version;
+      } else modelVersion = existing;
       await mlflow.setTag(input.runId, 'tidemark.model_version', modelVersion);
     }
     await mlflow.updateRun(input.runId, STATUS[input.state] ?? 'FINISHED', input.endedAt);
@@ -130,7 +212,10 @@ export function createTrackingActivities(deps: TidemarkDeps) {
   }
 
   /** A finished step's run in one go (for steps that did not log into a run of their own): created with its tags, filled, closed. */
-  async function finishedStep(parent: PipelineTracking, input: Omit<TrackStepEndInput, 'runId'>): Promise<TrackStepEndResult> {
+  async function finishedStep(
+    parent: PipelineTracking,
+    input: Omit<TrackStepEndInput, 'runId'>,
+  ): Promise<TrackStepEndResult> {
     const started = await stepStart({ parent, stepKey: input.stepKey }, endTags(input), input.startedAt);
     return stepEnd({ ...input, runId: started.runId, artifactUri: started.artifactUri, tagged: started.created });
   }
@@ -148,11 +233,21 @@ export function createTrackingActivities(deps: TidemarkDeps) {
     const now = Date.now();
     const bulk = steps.flatMap((s) => {
       if (s.runId || s.register) return [];
-      const run: FinishedRun = { runName: s.stepKey, startTime: s.startedAt ?? now, endTime: s.endedAt ?? now, status: STATUS[s.state] ?? 'FINISHED', tags: stepRunTags(parent, s.stepKey, endTags(s)).tags, ...stepValues(s, now) };
+      const run: FinishedRun = {
+        runName: s.stepKey,
+        startTime: s.startedAt ?? now,
+        endTime: s.endedAt ?? now,
+        status: STATUS[s.state] ?? 'FINISHED',
+        tags: stepRunTags(parent, s.stepKey, endTags(s)).tags,
+        ...stepValues(s, now),
+      };
       return MlflowClient.fitsOneRecord(run) ? [{ step: s, run }] : [];
     });
     if (bulk.length === 0) return steps;
-    const recorded = await mlflow.recordFinishedRuns(parent.experimentId, bulk.map((b) => b.run));
+    const recorded = await mlflow.recordFinishedRuns(
+      parent.experimentId,
+      bulk.map((b) => b.run),
+    );
     if (!recorded) return steps;
     await Promise.all(bulk.map((b, i) => copyArtifacts(artifactBase(recorded[i]!.artifactUri), b.step)));
     const done = new Set(bulk.map((b) => b.step));
@@ -164,7 +259,10 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       const { workflowId, runId } = callingWorkflow();
       const { uiUrl, namespace } = deps.config.temporal;
       const temporalUiUrl = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
-      const experimentId = await mlflow.ensureExperiment(input.pipeline, { 'tidemark.pipeline': input.pipeline });
+      const experimentId = await mlflow.ensureExperiment(input.pipeline, {
+        'tidemark.pipeline': input.pipeline,
+        ...EXPERIMENT_KIND_TAGS,
+      });
       const identity = { 'temporal.run_id': runId };
       // Only a retry can find the run already made (the first attempt spares MLflow a search).
       let mlflowRunId = Context.current().info.attempt > 1 ? await findRun(experimentId, identity) : undefined;
@@ -181,7 +279,9 @@ export function createTrackingActivities(deps: TidemarkDeps) {
           },
         });
         mlflowRunId = run.info.run_id;
-        await mlflow.logBatch(mlflowRunId, { params: Object.entries(input.params).map(([key, v]) => ({ key, value: paramValue(v) })) });
+        await mlflow.logBatch(mlflowRunId, {
+          params: Object.entries(input.params).map(([key, v]) => ({ key, value: paramValue(v) })),
+        });
       }
       return { experimentId, runId: mlflowRunId, url: runUrl(experimentId, mlflowRunId) };
     },
@@ -215,6 +315,12 @@ export function createTrackingActivities(deps: TidemarkDeps) {
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, input.steps.length) }, worker));
       if (failures.length) throw failures[0]; // retried as a whole: what was recorded is found again
+      if (input.end?.metrics && Object.keys(input.end.metrics).length) {
+        const now = Date.now();
+        await mlflow.logBatch(input.parent.runId, {
+          metrics: Object.entries(input.end.metrics).map(([key, value]) => ({ key, value, timestamp: now, step: 0 })),
+        });
+      }
       if (input.end) await mlflow.updateRun(input.parent.runId, STATUS[input.end.state]!);
       return { modelVersions };
     },
@@ -223,12 +329,24 @@ export function createTrackingActivities(deps: TidemarkDeps) {
      * Points `alias` at `version` when its metric beats the current holder's (recorded on each
      * version as the tag tidemark.metric). Returns whether it was promoted.
      */
-    async promoteModel(input: { name: string; version: string; alias: string; metric: string; value: number; greaterIsBetter: boolean }): Promise<{ promoted: boolean; previous?: string }> {
+    async promoteModel(input: {
+      name: string;
+      version: string;
+      alias: string;
+      metric: string;
+      value: number;
+      greaterIsBetter: boolean;
+    }): Promise<{ promoted: boolean; previous?: string }> {
       await mlflow.setModelVersionTag(input.name, input.version, 'tidemark.metric', `${input.metric}=${input.value}`);
       const current = await mlflow.getModelVersionByAlias(input.name, input.alias);
       if (current?.version === input.version) return { promoted: true };
-      const currentValue = current ? Number((current.tags ?? []).find((t) => t.key === 'tidemark.metric')?.value.split('=')[1]) : undefined;
-      const better = currentValue === undefined || Number.isNaN(currentValue) || (input.greaterIsBetter ? input.value > currentValue : input.value < currentValue);
+      const currentValue = current
+        ? Number((current.tags ?? []).find((t) => t.key === 'tidemark.metric')?.value.split('=')[1])
+        : undefined;
+      const better =
+        currentValue === undefined ||
+        Number.isNaN(currentValue) ||
+        (input.greaterIsBetter ? input.value > currentValue : input.value < currentValue);
       if (better) await mlflow.setModelAlias(input.name, input.alias, input.version);
       return { promoted: better, previous: current?.version };
     },

@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
-import type { Command } from 'commander';
-import { createMinioClient } from '../../activities/artifacts/minio-client';
-import { MinioArtifactStore } from '../../activities/artifacts/minio-store';
-import type { StepHeartbeat } from '../../common/step-run';
-import { stackPaths } from '../../scripts/stack/paths';
-import { withClient } from '../context';
-import { pipelineStatus, stepLine } from '../pipeline-status';
+import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
+import type { StepHeartbeat } from '../../common/step-run.js';
+import { withClient } from '../context.js';
+import { pipelineStatus, stepLine } from '../pipeline-status.js';
 
-type PendingActivity = { activityType?: { name?: string | null } | null; heartbeatDetails?: { payloads?: unknown[] | null } | null };
+type PendingActivity = {
+  activityType?: { name?: string | null } | null;
+  heartbeatDetails?: { payloads?: unknown[] | null } | null;
+};
 
 /** The latest heartbeat of the step's running activity, if any. */
 function heartbeatOf(client: Client, pending: PendingActivity[], stepKey: string): StepHeartbeat | undefined {
@@ -20,83 +20,72 @@ function heartbeatOf(client: Client, pending: PendingActivity[], stepKey: string
   return undefined;
 }
 
-export function registerInspect(program: Command): void {
-  program
-    .command('status <workflowId>')
-    .description("show every step's state, duration and outputs")
-    .option('--json', 'print the status as JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      await withClient(async (client) => {
-        const status = await pipelineStatus(client, id);
-        if (opts.json) return void console.log(JSON.stringify(status, null, 2));
-        console.log(`${status.name}: ${status.state}`);
-        for (const s of status.steps) {
-          console.log(`  ${stepLine(s)}`);
-          for (const [name, ref] of Object.entries(s.outputs ?? {})) {
-            const refs = Array.isArray(ref) ? ref : [ref];
-            console.log(`      ${name}: ${refs.map((r) => `${r.uri} (${r.size} B)`).join(', ')}`);
-          }
-        }
-      });
-    });
+export async function statusCommand(id: string, opts: { json?: boolean }): Promise<void> {
+  await withClient(async (client) => {
+    const status = await pipelineStatus(client, id);
+    if (opts.json) return void console.log(JSON.stringify(status, null, 2));
+    console.log(`${status.name}: ${status.state}`);
+    for (const s of status.steps) {
+      console.log(`  ${stepLine(s)}`);
+      for (const [name, ref] of Object.entries(s.outputs ?? {})) {
+        const refs = Array.isArray(ref) ? ref : [ref];
+        console.log(`      ${name}: ${refs.map((r) => `${r.uri} (${r.size} B)`).join(', ')}`);
+      }
+    }
+  });
+}
 
-  program
-    .command('logs <workflowId> <step>')
-    .description("print a step's log; --follow streams it while the step runs")
-    .option('-f, --follow', 'keep printing new lines until the step ends')
-    .action(async (id: string, step: string, opts: { follow?: boolean }) => {
-      await withClient(async (client, config) => {
-        const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, `${stackPaths().stateDir}/cli-scratch`);
-        const handle = client.workflow.getHandle(id);
-        let shown: string[] = [];
-        const printNew = (lines: string[]) => {
-          // The heartbeat carries the latest lines; print what follows the last line shown.
-          let start = 0;
-          if (shown.length) {
-            const last = shown[shown.length - 1];
-            const at = lines.lastIndexOf(last!);
-            start = at >= 0 ? at + 1 : 0;
-          }
-          for (const line of lines.slice(start)) console.log(line);
-          shown = [...shown, ...lines.slice(start)].slice(-200);
-        };
-        for (;;) {
-          const status = await pipelineStatus(client, id);
-          const s = status.steps.find((x) => x.key === step);
-          if (!s) throw new Error(`pipeline ${id} has no step "${step}" (steps: ${status.steps.map((x) => x.key).join(', ')})`);
-          if (s.state !== 'running' && s.state !== 'pending') {
-            if (!s.log) return void console.error(`step "${step}" is ${s.state} and has no log${s.reason ? ` (${s.reason})` : ''}`);
-            const lines = (await store.getBytes(s.log)).toString().split('\n');
-            if (lines.at(-1) === '') lines.pop();
-            if (shown.length) printNew(lines);
-            else for (const line of lines) console.log(line);
-            return;
-          }
-          if (!opts.follow) {
-            const described = await handle.describe();
-            const beat = heartbeatOf(client, described.raw.pendingActivities ?? [], step);
-            console.error(`step "${step}" is ${s.state}; its latest lines (use --follow to stream):`);
-            for (const line of beat?.lastLines ?? []) console.log(line);
-            return;
-          }
-          const described = await handle.describe();
-          const beat = heartbeatOf(client, described.raw.pendingActivities ?? [], step);
-          if (beat) printNew(beat.lastLines);
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      });
-    });
+export async function logsCommand(id: string, step: string, opts: { follow?: boolean }): Promise<void> {
+  await withClient(async (client, config) => {
+    const store = openArtifactStore(config);
+    const handle = client.workflow.getHandle(id);
+    let shown: string[] = [];
+    const printNew = (lines: string[]) => {
+      // The heartbeat carries the latest lines; print what follows the last line shown.
+      let start = 0;
+      if (shown.length) {
+        const last = shown[shown.length - 1];
+        const at = lines.lastIndexOf(last!);
+        start = at >= 0 ? at + 1 : 0;
+      }
+      for (const line of lines.slice(start)) console.log(line);
+      shown = [...shown, ...lines.slice(start)].slice(-200);
+    };
+    for (;;) {
+      const status = await pipelineStatus(client, id);
+      const s = status.steps.find((x) => x.key === step);
+      if (!s)
+        throw new Error(`pipeline ${id} has no step "${step}" (steps: ${status.steps.map((x) => x.key).join(', ')})`);
+      if (s.state !== 'running' && s.state !== 'pending') {
+        if (!s.log)
+          return void console.error(`step "${step}" is ${s.state} and has no log${s.reason ? ` (${s.reason})` : ''}`);
+        const lines = (await store.getBytes(s.log)).toString().split('\n');
+        if (lines.at(-1) === '') lines.pop();
+        if (shown.length) printNew(lines);
+        else for (const line of lines) console.log(line);
+        return;
+      }
+      if (!opts.follow) {
+        const described = await handle.describe();
+        const beat = heartbeatOf(client, described.raw.pendingActivities ?? [], step);
+        console.error(`step "${step}" is ${s.state}; its latest lines (use --follow to stream):`);
+        for (const line of beat?.lastLines ?? []) console.log(line);
+        return;
+      }
+      const described = await handle.describe();
+      const beat = heartbeatOf(client, described.raw.pendingActivities ?? [], step);
+      if (beat) printNew(beat.lastLines);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  });
+}
 
-  program
-    .command('cancel <workflowId>')
-    .description('cancel a pipeline: running containers are stopped and removed')
-    .action(async (id: string) => {
-      await withClient(async (client) => {
-        const handle = client.workflow.getHandle(id);
-        await handle.cancel();
-        await handle.result().catch(() => undefined);
-        const d = await handle.describe();
-        console.log(`${id}: ${d.status.name.toLowerCase()}`);
-      });
-    });
+export async function cancelCommand(id: string): Promise<void> {
+  await withClient(async (client) => {
+    const handle = client.workflow.getHandle(id);
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    const d = await handle.describe();
+    console.log(`${id}: ${d.status.name.toLowerCase()}`);
+  });
 }

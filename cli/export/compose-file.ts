@@ -1,11 +1,12 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Document, isMap, isScalar } from 'yaml';
-import type { ComposePlan, PlannedService } from './plan';
+import type { ComposePlan, PlannedService } from './plan.js';
 
 /** A value with `$` doubled, so that compose passes it on as written instead of reading a variable. */
 const literal = (s: string) => s.replace(/\$/g, () => '$$');
-const literals = (rec: Record<string, string>) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, literal(v)]));
+const literals = (rec: Record<string, string>) =>
+  Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, literal(v)]));
 
 /** One service as compose writes it. */
 function serviceBody(s: PlannedService): Record<string, unknown> {
@@ -14,19 +15,33 @@ function serviceBody(s: PlannedService): Record<string, unknown> {
   if (step.image) body.image = step.image;
   if (s.buildContext) {
     const { dockerfile, args, network } = step.build!;
-    body.build = { context: s.buildContext, ...(dockerfile ? { dockerfile } : {}), ...(args ? { args: literals(args) } : {}), network: network ?? 'none' };
+    body.build = {
+      context: s.buildContext,
+      ...(dockerfile ? { dockerfile } : {}),
+      ...(args ? { args: literals(args) } : {}),
+      network: network ?? 'none',
+    };
   }
   if (step.command) body.entrypoint = step.command.map(literal);
   if (step.args) body.command = step.args.map(literal);
   // Secrets are read from the shell that runs compose, by the name the worker would read.
-  const environment = { ...literals(step.env), ...Object.fromEntries(Object.entries(step.secretEnv).map(([k, v]) => [k, `\${${v}}`])) };
+  const environment = {
+    ...literals(step.env),
+    ...Object.fromEntries(Object.entries(step.secretEnv).map(([k, v]) => [k, `\${${v}}`])),
+  };
   if (Object.keys(environment).length) body.environment = environment;
   body.network_mode = step.network;
   if (step.resources.cpus) body.cpus = step.resources.cpus;
   if (step.resources.memoryMiB) body.mem_limit = `${step.resources.memoryMiB}m`;
-  if (step.resources.gpus) body.deploy = { resources: { reservations: { devices: [{ driver: 'nvidia', count: step.resources.gpus, capabilities: ['gpu'] }] } } };
+  if (step.resources.gpus)
+    body.deploy = {
+      resources: {
+        reservations: { devices: [{ driver: 'nvidia', count: step.resources.gpus, capabilities: ['gpu'] }] },
+      },
+    };
   body.volumes = s.binds.map((b) => `${literal(b.host)}:${b.container}${b.readOnly ? ':ro' : ''}`);
-  if (s.dependsOn.length) body.depends_on = Object.fromEntries(s.dependsOn.map((d) => [d, { condition: 'service_completed_successfully' }]));
+  if (s.dependsOn.length)
+    body.depends_on = Object.fromEntries(s.dependsOn.map((d) => [d, { condition: 'service_completed_successfully' }]));
   return body;
 }
 

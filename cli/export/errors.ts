@@ -3,6 +3,8 @@ export class ComposeExportError extends Error {
   override readonly name = 'ComposeExportError';
 
   constructor(readonly problems: string[]) {
-    super(`Cannot export the pipeline as a compose file (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Cannot export the pipeline as a compose file (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }

@@ -1,12 +1,22 @@
 import { resolve } from 'node:path';
-import { evaluateCondition, parseCondition } from '../../common/condition';
-import { interpolate } from '../../common/interpolate';
-import { dependencies, type ContainerStep, type NestedStep, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
-import type { LoadedPipeline } from '../graph/load-spec';
-import { ComposeExportError } from './errors';
-import { hostPath, joinItems, resolveSource, type HostSource, type SourceScope, type StepOutcome } from './sources';
+import { evaluateCondition, parseCondition } from '../../common/condition.js';
+import { interpolate } from '../../common/interpolate.js';
+import {
+  dependencies,
+  type ContainerStep,
+  type NestedStep,
+  type PipelineSpec,
+  type PipelineStep,
+} from '../../common/pipeline-spec.js';
+import type { LoadedPipeline } from '../graph/load-spec.js';
+import { ComposeExportError } from './errors.js';
+import { hostPath, joinItems, resolveSource, type HostSource, type SourceScope, type StepOutcome } from './sources.js';
 
-export interface Bind { host: string; container: string; readOnly: boolean }
+export interface Bind {
+  host: string;
+  container: string;
+  readOnly: boolean;
+}
 
 /** One container step (or one map item of it) as a compose service. */
 export interface PlannedService {
@@ -27,7 +37,15 @@ export interface ComposePlan {
 }
 
 /** One pipeline being flattened; `after` are the services every one of its services waits for (a nested pipeline's upstream). */
-interface Level { spec: PipelineSpec; key: string; prefix: string; label: string; params: Record<string, unknown>; scope: SourceScope; after: string[] }
+interface Level {
+  spec: PipelineSpec;
+  key: string;
+  prefix: string;
+  label: string;
+  params: Record<string, unknown>;
+  scope: SourceScope;
+  after: string[];
+}
 
 /** Steps in an order where each comes after the steps it depends on. */
 function inDependencyOrder(steps: PipelineStep[]): PipelineStep[] {
@@ -48,42 +66,107 @@ function inDependencyOrder(steps: PipelineStep[]): PipelineStep[] {
  * condition is false and steps after them are left out, with a note. Throws a ComposeExportError
  * listing every input compose cannot read.
  */
-export function planCompose(loaded: LoadedPipeline, opts: { composeDir: string; params?: Record<string, unknown> }): ComposePlan {
+export function planCompose(
+  loaded: LoadedPipeline,
+  opts: { composeDir: string; params?: Record<string, unknown> },
+): ComposePlan {
   const plan: ComposePlan = { services: [], notes: [] };
   const problems: string[] = [];
   const names = new Set<string>();
   const top = loaded.spec;
   const params = { ...top.params, ...opts.params };
-  const scope: SourceScope = { inputs: {}, outcomes: new Map(), baseDir: loaded.baseDirs.get('')!, composeDir: opts.composeDir };
-  for (const [name, src] of Object.entries(top.inputs)) scope.inputs[name] = resolveSource(src, `pipeline input "${name}"`, scope, problems);
+  const scope: SourceScope = {
+    inputs: {},
+    outcomes: new Map(),
+    baseDir: loaded.baseDirs.get('')!,
+    composeDir: opts.composeDir,
+  };
+  for (const [name, src] of Object.entries(top.inputs))
+    scope.inputs[name] = resolveSource(src, `pipeline input "${name}"`, scope, problems);
 
-  const service = (level: Level, step: ContainerStep, name: string, vars: Record<string, unknown>, inputs: Record<string, HostSource>, after: string[], notes: string[]) => {
-    if (names.has(name)) problems.push(`${level.label}step "${step.name}": its service name "${name}" is taken by another step; rename one of them`);
+  const service = (
+    level: Level,
+    step: ContainerStep,
+    name: string,
+    vars: Record<string, unknown>,
+    inputs: Record<string, HostSource>,
+    after: string[],
+    notes: string[],
+  ) => {
+    if (names.has(name))
+      problems.push(
+        `${level.label}step "${step.name}": its service name "${name}" is taken by another step; rename one of them`,
+      );
     names.add(name);
-    const resolved: ContainerStep = { ...step, params: interpolate(step.params, vars), args: interpolate(step.args, vars), env: interpolate(step.env, vars), command: interpolate(step.command, vars) };
+    const resolved: ContainerStep = {
+      ...step,
+      params: interpolate(step.params, vars),
+      args: interpolate(step.args, vars),
+      env: interpolate(step.env, vars),
+      command: interpolate(step.command, vars),
+    };
     const binds: Bind[] = [
       { host: `./runs/${name}/inputs/params.json`, container: '/inputs/params.json', readOnly: true },
       { host: `./runs/${name}/outputs`, container: '/outputs', readOnly: false },
     ];
     for (const [input, src] of Object.entries(inputs)) {
-      src.paths.forEach((host, i) => binds.push({ host, container: src.list ? `/inputs/${input}/${i}` : `/inputs/${input}`, readOnly: true }));
+      src.paths.forEach((host, i) =>
+        binds.push({ host, container: src.list ? `/inputs/${input}/${i}` : `/inputs/${input}`, readOnly: true }),
+      );
     }
-    const planned: PlannedService = { name, step: resolved, binds, dependsOn: [...new Set([...Object.values(inputs).flatMap((s) => s.writers), ...after, ...level.after])], notes };
-    if (typeof step.build?.context === 'string') planned.buildContext = hostPath(opts.composeDir, resolve(level.scope.baseDir, step.build.context));
-    else if (step.build) problems.push(`${level.label}step "${step.name}", field build.context: a stored artifact cannot be a compose build context; give a local folder`);
+    const planned: PlannedService = {
+      name,
+      step: resolved,
+      binds,
+      dependsOn: [...new Set([...Object.values(inputs).flatMap((s) => s.writers), ...after, ...level.after])],
+      notes,
+    };
+    if (typeof step.build?.context === 'string')
+      planned.buildContext = hostPath(opts.composeDir, resolve(level.scope.baseDir, step.build.context));
+    else if (step.build)
+      problems.push(
+        `${level.label}step "${step.name}", field build.context: a stored artifact cannot be a compose build context; give a local folder`,
+      );
     plan.services.push(planned);
-    const outputs = Object.fromEntries(Object.entries(step.outputs).map(([out, path]) => [out, { paths: [`./runs/${name}/outputs/${path}`], list: false, writers: [name] }]));
+    const outputs = Object.fromEntries(
+      Object.entries(step.outputs).map(([out, path]) => [
+        out,
+        { paths: [`./runs/${name}/outputs/${path}`], list: false, writers: [name] },
+      ]),
+    );
     return { services: [name], outputs };
   };
 
-  const nested = (level: Level, step: NestedStep, name: string, vars: Record<string, unknown>, inputs: Record<string, HostSource>, after: string[]) => {
+  const nested = (
+    level: Level,
+    step: NestedStep,
+    name: string,
+    vars: Record<string, unknown>,
+    inputs: Record<string, HostSource>,
+    after: string[],
+  ) => {
     const key = `${level.key}${level.key ? '/' : ''}${step.name}`;
     const where = `${level.label}step "${step.name}"`;
-    const scope: SourceScope = { inputs: {}, outcomes: new Map(), baseDir: loaded.baseDirs.get(key) ?? level.scope.baseDir, composeDir: opts.composeDir };
-    for (const [input, src] of Object.entries(step.pipeline.inputs)) scope.inputs[input] = inputs[input] ?? resolveSource(src, `${where} > pipeline input "${input}"`, scope, problems);
+    const scope: SourceScope = {
+      inputs: {},
+      outcomes: new Map(),
+      baseDir: loaded.baseDirs.get(key) ?? level.scope.baseDir,
+      composeDir: opts.composeDir,
+    };
+    for (const [input, src] of Object.entries(step.pipeline.inputs))
+      scope.inputs[input] =
+        inputs[input] ?? resolveSource(src, `${where} > pipeline input "${input}"`, scope, problems);
     const upstream = [...Object.values(inputs).flatMap((s) => s.writers), ...after, ...level.after];
     const params = { ...step.pipeline.params, ...interpolate(step.params, vars) };
-    const child = planLevel({ spec: step.pipeline, key, prefix: `${name}__`, label: `${where} > `, params, scope, after: [...new Set(upstream)] });
+    const child = planLevel({
+      spec: step.pipeline,
+      key,
+      prefix: `${name}__`,
+      label: `${where} > `,
+      params,
+      scope,
+      after: [...new Set(upstream)],
+    });
     const outputs: Record<string, HostSource> = {};
     for (const [out, ref] of Object.entries(step.pipeline.outputs)) {
       const [s, o] = ref.split('.') as [string, string];
@@ -102,19 +185,34 @@ export function planCompose(loaded: LoadedPipeline, opts: { composeDir: string; 
     for (const step of inDependencyOrder(level.spec.steps)) {
       const where = `${level.label}step "${step.name}"`;
       const skippedDep = dependencies(step).find((d) => 'skipped' in outcomes.get(d)!);
-      if (skippedDep) { skip(step, `it runs after "${skippedDep}", which is left out`); continue; }
-      if (step.kind === 'check') { skip(step, 'check steps run in the Tidemark worker, not in a container'); continue; }
+      if (skippedDep) {
+        skip(step, `it runs after "${skippedDep}", which is left out`);
+        continue;
+      }
+      if (step.kind === 'check') {
+        skip(step, 'check steps run in the Tidemark worker, not in a container');
+        continue;
+      }
       const notes: string[] = [];
       const after: string[] = [];
       const condition = step.when === undefined ? undefined : parseCondition(step.when);
       if (condition && typeof condition !== 'string') {
         if (condition.ref.kind === 'param') {
-          const verdict = evaluateCondition(condition, { params: level.params, metrics: () => undefined, alarm: () => undefined });
-          if (!verdict.holds) { skip(step, `when ${verdict.reason} is false`); continue; }
+          const verdict = evaluateCondition(condition, {
+            params: level.params,
+            metrics: () => undefined,
+            alarm: () => undefined,
+          });
+          if (!verdict.holds) {
+            skip(step, `when ${verdict.reason} is false`);
+            continue;
+          }
         } else {
           const upstream = outcomes.get(condition.ref.step) as { services: string[] };
           after.push(...upstream.services);
-          notes.push(`when "${step.when}" is not evaluated by compose: this service runs whenever ${condition.ref.step} succeeds`);
+          notes.push(
+            `when "${step.when}" is not evaluated by compose: this service runs whenever ${condition.ref.step} succeeds`,
+          );
         }
       }
       const inputs: Record<string, HostSource> = {};
@@ -124,10 +222,14 @@ export function planCompose(loaded: LoadedPipeline, opts: { composeDir: string; 
         if (host) inputs[name] = host;
         else missing.push(name);
       }
-      if (missing.length) { skip(step, `its input ${missing.join(', ')} has no producer here`); continue; }
+      if (missing.length) {
+        skip(step, `its input ${missing.join(', ')} has no producer here`);
+        continue;
+      }
       let items: unknown[] = [undefined];
       if (step.map) {
-        const over = typeof step.map.over === 'string' ? level.params[step.map.over.slice('${params.'.length, -1)] : step.map.over;
+        const over =
+          typeof step.map.over === 'string' ? level.params[step.map.over.slice('${params.'.length, -1)] : step.map.over;
         if (!Array.isArray(over)) {
           problems.push(`${where}, field map.over: ${String(step.map.over)} is not a list`);
           skip(step, 'map.over is not a list');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { sourceRef } from '../../common/pipeline-spec';
-import type { InputSource } from '../../common/step-spec';
+import { sourceRef } from '../../common/pipeline-spec.js';
+import type { InputSource } from '../../common/step-spec.js';
 
 /**
  * Where an input's bytes are on the host, as paths relative to the compose file, and the
@@ -38,7 +38,12 @@ export function hostPath(composeDir: string, absolute: string): string {
  * The host files of one input source. Returns undefined when the source is not produced (its
  * step is skipped) and pushes a problem for sources compose cannot read.
  */
-export function resolveSource(source: InputSource, where: string, scope: SourceScope, problems: string[]): HostSource | undefined {
+export function resolveSource(
+  source: InputSource,
+  where: string,
+  scope: SourceScope,
+  problems: string[],
+): HostSource | undefined {
   if (typeof source === 'object' && 'path' in source) {
     const file = resolve(scope.baseDir, source.path);
     if (!existsSync(file)) problems.push(`${where}: ${file} does not exist`);
@@ -47,7 +52,9 @@ export function resolveSource(source: InputSource, where: string, scope: SourceS
   if (typeof source === 'object' && ('artifact' in source || 'artifacts' in source)) {
     const refs = 'artifact' in source ? [source.artifact] : source.artifacts;
     const local = refs.map((a) => `./${a.name}`).join(', ');
-    problems.push(`${where}: ${refs.map((a) => a.uri).join(', ')} lives in the Tidemark artifact store (MinIO), which a compose file cannot read; download it (e.g. with \`mc cp\` or the MinIO console) next to the pipeline file and write the input as { path: ${local} }`);
+    problems.push(
+      `${where}: ${refs.map((a) => a.uri).join(', ')} lives in the Tidemark artifact store (MinIO), which a compose file cannot read; download it (e.g. with \`mc cp\` or the MinIO console) next to the pipeline file and write the input as { path: ${local} }`,
+    );
     return undefined;
   }
   const ref = sourceRef(source)!;
@@ -62,7 +69,11 @@ export function joinItems(items: { services: string[]; outputs: Record<string, H
   for (const item of items) {
     for (const [name, src] of Object.entries(item.outputs)) {
       const joined = outputs[name] ?? { paths: [], list: true, writers: [] };
-      outputs[name] = { paths: [...joined.paths, ...src.paths], list: true, writers: [...joined.writers, ...src.writers] };
+      outputs[name] = {
+        paths: [...joined.paths, ...src.paths],
+        list: true,
+        writers: [...joined.writers, ...src.writers],
+      };
     }
   }
   return { services: items.flatMap((i) => i.services), outputs };

@@ -1,15 +1,7 @@
-import type { GraphState } from './model';
+import { STEP_STATE_COLOURS } from '../../common/state-colours.js';
+import type { GraphState } from './model.js';
 
-/** Fill and border of a step box, by state; the same in the Mermaid and the SVG drawing. */
-export const STATE_COLOURS: Record<GraphState, { fill: string; stroke: string }> = {
-  pending: { fill: '#e5e7eb', stroke: '#6b7280' },
-  running: { fill: '#bfdbfe', stroke: '#2563eb' },
-  cached: { fill: '#e9d5ff', stroke: '#7c3aed' },
-  succeeded: { fill: '#bbf7d0', stroke: '#16a34a' },
-  failed: { fill: '#fecaca', stroke: '#dc2626' },
-  skipped: { fill: '#fef3c7', stroke: '#d97706' },
-  cancelled: { fill: '#fed7aa', stroke: '#ea580c' },
-  unknown: { fill: '#ffffff', stroke: '#9ca3af' },
-};
+/** Fill and border of a step box, by state; the same in the Mermaid and the SVG drawing (and the console). */
+export const STATE_COLOURS: Record<GraphState, { fill: string; stroke: string }> = STEP_STATE_COLOURS;
 
 export const GRAPH_STATES = Object.keys(STATE_COLOURS) as GraphState[];

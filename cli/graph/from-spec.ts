@@ -1,6 +1,6 @@
-import { dependencies, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
-import { incomingEdges } from './edges';
-import type { GraphNode, PipelineGraph } from './model';
+import { dependencies, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec.js';
+import { incomingEdges } from './edges.js';
+import type { GraphNode, PipelineGraph } from './model.js';
 
 function detailOf(step: PipelineStep): string {
   if (step.kind === 'check') return `check ${step.check.plugin}`;
@@ -23,7 +23,13 @@ export function graphFromSpec(spec: PipelineSpec, prefix = ''): PipelineGraph {
   const graph: PipelineGraph = { name: spec.name, nodes: [], edges: [] };
   for (const step of spec.steps) {
     const { edges, note } = incomingEdges(id, step.name, dependencies(step), step.when);
-    const node: GraphNode = { id: id(step.name), name: step.name, kind: step.kind, detail: detailOf(step), state: 'pending' };
+    const node: GraphNode = {
+      id: id(step.name),
+      name: step.name,
+      kind: step.kind,
+      detail: detailOf(step),
+      state: 'pending',
+    };
     const map = mapOf(step, spec.params);
     if (map) node.map = map;
     if (note) node.when = note;

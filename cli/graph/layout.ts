@@ -1,8 +1,11 @@
 import dagre from '@dagrejs/dagre';
 import type { EdgeLabel, GraphLabel, NodeLabel } from '@dagrejs/dagre';
-import { nodeLines, type GraphNode, type PipelineGraph } from './model';
+import { nodeLines, type GraphNode, type PipelineGraph } from './model.js';
 
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 
 /** A step's box, top-left `x`/`y` within its level; a nested pipeline holds its own layout. */
 export interface PlacedNode {
@@ -15,9 +18,18 @@ export interface PlacedNode {
   inner?: GraphLayout;
 }
 
-export interface PlacedEdge { points: Point[]; label?: string; labelAt?: Point }
+export interface PlacedEdge {
+  points: Point[];
+  label?: string;
+  labelAt?: Point;
+}
 
-export interface GraphLayout { width: number; height: number; nodes: PlacedNode[]; edges: PlacedEdge[] }
+export interface GraphLayout {
+  width: number;
+  height: number;
+  nodes: PlacedNode[];
+  edges: PlacedEdge[];
+}
 
 /** Sizes in px for 12 px text. */
 export const METRICS = { charWidth: 7.2, lineHeight: 16, padding: 10 };
@@ -42,19 +54,33 @@ export function layoutGraph(graph: PipelineGraph): GraphLayout {
     if (n.children) {
       const child = layoutGraph(n.children);
       inner.set(n.id, child);
-      g.setNode(n.id, { width: Math.max(child.width, textWidth(lines)) + 2 * padding, height: head + child.height + padding });
+      g.setNode(n.id, {
+        width: Math.max(child.width, textWidth(lines)) + 2 * padding,
+        height: head + child.height + padding,
+      });
     } else {
       g.setNode(n.id, { width: textWidth(lines) + 2 * padding, height: head });
     }
   }
   for (const e of graph.edges) {
-    g.setEdge(e.from, e.to, e.label ? { label: e.label, width: textWidth([e.label]), height: lineHeight, labelpos: 'c' } : {});
+    g.setEdge(
+      e.from,
+      e.to,
+      e.label ? { label: e.label, width: textWidth([e.label]), height: lineHeight, labelpos: 'c' } : {},
+    );
   }
   dagre.layout(g);
 
   const nodes = graph.nodes.map((node): PlacedNode => {
     const l = g.node(node.id);
-    const placed: PlacedNode = { node, lines: nodeLines(node), x: l.x! - l.width / 2, y: l.y! - l.height / 2, width: l.width, height: l.height };
+    const placed: PlacedNode = {
+      node,
+      lines: nodeLines(node),
+      x: l.x! - l.width / 2,
+      y: l.y! - l.height / 2,
+      width: l.width,
+      height: l.height,
+    };
     const child = inner.get(node.id);
     if (child) placed.inner = child;
     return placed;

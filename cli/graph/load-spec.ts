@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { PipelineSpecError, validatePipeline, type PipelineSpec } from '../../common/pipeline-spec';
-import { readPipelineFile } from '../../workers/prepare-pipeline';
+import { PipelineSpecError, validatePipeline, type PipelineSpec } from '../../common/pipeline-spec.js';
+import { readPipelineFile } from '../../client/prepare-pipeline.js';
 
 /** A validated pipeline read from a file, nested `pipeline: ./other.yaml` files included. */
 export interface LoadedPipeline {
@@ -28,7 +28,8 @@ export function loadPipelineFile(file: string): LoadedPipeline {
       let chain = files;
       if (typeof child === 'string') {
         const childFile = resolve(dir, child);
-        if (files.includes(childFile)) throw new PipelineSpecError([`step "${key}", field pipeline: ${child} includes itself`]);
+        if (files.includes(childFile))
+          throw new PipelineSpecError([`step "${key}", field pipeline: ${child} includes itself`]);
         child = readPipelineFile(childFile);
         childDir = dirname(childFile);
         chain = [...files, childFile];

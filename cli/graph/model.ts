@@ -1,4 +1,4 @@
-import type { StepStateName } from '../../common/messages';
+import type { StepStateName } from '../../common/messages.js';
 
 /** A step's state as drawn: a workflow's `StepState`, or `unknown` where nothing recorded it. */
 export type GraphState = StepStateName | 'unknown';
@@ -41,6 +41,6 @@ export function allNodes(graph: PipelineGraph): GraphNode[] {
 
 /** The lines of a step's label: its name, what runs, how it is mapped, and a condition no edge carries. */
 export function nodeLines(node: GraphNode): string[] {
-  const what = node.kind === 'container' ? `container · ${node.detail ?? 'image'}` : node.detail ?? node.kind;
+  const what = node.kind === 'container' ? `container · ${node.detail ?? 'image'}` : (node.detail ?? node.kind);
   return [node.name, what, ...(node.map ? [`map ${node.map}`] : []), ...(node.when ? [`when ${node.when}`] : [])];
 }

@@ -1,6 +1,6 @@
-import { GRAPH_STATES, STATE_COLOURS } from './colours';
-import { layoutGraph, METRICS, textWidth, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout';
-import type { PipelineGraph } from './model';
+import { GRAPH_STATES, STATE_COLOURS } from './colours.js';
+import { layoutGraph, METRICS, textWidth, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout.js';
+import type { PipelineGraph } from './model.js';
 
 const MARGIN = 16;
 const TITLE = 36;
@@ -15,7 +15,12 @@ export function xml(s: string): string {
 const n = (v: number) => Number(v.toFixed(1));
 
 function textLines(lines: string[], cx: number, top: number): string {
-  return lines.map((line, i) => `<text x="${n(cx)}" y="${n(top + METRICS.lineHeight * (i + 1) - 4)}" text-anchor="middle"${i === 0 ? ' font-weight="bold"' : ''}>${xml(line)}</text>`).join('');
+  return lines
+    .map(
+      (line, i) =>
+        `<text x="${n(cx)}" y="${n(top + METRICS.lineHeight * (i + 1) - 4)}" text-anchor="middle"${i === 0 ? ' font-weight="bold"' : ''}>${xml(line)}</text>`,
+    )
+    .join('');
 }
 
 function drawNode(p: PlacedNode): string {
@@ -23,10 +28,14 @@ function drawNode(p: PlacedNode): string {
   const { padding } = METRICS;
   const open = `<g class="step" data-step="${xml(p.node.id)}" data-kind="${p.node.kind}" data-state="${p.node.state}">`;
   const dash = p.node.state === 'unknown' || p.inner ? ' stroke-dasharray="5 3"' : '';
-  const shadow = p.node.map ? `<rect x="${n(p.x + 5)}" y="${n(p.y + 5)}" width="${n(p.width)}" height="${n(p.height)}" rx="6" fill="${fill}" stroke="${stroke}"/>` : '';
+  const shadow = p.node.map
+    ? `<rect x="${n(p.x + 5)}" y="${n(p.y + 5)}" width="${n(p.width)}" height="${n(p.height)}" rx="6" fill="${fill}" stroke="${stroke}"/>`
+    : '';
   const box = `<rect class="step-box" x="${n(p.x)}" y="${n(p.y)}" width="${n(p.width)}" height="${n(p.height)}" rx="6" fill="${fill}"${p.inner ? ' fill-opacity="0.35"' : ''} stroke="${stroke}" stroke-width="1.5"${dash}/>`;
   const label = textLines(p.lines, p.x + p.width / 2, p.y + padding);
-  const inner = p.inner ? `<g transform="translate(${n(p.x + padding)} ${n(p.y + padding + p.lines.length * METRICS.lineHeight)})">${drawLayout(p.inner)}</g>` : '';
+  const inner = p.inner
+    ? `<g transform="translate(${n(p.x + padding)} ${n(p.y + padding + p.lines.length * METRICS.lineHeight)})">${drawLayout(p.inner)}</g>`
+    : '';
   return `${open}${shadow}${box}${label}</g>${inner}`;
 }
 

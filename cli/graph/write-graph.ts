@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { toMermaid } from './mermaid';
-import type { PipelineGraph } from './model';
-import { toSvg } from './svg';
+import { toMermaid } from './mermaid.js';
+import type { PipelineGraph } from './model.js';
+import { toSvg } from './svg.js';
 
 /** Writes `<prefix>.mmd` and `<prefix>.svg`, creating the folder if needed; returns the two paths. */
 export async function writeGraphFiles(graph: PipelineGraph, prefix: string): Promise<{ mermaid: string; svg: string }> {

@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { PendingSample } from '../../common/labeling';
-import { pendingQuery, submitLabelsUpdate, type PendingBatch } from '../../common/labeling-messages';
-import { asciiPreview } from './ascii-preview';
+import type { PendingSample } from '../../common/labeling.js';
+import { pendingQuery, submitLabelsUpdate, type PendingBatch } from '../../common/labeling-messages.js';
+import { asciiPreview } from './ascii-preview.js';
 
 export type Answer = { label: string } | 'skip' | 'quit';
 
@@ -16,7 +16,11 @@ export interface InteractiveIo {
  * update, so every label is safe in the session the moment it is given. Ends when the batch is
  * done, the round closes, or the person quits. Returns how many labels were accepted.
  */
-export async function labelInteractively(handle: WorkflowHandle, io: InteractiveIo, opts: { labeler?: string } = {}): Promise<number> {
+export async function labelInteractively(
+  handle: WorkflowHandle,
+  io: InteractiveIo,
+  opts: { labeler?: string } = {},
+): Promise<number> {
   const skipped = new Set<string>();
   let accepted = 0;
   for (;;) {
@@ -27,10 +31,16 @@ export async function labelInteractively(handle: WorkflowHandle, io: Interactive
     }
     const sample = batch.samples.find((s) => !skipped.has(s.id));
     if (!sample) {
-      io.print(batch.samples.length ? `${batch.samples.length} sample(s) skipped and still pending` : `round ${batch.round} is fully labeled`);
+      io.print(
+        batch.samples.length
+          ? `${batch.samples.length} sample(s) skipped and still pending`
+          : `round ${batch.round} is fully labeled`,
+      );
       return accepted;
     }
-    const lines = [`\nsample ${sample.id} (score ${sample.score.toPrecision(4)}; ${batch.samples.length} pending in round ${batch.round})`];
+    const lines = [
+      `\nsample ${sample.id} (score ${sample.score.toPrecision(4)}; ${batch.samples.length} pending in round ${batch.round})`,
+    ];
     if (sample.row) for (const [k, v] of Object.entries(sample.row)) lines.push(`  ${k}: ${String(v)}`);
     if (sample.preview) {
       const art = await asciiPreview(sample.preview);
@@ -45,7 +55,9 @@ export async function labelInteractively(handle: WorkflowHandle, io: Interactive
       continue;
     }
     try {
-      const r = await handle.executeUpdate(submitLabelsUpdate, { args: [{ labels: { [sample.id]: answer.label }, ...(opts.labeler ? { labeler: opts.labeler } : {}) }] });
+      const r = await handle.executeUpdate(submitLabelsUpdate, {
+        args: [{ labels: { [sample.id]: answer.label }, ...(opts.labeler ? { labeler: opts.labeler } : {}) }],
+      });
       if (r.accepted.length || r.unchanged.length) {
         accepted += r.accepted.length;
         io.print(`  ✔ ${sample.id} = ${answer.label} (${r.pending} left)`);

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { LabelingSessionResult } from '../../common/labeling';
-import { pendingQuery, submitLabelsSignal } from '../../common/labeling-messages';
-import type { labelingSession } from '../../workflows/labeling/labeling-session';
+import type { LabelingSessionResult } from '../../common/labeling.js';
+import { pendingQuery, submitLabelsSignal } from '../../common/labeling-messages.js';
+import type { labelingSession } from '../../workflows/labeling/labeling-session.js';
 
 /** The pool's ground truth: a sample's label, and what kind of sample it is (upright, rotated, unseen-9). */
 export type Truth = Map<string, { label: string; kind: string }>;
@@ -37,7 +37,10 @@ export async function runScriptedLabeler(
   const resendMs = opts.resendMs ?? 10_000;
   let settled = false;
   const result = handle.result();
-  result.then(() => (settled = true), () => (settled = true));
+  result.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   const asked = new Map<number, AskedRound>();
   let sentAt = 0;
   while (!settled) {
@@ -48,7 +51,8 @@ export async function runScriptedLabeler(
         const labels: Record<string, string> = {};
         for (const s of pending.samples) {
           const known = truth.get(s.id);
-          if (!known) throw new Error(`the session asked about sample "${s.id}", which the pool's ground truth does not hold`);
+          if (!known)
+            throw new Error(`the session asked about sample "${s.id}", which the pool's ground truth does not hold`);
           labels[s.id] = known.label;
         }
         await handle.signal(submitLabelsSignal, { labeler: opts.labeler, labels });

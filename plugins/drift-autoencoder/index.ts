@@ -1,1 +1,1 @@
-export { driftAutoencoder as default } from './plugin';
+export { driftAutoencoder as default } from './plugin.js';

@@ -1,5 +1,5 @@
-import type { Dataset } from '../data/dataset';
-import type { FeatureSelection } from './score';
+import type { Dataset } from '../../lib/data/dataset.js';
+import type { FeatureSelection } from './score.js';
 
 /**
  * 1 / standard deviation of each selected feature over the reference (NaN and Inf skipped), so

@@ -1,9 +1,9 @@
-import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../data/dataset';
-import { DataShapeError, EmptyDataError } from '../errors';
-import type { AutoencoderConfig } from './config';
-import { createBatchSlots } from './batch-slots';
-import type { FeatureErrorSums } from './error-wasm';
-import type { InferenceModel, RowFile } from './inference-thread';
+import { numericColumns, type Chunk, type DataSchema, type Dataset } from '../../lib/data/dataset.js';
+import { DataShapeError, EmptyDataError } from '../errors.js';
+import type { AutoencoderConfig } from './config.js';
+import { createBatchSlots } from '../../lib/onnx/batch-slots.js';
+import type { FeatureErrorSums } from '../../lib/onnx/error-wasm.js';
+import type { InferenceModel, RowFile } from '../../lib/onnx/inference-thread.js';
 
 /**
  * Streams a dataset through an autoencoder: while the inference thread scores a batch, this
@@ -26,12 +26,21 @@ export interface FeatureSelection {
   featureShape: number[];
 }
 
-export function selectFeatures(schema: DataSchema, columns: string[] | undefined, path: string): FeatureSelection {
+export function selectFeatures(schema: DataSchema, columns: string[] | undefined, label: string): FeatureSelection {
   const numeric = numericColumns(schema).map((c) => c.name);
   if (!columns) return { names: numeric, featureShape: schema.featureShape };
+  const all = schema.columns.map((c) => c.name);
+  const absent = columns.filter((name) => !all.includes(name));
+  if (absent.length)
+    throw new DataShapeError(
+      `${label}: column(s) ${absent.map((c) => `"${c}"`).join(', ')} missing; the model reads ${columns.join(', ')} and the file has ${all.join(', ')}`,
+    );
   const indices = columns.map((name) => {
     const i = numeric.indexOf(name);
-    if (i < 0) throw new DataShapeError(`${path}: column "${name}" is not a numeric column; numeric columns are ${numeric.join(', ')}`);
+    if (i < 0)
+      throw new DataShapeError(
+        `${label}: column "${name}" holds text, not numbers (the model needs numbers); numeric columns are ${numeric.join(', ')}`,
+      );
     return i;
   });
   return { names: columns, indices, featureShape: [columns.length] };
@@ -43,7 +52,9 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
   const idx = sel.indices;
   const out = take(chunk.rows * (idx ? idx.length : chunk.width));
   if (!idx) out.set(chunk.numeric);
-  else for (let i = 0, o = 0; i < chunk.rows; i++) for (let k = 0; k < idx.length; k++) out[o++] = chunk.numeric[i * chunk.width + idx[k]!]!;
+  else
+    for (let i = 0, o = 0; i < chunk.rows; i++)
+      for (let k = 0; k < idx.length; k++) out[o++] = chunk.numeric[i * chunk.width + idx[k]!]!;
   return out;
 }
 
@@ -53,7 +64,14 @@ function modelInput(chunk: Chunk, sel: FeatureSelection, take: (values: number) 
  * thread at all. (Its schema has checked the file's length against the header.)
  */
 function rawFloat32Rows(data: Dataset, schema: DataSchema, sel: FeatureSelection): RowFile | undefined {
-  if (schema.format !== 'npy' || schema.dtype !== '<f4' || sel.indices || schema.rows === undefined || schema.dataOffset === undefined) return undefined;
+  if (
+    schema.format !== 'npy' ||
+    schema.dtype !== '<f4' ||
+    sel.indices ||
+    schema.rows === undefined ||
+    schema.dataOffset === undefined
+  )
+    return undefined;
   const width = schema.featureShape.reduce((a, b) => a * b, 1);
   return { path: data.path, dataOffset: schema.dataOffset, rowBytes: width * 4, rows: schema.rows };
 }
@@ -109,7 +127,8 @@ export async function scoreDataset(
   };
   try {
     if (file) {
-      for (let offset = 0; offset < file.rows; offset += slotRows) await submit(await takeSlot(), Math.min(slotRows, file.rows - offset), offset);
+      for (let offset = 0; offset < file.rows; offset += slotRows)
+        await submit(await takeSlot(), Math.min(slotRows, file.rows - offset), offset);
     } else {
       for await (const chunk of data.chunks({ schema, chunkRows: slotRows })) {
         const slot = await takeSlot();
@@ -125,7 +144,7 @@ export async function scoreDataset(
     const sums = pass.finish();
     sums.catch(() => undefined);
     await Promise.all(inFlight);
-    if (rows === 0) throw new EmptyDataError(`${data.path} has no rows to score`);
+    if (rows === 0) throw new EmptyDataError(`${data.label} has no rows to score`);
     return { rows, skipped, features: await sums };
   } catch (err) {
     await Promise.allSettled(inFlight);

@@ -1,1 +1,1 @@
-export { featureDrift as default } from './plugin';
+export { featureDrift as default } from './plugin.js';

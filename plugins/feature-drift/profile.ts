@@ -1,8 +1,8 @@
-import type { Chunk, DataSchema, Dataset } from '../data/dataset';
-import { numericColumns } from '../data/dataset';
-import { EmptyDataError } from '../errors';
-import { binCounts } from '../stats/psi';
-import { quantileSorted, Reservoir } from '../stats/reservoir';
+import type { Chunk, DataSchema, Dataset } from '../../lib/data/dataset.js';
+import { numericColumns } from '../../lib/data/dataset.js';
+import { EmptyDataError } from '../errors.js';
+import { binCounts } from '../../lib/stats/psi.js';
+import { quantileSorted, Reservoir } from '../../lib/stats/reservoir.js';
 
 /**
  * One streaming pass over a dataset that keeps, per column, what the drift tests need: a sorted
@@ -16,6 +16,8 @@ export interface NumericProfile {
   sample: Float64Array;
   /** Finite values seen. */
   count: number;
+  /** Cells that were missing, not numbers, NaN or ±Inf. */
+  missing: number;
   mean: number;
   /** Counts per PSI bin (present when bin cut points were given). */
   bins?: number[];
@@ -24,6 +26,7 @@ export interface NumericProfile {
 export interface CategoricalProfile {
   name: string;
   counts: Record<string, number>;
+  missing: number;
 }
 
 export interface Profile {
@@ -40,34 +43,53 @@ export async function profileDataset(
   const numCols = numericColumns(schema);
   const samples = numCols.map((_, k) => new Reservoir(opts.sampleSize, 101 + k));
   const sums = new Float64Array(numCols.length);
-  const bins = numCols.map((c) => (opts.cuts?.[c.name] ? new Array<number>(opts.cuts[c.name]!.length + 1).fill(0) : undefined));
+  const bins = numCols.map((c) =>
+    opts.cuts?.[c.name] ? new Array<number>(opts.cuts[c.name]!.length + 1).fill(0) : undefined,
+  );
   const catNames = schema.columns.filter((c) => c.kind === 'categorical').map((c) => c.name);
   const counts = catNames.map(() => new Map<string, number>());
+  const catMissing = new Array<number>(catNames.length).fill(0);
   let rows = 0;
   for await (const chunk of data.chunks({ schema })) {
-    addNumeric(chunk, samples, sums, bins, numCols.map((c) => opts.cuts?.[c.name]));
+    addNumeric(
+      chunk,
+      samples,
+      sums,
+      bins,
+      numCols.map((c) => opts.cuts?.[c.name]),
+    );
     catNames.forEach((name, k) => {
       const m = counts[k]!;
-      for (const v of chunk.categorical.get(name) ?? []) if (v !== null) m.set(v, (m.get(v) ?? 0) + 1);
+      for (const v of chunk.categorical.get(name) ?? []) {
+        if (v !== null) m.set(v, (m.get(v) ?? 0) + 1);
+        else catMissing[k]!++;
+      }
     });
     rows += chunk.rows;
     opts.progress?.(rows);
   }
-  if (rows === 0) throw new EmptyDataError(`${data.path} has no rows`);
+  if (rows === 0) throw new EmptyDataError(`${data.label} has no rows`);
   return {
     rows,
     numeric: numCols.map((c, k) => ({
       name: c.name,
       sample: samples[k]!.sorted(),
       count: samples[k]!.count,
+      missing: rows - samples[k]!.count,
       mean: samples[k]!.count ? sums[k]! / samples[k]!.count : 0,
       bins: bins[k],
     })),
-    categorical: catNames.map((name, k) => ({ name, counts: Object.fromEntries(counts[k]!) })),
+    categorical: catNames.map((name, k) => ({ name, counts: Object.fromEntries(counts[k]!), missing: catMissing[k]! })),
   };
 }
 
-function addNumeric(chunk: Chunk, samples: Reservoir[], sums: Float64Array, bins: (number[] | undefined)[], cuts: (number[] | undefined)[]): void {
+function addNumeric(
+  chunk: Chunk,
+  samples: Reservoir[],
+  sums: Float64Array,
+  bins: (number[] | undefined)[],
+  cuts: (number[] | undefined)[],
+): void {
   const col = new Float64Array(chunk.rows);
   for (let k = 0; k < samples.length; k++) {
     let n = 0;

@@ -1,4 +1,4 @@
-import type { Chunk } from '../data/dataset';
+import type { Chunk } from '../../lib/data/dataset.js';
 
 /**
  * Counts duplicate rows in bounded memory: each row is reduced to a 52-bit hash; up to `capacity`

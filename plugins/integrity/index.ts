@@ -1,1 +1,1 @@
-export { integrity as default } from './plugin';
+export { integrity as default } from './plugin.js';

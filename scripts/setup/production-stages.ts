@@ -1,7 +1,9 @@
 /**
- * Setup stages of the stack's `production` profile (docs/production-profile.md): the Temporal
+ * Setup stages of the stack's `production` profile (docs/production.md): the Temporal
  * server, its SQL tool and the Web UI server built from their Go modules, Debian's PostgreSQL,
- * and MLflow's PostgreSQL driver.
+ * and MLflow's PostgreSQL driver. Not part of the default `npm run setup`: `npm run setup --
+ * --profile production` adds the lane (a cold build costs minutes of CPU that only the
+ * production profile's users and tests need; see docs/production.md).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ const BUILD_MODULE = fileURLToPath(new URL('./temporal-server/', import.meta.url
 /**
  * Build flags. `-s -w` drops the symbol table and DWARF data (smaller binaries, a shorter link).
  * No `-trimpath`: it is part of the compiler's cache key, so with it not one package would come
- * from the cache the CLI's build filled (measured: see docs/production-profile.md).
+ * from the cache the CLI's build filled (measured: see docs/production.md).
  * CGO_ENABLED=0 as for the CLI, for the same reason (and static binaries).
  */
 const GO_BUILD_FLAGS = ['-mod=readonly', '-ldflags=-s -w'];
@@ -34,7 +36,11 @@ export function temporalServerStage(paths: StackPaths): SetupStage {
   const binaries = TEMPORAL_SERVER_BINARIES;
   const built = (name: keyof typeof binaries) => {
     const file = pinFile(paths, binaries[name].binary);
-    return existsSync(join(paths.binDir, binaries[name].binary)) && existsSync(file) && readFileSync(file, 'utf8').trim() === binaries[name].pin;
+    return (
+      existsSync(join(paths.binDir, binaries[name].binary)) &&
+      existsSync(file) &&
+      readFileSync(file, 'utf8').trim() === binaries[name].pin
+    );
   };
   return {
     name: 'temporal-server',
@@ -50,7 +56,10 @@ export function temporalServerStage(paths: StackPaths): SetupStage {
       const staging = mkdtempSync(join(paths.binDir, '.build-temporal-server-'));
       try {
         const build = async (outDir: string, packages: string[]) => {
-          await ctx.exec('go', ['build', ...GO_BUILD_FLAGS, '-o', `${outDir}/`, ...packages], { env: GO_ENV, cwd: BUILD_MODULE });
+          await ctx.exec('go', ['build', ...GO_BUILD_FLAGS, '-o', `${outDir}/`, ...packages], {
+            env: GO_ENV,
+            cwd: BUILD_MODULE,
+          });
         };
         // One build per module: both of the server's programs link in one go; the UI server's
         // main package has the same name as the server's, so it needs an output folder of its own.
@@ -88,7 +97,7 @@ export function mlflowPostgresDriverStage(paths: StackPaths): SetupStage {
   const distInfos = [`psycopg-${version}.dist-info`, `psycopg_binary-${version}.dist-info`];
   return {
     name: 'mlflow-postgres',
-    fix: 'Check that PyPI answers; then run `npm run setup` again. The dev-server profile does not need this stage.',
+    fix: 'Check that PyPI answers; then run `npm run setup -- --profile production` again. The dev-server profile does not need this stage.',
     async done() {
       const lib = join(paths.mlflowVenv, 'lib');
       const site = existsSync(lib) ? readdirSync(lib).map((py) => join(lib, py, 'site-packages')) : [];
@@ -96,7 +105,26 @@ export function mlflowPostgresDriverStage(paths: StackPaths): SetupStage {
       return installed ? `psycopg[binary] ${version} in ${paths.mlflowVenv}` : undefined;
     },
     async run(ctx) {
-      await ctx.exec(join(paths.mlflowVenv, 'bin', 'pip'), ['install', '--disable-pip-version-check', `psycopg[binary]==${version}`]);
+      await ctx.exec(join(paths.mlflowVenv, 'bin', 'pip'), [
+        'install',
+        '--disable-pip-version-check',
+        `psycopg[binary]==${version}`,
+      ]);
     },
   };
+}
+
+/**
+ * The production profile's lane. It runs after the default lanes, so the server build reads the
+ * Go cache the Temporal CLI's build filled and the driver goes into the venv the mlflow stage made.
+ */
+export function productionLane(paths: StackPaths): SetupStage[] {
+  return [temporalServerStage(paths), postgresStage(), mlflowPostgresDriverStage(paths)];
+}
+
+/** The names of the production lane's stages whose result is missing (none: the profile can start). */
+export async function productionLaneMissing(paths: StackPaths): Promise<string[]> {
+  const missing: string[] = [];
+  for (const stage of productionLane(paths)) if (!(await stage.done().catch(() => undefined))) missing.push(stage.name);
+  return missing;
 }

@@ -3,13 +3,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../common/config';
-import { ENV } from '../../common/env';
-import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths';
-import { DockerEngine } from '../stack/services/dockerd';
-import { locateTools, onPath } from '../stack/tools';
-import { mlflowPostgresDriverStage, postgresStage, temporalServerStage } from './production-stages.js';
-import { aptInstall, type SetupStage } from './stage';
+import type { TidemarkConfig } from '../../common/config.js';
+import { ENV, type EnvName } from '../../common/env.js';
+import { readEnv } from '../../lib/config/resolve-config.js';
+import { PINS, PROJECT_ROOT, type StackPaths } from '../stack/paths.js';
+import { DockerEngine } from '../stack/services/dockerd.js';
+import { locateTools, onPath } from '../stack/tools.js';
+import { browserAndPrometheusStage, consoleWebStage } from './console-stages.js';
+import { kubernetesLane } from './kubernetes-stages.js';
+import { haproxyStage } from './serving-stages.js';
+import { aptInstall, type SetupStage } from './stage.js';
 
 /** Image names and their content tags. */
 export const IMAGES = {
@@ -17,22 +20,34 @@ export const IMAGES = {
   pythonMl: 'tidemark/python-ml',
 } as const;
 
-function goInstallStage(name: string, binary: 'temporal' | 'minio', module: string, version: string, envOverride: string, paths: StackPaths): SetupStage {
+function goInstallStage(
+  name: string,
+  binary: 'temporal' | 'minio',
+  module: string,
+  version: string,
+  envOverride: EnvName,
+  paths: StackPaths,
+): SetupStage {
   const pinFile = join(paths.binDir, `.${binary}.pin`);
   const pin = `${module}@${version}`;
   return {
     name,
     fix: `Check that Go (>= 1.24) is installed and the Go module proxy answers, or set ${envOverride} to an existing ${binary} binary.`,
     async done() {
-      if (process.env[envOverride]) return `using $${envOverride}=${process.env[envOverride]}`;
-      if (existsSync(join(paths.binDir, binary)) && existsSync(pinFile) && readFileSync(pinFile, 'utf8').trim() === pin) return `built ${pin}`;
+      const override = readEnv(process.env, envOverride);
+      if (override) return `using $${envOverride}=${override}`;
+      if (existsSync(join(paths.binDir, binary)) && existsSync(pinFile) && readFileSync(pinFile, 'utf8').trim() === pin)
+        return `built ${pin}`;
       const found = onPath(binary);
       if (found) return `found ${found} on PATH`;
       return undefined;
     },
     async run(ctx) {
       if (!onPath('go')) throw new Error('Go is not installed');
-      await ctx.exec('go', ['install', pin], { env: { GOBIN: paths.binDir, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' }, cwd: paths.toolsDir });
+      await ctx.exec('go', ['install', pin], {
+        env: { GOBIN: paths.binDir, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' },
+        cwd: paths.toolsDir,
+      });
       writeFileSync(pinFile, `${pin}\n`);
     },
   };
@@ -53,7 +68,12 @@ function mlflowStage(paths: StackPaths): SetupStage {
     },
     async run(ctx) {
       await ctx.exec('python3', ['-m', 'venv', '--clear', paths.mlflowVenv]);
-      await ctx.exec(join(paths.mlflowVenv, 'bin', 'pip'), ['install', '--disable-pip-version-check', `mlflow==${PINS.mlflowVersion}`, `boto3==${PINS.boto3Version}`]);
+      await ctx.exec(join(paths.mlflowVenv, 'bin', 'pip'), [
+        'install',
+        '--disable-pip-version-check',
+        `mlflow==${PINS.mlflowVersion}`,
+        `boto3==${PINS.boto3Version}`,
+      ]);
     },
   };
 }
@@ -80,10 +100,23 @@ function contentTag(...parts: (string | Buffer)[]): string {
 }
 
 async function imageExists(docker: Docker, ref: string): Promise<boolean> {
-  return docker.getImage(ref).inspect().then(() => true, () => false);
+  return docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
-function imageStage(name: string, docker: Docker, image: string, tag: () => string, build: (ctx: Parameters<SetupStage['run']>[0], ref: () => string) => Promise<void>, fix: string): SetupStage {
+function imageStage(
+  name: string,
+  docker: Docker,
+  image: string,
+  tag: () => string,
+  build: (ctx: Parameters<SetupStage['run']>[0], ref: () => string) => Promise<void>,
+  fix: string,
+): SetupStage {
   return {
     name,
     fix,
@@ -111,39 +144,78 @@ export function busyboxTag(): string {
 function localCaCertificates(): Buffer[] {
   const dir = '/usr/local/share/ca-certificates';
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.crt')).sort().map((f) => readFileSync(join(dir, f)));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.crt'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f)));
 }
 
 export function pythonMlTag(): string {
-  return contentTag(readFileSync(join(IMAGES_DIR, 'python-ml.packages')), readFileSync(join(IMAGES_DIR, 'build-rootfs.sh')), ...localCaCertificates());
+  return contentTag(
+    readFileSync(join(IMAGES_DIR, 'python-ml.packages')),
+    readFileSync(join(IMAGES_DIR, 'build-rootfs.sh')),
+    ...localCaCertificates(),
+  );
 }
 
 /** The stages of `npm run setup`, in lanes that run side by side (a lane runs its stages in order). */
 export function setupLanes(config: TidemarkConfig, paths: StackPaths): SetupStage[][] {
   const docker = new Docker({ socketPath: config.containers.dockerSocket });
   const busyboxReady = async (ctx: Parameters<SetupStage['run']>[0]) => {
-    const isStatic = existsSync('/bin/busybox') && (await execa('file', ['-L', '/bin/busybox'], { reject: false })).stdout.includes('statically linked');
+    const isStatic =
+      existsSync('/bin/busybox') &&
+      (await execa('file', ['-L', '/bin/busybox'], { reject: false })).stdout.includes('statically linked');
     if (!isStatic) await aptInstall(ctx, ['busybox-static', 'file']);
   };
   return [
     [
-      goInstallStage('temporal-cli', 'temporal', PINS.temporalCliModule, PINS.temporalCliVersion, ENV.temporalCli, paths),
+      goInstallStage(
+        'temporal-cli',
+        'temporal',
+        PINS.temporalCliModule,
+        PINS.temporalCliVersion,
+        ENV.temporalCli,
+        paths,
+      ),
       goInstallStage('minio', 'minio', PINS.minioModule, PINS.minioVersion, ENV.minioBin, paths),
-      // After the CLI, whose build fills the Go cache this one reads.
-      temporalServerStage(paths),
     ],
-    [mlflowStage(paths), mlflowPostgresDriverStage(paths)],
+    [mlflowStage(paths)],
+    [consoleWebStage()],
+    [browserAndPrometheusStage(), haproxyStage()],
     [
       dockerStage(config, paths),
-      imageStage('image-busybox', docker, IMAGES.busybox, () => (existsSync('/bin/busybox') ? busyboxTag() : 'none'), async (ctx, ref) => {
-        await busyboxReady(ctx);
-        await ctx.exec('bash', [join(IMAGES_DIR, 'build-busybox.sh'), '/bin/busybox', ref()]);
-      }, 'Needs Debian\'s busybox-static and a running Docker daemon; see the log.'),
-      imageStage('image-python-ml', docker, IMAGES.pythonMl, pythonMlTag, async (ctx, ref) => {
-        if (!onPath('debootstrap') && !existsSync('/usr/sbin/debootstrap')) await aptInstall(ctx, ['debootstrap']);
-        await ctx.exec('bash', [join(IMAGES_DIR, 'build-rootfs.sh'), join(IMAGES_DIR, 'python-ml.packages'), ref(), join(paths.toolsDir, 'images', 'python-ml')], { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
-      }, 'debootstrap needs root and the Debian mirror; see the log. Delete ~/.cache/tidemark/images/python-ml to start the root file system afresh.'),
-      postgresStage(), // in this lane: apt-get runs one at a time
+      imageStage(
+        'image-busybox',
+        docker,
+        IMAGES.busybox,
+        () => (existsSync('/bin/busybox') ? busyboxTag() : 'none'),
+        async (ctx, ref) => {
+          await busyboxReady(ctx);
+          await ctx.exec('bash', [join(IMAGES_DIR, 'build-busybox.sh'), '/bin/busybox', ref()]);
+        },
+        "Needs Debian's busybox-static and a running Docker daemon; see the log.",
+      ),
+      imageStage(
+        'image-python-ml',
+        docker,
+        IMAGES.pythonMl,
+        pythonMlTag,
+        async (ctx, ref) => {
+          if (!onPath('debootstrap') && !existsSync('/usr/sbin/debootstrap')) await aptInstall(ctx, ['debootstrap']);
+          await ctx.exec(
+            'bash',
+            [
+              join(IMAGES_DIR, 'build-rootfs.sh'),
+              join(IMAGES_DIR, 'python-ml.packages'),
+              ref(),
+              join(paths.toolsDir, 'images', 'python-ml'),
+            ],
+            { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } },
+          );
+        },
+        'debootstrap needs root and the Debian mirror; see the log. Delete ~/.cache/tidemark/images/python-ml to start the root file system afresh.',
+      ),
     ],
+    kubernetesLane(config, paths),
   ];
 }

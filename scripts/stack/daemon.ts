@@ -38,7 +38,9 @@ const stopSignalFile = (runDir: string, name: string) => join(runDir, `${name}.s
  */
 export function specFingerprint(spec: Pick<DaemonSpec, 'command' | 'args' | 'env'>): string {
   const env = Object.entries(spec.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256').update(JSON.stringify([spec.command, spec.args, env])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([spec.command, spec.args, env]))
+    .digest('hex');
 }
 
 /** The fingerprint a running daemon was started with, if it was recorded. */
@@ -91,7 +93,11 @@ export function startDaemon(spec: DaemonSpec): number {
 }
 
 /** Stops the process group of `pid`: `stopSignal` (SIGTERM), then SIGKILL after `graceMs`. */
-export async function stopProcessGroup(pid: number, graceMs = 10_000, stopSignal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopProcessGroup(
+  pid: number,
+  graceMs = 10_000,
+  stopSignal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
@@ -118,14 +124,20 @@ export async function stopDaemon(runDir: string, name: string): Promise<boolean>
   } catch {
     stopSignal = undefined;
   }
-  for (const file of [pidFile(runDir, name), specFile(runDir, name), stopSignalFile(runDir, name)]) rmSync(file, { force: true });
+  for (const file of [pidFile(runDir, name), specFile(runDir, name), stopSignalFile(runDir, name)])
+    rmSync(file, { force: true });
   if (pid === undefined) return false;
   await stopProcessGroup(pid, undefined, stopSignal);
   return true;
 }
 
 /** Polls `probe` until it returns true, or throws naming the service and its log. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, hint: string): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  hint: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENV } from '../../common/env';
+import { ENV } from '../../common/env.js';
+import { resolveConfig } from '../../lib/config/resolve-config.js';
 
 /** The project's root folder (where package.json is). */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -30,7 +31,8 @@ export interface StackPaths {
 }
 
 export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
-  const stateDir = resolve(env[ENV.stateDir] ?? join(PROJECT_ROOT, '.tidemark'));
+  // The same state folder the worker and the CLI use (TIDEMARK_STATE_DIR, else ./.tidemark).
+  const stateDir = resolveConfig({}, env, PROJECT_ROOT).state.dir;
   const toolsDir = resolve(env[ENV.toolsDir] ?? join(homedir(), '.cache', 'tidemark'));
   return {
     stateDir,

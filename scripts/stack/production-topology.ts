@@ -3,7 +3,7 @@ import { StackSettingsError } from './errors.js';
 
 /**
  * Temporal's production topology as the embedded stack's `production` profile runs it, and as
- * compose/docker-compose.yml describes it (test/compose.test.ts checks that the two agree): the
+ * compose/docker-compose.yml describes it (test/unit/compose.test.ts checks that the two agree): the
  * Temporal server and its Web UI server built from their Go modules, on PostgreSQL, with MLflow's
  * backend store on the same PostgreSQL.
  */
@@ -49,7 +49,9 @@ export function postgresSettings(env: NodeJS.ProcessEnv = process.env): Postgres
   const rawPort = env[ENV.postgresPort];
   const port = rawPort ? Number(rawPort) : POSTGRES_DEFAULTS.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new StackSettingsError(`${ENV.postgresPort}=${rawPort} is not a port number. Fix: set it to a free port such as ${POSTGRES_DEFAULTS.port}, or unset it.`);
+    throw new StackSettingsError(
+      `${ENV.postgresPort}=${rawPort} is not a port number. Fix: set it to a free port such as ${POSTGRES_DEFAULTS.port}, or unset it.`,
+    );
   }
   const password = env[ENV.postgresPassword] || POSTGRES_DEFAULTS.password;
   return { host: '127.0.0.1', port, user: PRODUCTION_TOPOLOGY.postgresUser, password };

@@ -1,18 +1,32 @@
 import { mkdirSync } from 'node:fs';
-import type { TidemarkConfig } from '../../common/config';
-import { resolveConfig } from '../../workers/config';
-import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon';
-import { stackPaths, type StackPaths } from './paths';
-import { lastProfile, profileServices, recordProfile, resolveProfile, SERVICE_NAMES, VERSION_ORDER, type ProfileService, type ServiceName, type StackProfile } from './profile.js';
-import type { StackService } from './services/service';
+import type { TidemarkConfig } from '../../common/config.js';
+import { resolveConfig } from '../../lib/config/resolve-config.js';
+import { readPid, specFingerprint, startedWith, stopDaemon } from './daemon.js';
+import { stackPaths, type StackPaths } from './paths.js';
+import {
+  lastProfile,
+  OPTIONAL_SERVICES,
+  profileServices,
+  recordProfile,
+  resolveProfile,
+  SERVICE_NAMES,
+  VERSION_ORDER,
+  type OptionalService,
+  type ProfileService,
+  type ServiceName,
+  type StackProfile,
+} from './profile.js';
+import type { StackService } from './services/service.js';
 
-export { SERVICE_NAMES, type ServiceName, type StackProfile };
+export { OPTIONAL_SERVICES, SERVICE_NAMES, type OptionalService, type ServiceName, type StackProfile };
 
 export interface StackOptions {
   config?: TidemarkConfig;
   paths?: StackPaths;
   /** Progress lines; defaults to stderr. */
   log?: (line: string) => void;
+  /** Optional services to start too. */
+  with?: OptionalService[];
   /** Which topology to run (default: TIDEMARK_STACK_PROFILE, else `dev`). */
   profile?: StackProfile;
   /** Where the settings outside the Tidemark config are read from (the profile, PostgreSQL's port); default process.env. */
@@ -21,7 +35,8 @@ export interface StackOptions {
 
 /**
  * The embedded stack: Temporal (the dev server, or in the production profile the Temporal server
- * on PostgreSQL), MinIO, MLflow and the Docker engine, all on loopback.
+ * on PostgreSQL with its Web UI server), MinIO, MLflow, the Docker engine and the Tidemark console,
+ * all on loopback (and Prometheus and the Kubernetes cluster, when asked for).
  * `Stack.ensure()` reuses every service that already answers and starts the others; the same
  * code serves `npm run stack`, the demo, the worker and the tests.
  */
@@ -63,12 +78,12 @@ export class Stack {
       } else {
         if (stale) {
           log(`  ${name}: restarting: it runs with another command line or environment than this code starts it with`);
-          await stopDaemon(stack.paths.runDir, name);
+          await stack.stopService(name);
         }
         try {
           await service.start();
         } catch (err) {
-          await stopDaemon(stack.paths.runDir, name); // spawned, but never became healthy
+          await stack.stopService(name); // spawned, but never became healthy
           throw err;
         }
         stack.started.push(name);
@@ -77,7 +92,8 @@ export class Stack {
       await service.prepare?.();
     };
     // Each service starts once those it waits for are up and prepared (MLflow keeps its artifacts
-    // in MinIO; in the production profile Temporal and MLflow keep their state in PostgreSQL).
+    // in MinIO, the cluster copies images from Docker into its node; in the production profile
+    // Temporal and MLflow keep their state in PostgreSQL).
     const brought = new Map<ServiceName, Promise<void>>();
     const bringInOrder = (name: ServiceName): Promise<void> => {
       let done = brought.get(name);
@@ -87,8 +103,13 @@ export class Stack {
       }
       return done;
     };
+    const optional = new Set<ServiceName>(opts.with ?? []);
+    if (stack.config.containers.backend === 'kubernetes') optional.add('kubernetes');
+    const wanted = [...stack.services.keys()].filter(
+      (name) => !(OPTIONAL_SERVICES as readonly ServiceName[]).includes(name) || optional.has(name),
+    );
     // Settled, not raced: a failure stops what was started only once nothing is starting any more.
-    const failure = (await Promise.allSettled([...stack.services.keys()].map(bringInOrder))).find((r) => r.status === 'rejected');
+    const failure = (await Promise.allSettled(wanted.map(bringInOrder))).find((r) => r.status === 'rejected');
     if (failure) {
       await stack.stopStarted();
       throw failure.reason;
@@ -106,10 +127,14 @@ export class Stack {
     const managed = this.managed();
     const foreign = managed.filter((name) => !this.services.has(name));
     if (foreign.length === 0 && (previous === undefined || previous === this.profile)) return;
-    const toStop = managed.filter((name) => !this.services.has(name) || this.startedOtherwise(name, this.services.get(name)!.service));
+    const toStop = managed.filter(
+      (name) => !this.services.has(name) || this.startedOtherwise(name, this.services.get(name)!.service),
+    );
     if (toStop.length === 0) return;
-    log(`  the ${previous ?? 'other'} profile runs here: stopping its ${toStop.join(', ')} before the ${this.profile} profile starts`);
-    for (const name of [...SERVICE_NAMES].reverse()) if (toStop.includes(name)) await stopDaemon(this.paths.runDir, name);
+    log(
+      `  the ${previous ?? 'other'} profile runs here: stopping its ${toStop.join(', ')} before the ${this.profile} profile starts`,
+    );
+    for (const name of [...SERVICE_NAMES].reverse()) if (toStop.includes(name)) await this.stopService(name);
   }
 
   /**
@@ -131,7 +156,7 @@ export class Stack {
 
   /** Stops the services this instance started, newest first. */
   async stopStarted(): Promise<void> {
-    for (const name of [...this.started].reverse()) await stopDaemon(this.paths.runDir, name);
+    for (const name of [...this.started].reverse()) await this.stopService(name);
     this.started.length = 0;
   }
 
@@ -139,10 +164,19 @@ export class Stack {
   async stopAll(): Promise<ServiceName[]> {
     const stopped: ServiceName[] = [];
     for (const name of [...SERVICE_NAMES].reverse()) {
-      if (await stopDaemon(this.paths.runDir, name)) stopped.push(name);
+      if (await this.stopService(name)) stopped.push(name);
     }
     recordProfile(this.paths.runDir, undefined);
     return stopped;
+  }
+
+  /**
+   * A service that is more than one daemon stops itself; the others are one daemon each (a
+   * service of no profile's map, if ever, by its pid file).
+   */
+  private stopService(name: ServiceName): Promise<boolean> {
+    const service = this.services.get(name)?.service;
+    return service?.stop ? service.stop() : stopDaemon(this.paths.runDir, name);
   }
 
   /** Which services have a live pid file (were started by some Tidemark process). */
@@ -150,11 +184,17 @@ export class Stack {
     return SERVICE_NAMES.filter((name) => readPid(this.paths.runDir, name) !== undefined);
   }
 
+  /** Each service's addresses (an optional one's only when it runs). */
   urls(): string[] {
-    return SERVICE_NAMES.filter((name) => this.services.has(name)).flatMap((name) => this.services.get(name)!.service.urls());
+    const optional = new Set<ServiceName>(OPTIONAL_SERVICES);
+    return SERVICE_NAMES.filter(
+      (name) =>
+        this.services.has(name) &&
+        (!optional.has(name) || this.started.includes(name) || readPid(this.paths.runDir, name) !== undefined),
+    ).flatMap((name) => this.services.get(name)!.service.urls());
   }
 
-  /** One line each: temporal, minio, mlflow and dockerd; in the production profile PostgreSQL and the Web UI server too. */
+  /** One line each: temporal, minio, mlflow, dockerd and kubernetes; in the production profile PostgreSQL and the Web UI server too. */
   async versions(): Promise<string[]> {
     return Promise.all(VERSION_ORDER[this.profile].map((name) => this.services.get(name)!.service.version()));
   }

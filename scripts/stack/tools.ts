@@ -1,7 +1,8 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { ENV } from '../../common/env';
-import { stackPaths, type StackPaths } from './paths';
+import { ENV } from '../../common/env.js';
+import { readEnv } from '../../lib/config/resolve-config.js';
+import { stackPaths, type StackPaths } from './paths.js';
 
 /** Thrown when a tool the stack needs has not been installed yet. */
 export class ToolMissingError extends Error {
@@ -33,6 +34,7 @@ export interface ToolLocations {
   minio?: string;
   mlflow?: string;
   dockerd?: string;
+  prometheus?: string;
 }
 
 /**
@@ -42,13 +44,13 @@ export interface ToolLocations {
 export function locateTools(env: NodeJS.ProcessEnv = process.env, paths: StackPaths = stackPaths(env)): ToolLocations {
   const pick = (...candidates: (string | undefined)[]) => candidates.find((p) => p !== undefined && isExecutable(p));
   return {
-    temporal: pick(env[ENV.temporalCli], join(paths.binDir, 'temporal'), onPath('temporal', env)),
-    minio: pick(env[ENV.minioBin], join(paths.binDir, 'minio'), onPath('minio', env)),
+    temporal: pick(readEnv(env, ENV.temporalCli), join(paths.binDir, 'temporal'), onPath('temporal', env)),
+    minio: pick(readEnv(env, ENV.minioBin), join(paths.binDir, 'minio'), onPath('minio', env)),
     mlflow: pick(join(paths.mlflowVenv, 'bin', 'mlflow')),
     dockerd: pick(onPath('dockerd', env), '/usr/bin/dockerd', '/usr/sbin/dockerd'),
+    prometheus: pick(onPath('prometheus', env), '/usr/bin/prometheus'),
   };
 }
-
 
 /** The module@version setup built `binary` from, when setup built it (see setup's pin files). */
 export function builtFrom(binary: string): string | undefined {

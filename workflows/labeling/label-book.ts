@@ -1,5 +1,5 @@
-import type { GivenLabel, PendingSample } from '../../common/labeling';
-import type { RejectedLabel, SubmitLabelsResult } from '../../common/labeling-messages';
+import type { GivenLabel, PendingSample } from '../../common/labeling.js';
+import type { RejectedLabel, SubmitLabelsResult } from '../../common/labeling-messages.js';
 
 export interface Submission {
   labeler?: string;
@@ -8,7 +8,8 @@ export interface Submission {
 }
 
 const MAX_LISTED = 12;
-const listed = (xs: readonly string[]) => (xs.length > MAX_LISTED ? `${xs.slice(0, MAX_LISTED).join(', ')}, …` : xs.join(', '));
+const listed = (xs: readonly string[]) =>
+  xs.length > MAX_LISTED ? `${xs.slice(0, MAX_LISTED).join(', ')}, …` : xs.join(', ');
 
 /**
  * One round's batch and the labels given for it. Pure state (no I/O, deterministic), shared by
@@ -41,12 +42,24 @@ export class LabelBook {
       const prior = this.given.get(id);
       if (this.closedReason) rejected.push({ id, label, reason: this.closedReason });
       else if (!this.byId.has(id)) {
-        rejected.push({ id, label, reason: `unknown sample id "${id}": round ${this.round} asks for ${listed([...this.byId.keys()])}` });
+        rejected.push({
+          id,
+          label,
+          reason: `unknown sample id "${id}": round ${this.round} asks for ${listed([...this.byId.keys()])}`,
+        });
       } else if (!allowed.has(label)) {
-        rejected.push({ id, label, reason: `label "${label}" is not in the label set (${listed([...this.labelSet])})` });
+        rejected.push({
+          id,
+          label,
+          reason: `label "${label}" is not in the label set (${listed([...this.labelSet])})`,
+        });
       } else if (prior && prior.label === label) unchanged.push(id);
       else if (prior && !sub.overwrite) {
-        rejected.push({ id, label, reason: `sample "${id}" is already labeled "${prior.label}"${prior.labeler ? ` by ${prior.labeler}` : ''}; send overwrite: true to change it` });
+        rejected.push({
+          id,
+          label,
+          reason: `sample "${id}" is already labeled "${prior.label}"${prior.labeler ? ` by ${prior.labeler}` : ''}; send overwrite: true to change it`,
+        });
       } else accepted.push(id);
     }
     const pendingAfter = [...this.byId.keys()].filter((id) => !this.given.has(id) && !accepted.includes(id)).length;
@@ -56,7 +69,8 @@ export class LabelBook {
   /** Records what `review` accepts; returns the same verdict. */
   apply(sub: Submission, at: number): SubmitLabelsResult {
     const verdict = this.review(sub);
-    for (const id of verdict.accepted) this.given.set(id, { label: sub.labels[id]!, ...(sub.labeler ? { labeler: sub.labeler } : {}), at });
+    for (const id of verdict.accepted)
+      this.given.set(id, { label: sub.labels[id]!, ...(sub.labeler ? { labeler: sub.labeler } : {}), at });
     return verdict;
   }
 

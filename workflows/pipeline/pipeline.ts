@@ -1,18 +1,37 @@
 import {
-  ApplicationFailure, CancellationScope, executeChild, isCancellation, setHandler, upsertMemo, workflowInfo,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { ArtifactRef } from '../../common/artifact';
-import { evaluateCondition, parseCondition } from '../../common/condition';
-import { interpolate } from '../../common/interpolate';
-import { statusQuery, type StepState } from '../../common/messages';
-import { dependencies, PipelineSpecError, sourceRef, validatePipeline, type PipelineSpec, type PipelineStep } from '../../common/pipeline-spec';
-import type { InputSource } from '../../common/step-spec';
-import { failureMessage } from '../failure-message';
-import { isStepExit, runValidatedStep } from '../step-runner';
-import { PipelineRunState } from './run-state';
-import { Semaphore } from './semaphore';
-import { PipelineTracker, type Promotion } from './tracker';
-import { runCheckStep } from './check-step';
+import type { ArtifactRef } from '../../common/artifact.js';
+import { evaluateCondition, parseCondition } from '../../common/condition.js';
+import { statusQuery, type StepState } from '../../common/messages.js';
+import {
+  dependencies,
+  PipelineSpecError,
+  sourceRef,
+  validatePipeline,
+  type PipelineSpec,
+  type PipelineStep,
+} from '../../common/pipeline-spec.js';
+import type { InputSource } from '../../common/step-spec.js';
+import { pipelineDemand } from '../../common/step-policy.js';
+import type { TidemarkActivities } from '../../activities/index.js';
+import { failureMessage } from '../failure-message.js';
+import { isStepExit } from '../step-runner.js';
+import { headlineMetrics } from './headline-metrics.js';
+import { PipelineRunState } from './run-state.js';
+import { Semaphore } from './semaphore.js';
+import { PipelineTracker, type Promotion } from './tracker.js';
+import { runCheckStep } from './check-step.js';
+import { runContainerStep } from './container-step.js';
+import { runNestedStep } from './nested-step.js';
+import type { Outcome, Outputs } from './step-run.js';
 
 export interface PipelineInput {
   /** The spec as written (YAML/JSON parsed), with local `path` inputs already uploaded by the client. */
@@ -21,6 +40,8 @@ export interface PipelineInput {
   params?: Record<string, unknown>;
   /** Values of the pipeline's declared inputs (set by a parent pipeline, or by the client). */
   inputs?: Record<string, ArtifactRef | ArtifactRef[]>;
+  /** The Tidemark console's URL: the Web UI's current details link to the run's page there. */
+  consoleUrl?: string;
 }
 
 export interface PipelineResult {
@@ -32,8 +53,11 @@ export interface PipelineResult {
   promotion?: Promotion;
 }
 
-type Outputs = Record<string, ArtifactRef | ArtifactRef[]>;
-interface Outcome { ok: boolean; outputs: Outputs; metrics?: Record<string, number>; alarm?: boolean; reason?: string }
+/** The worker's own bounds are checked where they live: in a local activity (one marker in history). */
+const policy = proxyLocalActivities<TidemarkActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
 
 /** The `pipeline` workflow: runs a declarative DAG of container steps, checks and nested pipelines. */
 export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
@@ -41,22 +65,49 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   try {
     spec = validatePipeline(input.spec);
   } catch (err) {
-    if (err instanceof PipelineSpecError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidPipelineSpec', err.problems);
+    if (err instanceof PipelineSpecError)
+      throw ApplicationFailure.nonRetryable(err.message, 'InvalidPipelineSpec', err.problems);
     throw err;
   }
   const params = { ...spec.params, ...input.params };
-  const run = new PipelineRunState(spec.name);
+  // A spec is code other people wrote: before any step starts (and before any MLflow run), the
+  // worker refuses secrets, resources and sizes beyond what its operator allows (docs/security.md).
+  // Histories recorded before this check replay without it.
+  if (patched('tidemark-step-policy')) {
+    try {
+      await policy.checkPipelinePolicy(pipelineDemand(spec, params));
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(failureMessage(err), 'StepPolicyRefused');
+    }
+  }
+  const consolePage = input.consoleUrl
+    ? `${input.consoleUrl}/pipelines/${encodeURIComponent(workflowInfo().workflowId)}`
+    : undefined;
+  const run = new PipelineRunState(spec.name, consolePage);
+  const finish = async (state: 'succeeded' | 'failed' | 'cancelled') => {
+    if (run.status().state === 'running') run.finish(state);
+    await tracker.finish(state, headlineMetrics(spec, run.status()));
+  };
   setHandler(statusQuery, () => run.status());
   upsertMemo({
     dag: {
       name: spec.name,
-      nodes: spec.steps.map((s) => ({ id: s.name, kind: s.kind, ...(s.kind === 'container' ? { image: s.image ?? 'build' } : {}), ...(s.map ? { map: true } : {}), ...(s.when ? { when: s.when } : {}) })),
+      nodes: spec.steps.map((s) => ({
+        id: s.name,
+        kind: s.kind,
+        ...(s.kind === 'container' ? { image: s.image ?? 'build' } : {}),
+        ...(s.map ? { map: true } : {}),
+        ...(s.when ? { when: s.when } : {}),
+      })),
       edges: spec.steps.flatMap((s) => dependencies(s).map((d) => [d, s.name])),
     },
   });
   for (const s of spec.steps) run.add({ key: s.name, step: s.name, kind: s.kind, state: 'pending' });
 
-  const tracker = new PipelineTracker(spec.name, params, { enabled: spec.tracking.enabled, catchUpWithinMs: spec.tracking.catchUpWithin });
+  const tracker = new PipelineTracker(spec.name, params, {
+    enabled: spec.tracking.enabled,
+    catchUpWithinMs: spec.tracking.catchUpWithin,
+  });
   const rawSteps = (input.spec as { steps: Record<string, unknown>[] }).steps;
   const slots = new Semaphore(spec.maxParallel);
   const byName = new Map(spec.steps.map((s) => [s.name, s]));
@@ -67,7 +118,11 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   const resolveInput = (src: InputSource, done: Map<string, Outcome>): ArtifactRef | ArtifactRef[] => {
     if (typeof src === 'object' && 'artifact' in src) return src.artifact;
     if (typeof src === 'object' && 'artifacts' in src) return src.artifacts;
-    if (typeof src === 'object' && 'path' in src) throw ApplicationFailure.nonRetryable(`input path "${src.path}" was not uploaded; start pipelines with the tidemark CLI or startPipeline(), which upload local files first`, 'InvalidPipelineSpec');
+    if (typeof src === 'object' && 'path' in src)
+      throw ApplicationFailure.nonRetryable(
+        `input path "${src.path}" was not uploaded; start pipelines with the tidemark CLI or startPipeline(), which upload local files first`,
+        'InvalidPipelineSpec',
+      );
     const ref = sourceRef(src)!;
     if ('input' in ref) {
       const v = input.inputs?.[ref.input];
@@ -79,55 +134,35 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     return done.get(ref.step)!.outputs[ref.output]!;
   };
 
-  const runOne = async (step: PipelineStep, key: string, vars: Record<string, unknown>, done: Map<string, Outcome>): Promise<Outcome> => {
-    const state = run.get(key)!;
+  const runOne = async (
+    step: PipelineStep,
+    key: string,
+    vars: Record<string, unknown>,
+    done: Map<string, Outcome>,
+  ): Promise<Outcome> => {
     return slots.run(async () => {
       run.update(key, { state: 'running', startedAt: Date.now() });
       // The last step to start: what is queued for MLflow goes now, so the pipeline's end waits
       // only for the records of the steps still running.
       if (!run.all().some((s) => s.state === 'pending')) tracker.flush();
       try {
-        if (step.kind === 'container') {
-          const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]));
-          const resolved = { ...step, params: interpolate(step.params, vars), args: interpolate(step.args, vars), env: interpolate(step.env, vars), command: interpolate(step.command, vars) };
-          // A step on the host network can log to MLflow itself: its run must exist first.
-          const mlflowRunId = resolved.network === 'host' ? await tracker.stepRun(key) : undefined;
-          const trackParams = { image: resolved.image ?? 'build', command: resolved.command, args: resolved.args, env: resolved.env, params: resolved.params, outputs: resolved.outputs, resources: resolved.resources, network: resolved.network };
-          try {
-            const result = await runValidatedStep(resolved, { stepKey: key, pipeline: spec.name, inputs, mlflowRunId }, {
-              onImage: (b) => run.update(key, { image: b.image }),
-              onAttempt: (attempt) => run.update(key, { attempt }),
-            });
-            const done = run.update(key, { state: result.cached ? 'cached' : 'succeeded', outputs: result.outputs, metrics: result.metrics, log: result.log, exitCode: result.exitCode, image: resolved.image ?? state.image });
-            tracker.step(key, done.state, {
-              runId: mlflowRunId,
-              startedAt: done.startedAt,
-              params: { ...trackParams, image_digest: result.imageDigest, cache_key: result.cacheKey },
-              metrics: { ...result.metrics, duration_s: (done.durationMs ?? result.durationMs) / 1000, exit_code: result.exitCode },
-              tags: { cached: String(result.cached), 'tidemark.step_key': key },
-              outputs: result.outputs,
-              log: result.log,
-              register: resolved.register,
-            });
-            return { ok: true, outputs: result.outputs, metrics: result.metrics };
-          } catch (err) {
-            if (!isCancellation(err)) {
-              const exit = isStepExit(err) ? (err.cause.details?.[0] as { exitCode?: number } | undefined) : undefined;
-              tracker.step(key, 'failed', { runId: mlflowRunId, startedAt: run.get(key)!.startedAt, params: trackParams, metrics: exit?.exitCode !== undefined ? { exit_code: exit.exitCode } : {}, tags: { cached: 'false', error: failureMessage(err).slice(0, 4000) }, outputs: {} });
-            }
-            throw err;
-          }
+        const ctx = {
+          key,
+          vars,
+          pipelineName: spec.name,
+          consoleUrl: input.consoleUrl,
+          resolveInput: (src: InputSource) => resolveInput(src, done),
+          run,
+          tracker,
+        };
+        switch (step.kind) {
+          case 'container':
+            return await runContainerStep({ ...ctx, step });
+          case 'check':
+            return await runCheckStep({ ...ctx, step });
+          case 'pipeline':
+            return await runNestedStep({ ...ctx, step }, rawSteps[spec.steps.indexOf(step)]!.pipeline);
         }
-        if (step.kind === 'pipeline') {
-          const childId = `${workflowInfo().workflowId}/${key}`;
-          run.update(key, { childWorkflowId: childId });
-          const index = spec.steps.indexOf(byName.get(step.name)!);
-          const inputs = Object.fromEntries(Object.entries(step.inputs).map(([k, src]) => [k, resolveInput(src, done)]));
-          const child = await executeChild(pipeline, { workflowId: childId, args: [{ spec: rawSteps[index]!.pipeline, params: interpolate(step.params, vars), inputs }] });
-          run.update(key, { state: 'succeeded', outputs: child.outputs });
-          return { ok: true, outputs: child.outputs };
-        }
-        return await runCheckStep(step, key, vars, (src) => resolveInput(src, done), run, tracker);
       } catch (err) {
         if (isCancellation(err)) {
           run.update(key, { state: 'cancelled', reason: 'cancelled' });
@@ -158,7 +193,11 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
       if (step.when) {
         const c = parseCondition(step.when);
         if (typeof c !== 'string') {
-          const verdict = evaluateCondition(c, { params, metrics: (s) => done.get(s)?.metrics, alarm: (s) => done.get(s)?.alarm });
+          const verdict = evaluateCondition(c, {
+            params,
+            metrics: (s) => done.get(s)?.metrics,
+            alarm: (s) => done.get(s)?.alarm,
+          });
           if (!verdict.holds) {
             run.update(step.name, { state: 'skipped', reason: `when ${verdict.reason} is false` });
             return { ok: false, outputs: {}, reason: 'condition' };
@@ -167,17 +206,26 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
       }
       const vars = { params };
       if (!step.map) return runOne(step, step.name, vars, done);
-      const items = typeof step.map.over === 'string' ? (params[step.map.over.slice(9, -1)] as unknown[]) : step.map.over;
+      const items =
+        typeof step.map.over === 'string' ? (params[step.map.over.slice(9, -1)] as unknown[]) : step.map.over;
       run.update(step.name, { state: 'running', startedAt: Date.now(), reason: `${items.length} items` });
-      const results = await Promise.all(items.map((item, i) => {
-        const key = `${step.name}[${i}]`;
-        run.add({ key, step: step.name, kind: step.kind, state: 'pending', mapIndex: i });
-        return runOne(step, key, { ...vars, [step.map!.as]: item }, done);
-      }));
+      const results = await Promise.all(
+        items.map((item, i) => {
+          const key = `${step.name}[${i}]`;
+          run.add({ key, step: step.name, kind: step.kind, state: 'pending', mapIndex: i });
+          return runOne(step, key, { ...vars, [step.map!.as]: item }, done);
+        }),
+      );
       const ok = results.every((r) => r.ok);
       const outputs: Outputs = {};
-      for (const r of results) for (const [k, v] of Object.entries(r.outputs)) outputs[k] = [...((outputs[k] as ArtifactRef[] | undefined) ?? []), ...(Array.isArray(v) ? v : [v])];
-      run.update(step.name, { state: ok ? 'succeeded' : 'failed', outputs, reason: `${results.filter((r) => r.ok).length}/${items.length} items succeeded` });
+      for (const r of results)
+        for (const [k, v] of Object.entries(r.outputs))
+          outputs[k] = [...((outputs[k] as ArtifactRef[] | undefined) ?? []), ...(Array.isArray(v) ? v : [v])];
+      run.update(step.name, {
+        state: ok ? 'succeeded' : 'failed',
+        outputs,
+        reason: `${results.filter((r) => r.ok).length}/${items.length} items succeeded`,
+      });
       return { ok, outputs };
     })();
     outcomes.set(step.name, p);
@@ -189,15 +237,15 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   } catch (err) {
     if (!isCancellation(err) || failures.length === 0) {
       const state = isCancellation(err) ? 'cancelled' : 'failed';
-      run.finish(state);
-      await tracker.finish(state);
+      await finish(state);
       throw err;
     }
   }
   if (failures.length) {
-    run.finish('failed');
-    await tracker.finish('failed');
-    throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', { steps: run.all() });
+    await finish('failed');
+    throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', {
+      steps: run.all(),
+    });
   }
   run.finish('succeeded');
   let promotion: Promotion | undefined;
@@ -205,9 +253,10 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const target = byName.get(spec.promote.step);
     const [metricStep, , metricName] = spec.promote.metric.split('.') as [string, string, string];
     const value = (await outcomes.get(metricStep))?.metrics?.[metricName];
-    if (target?.kind === 'container' && target.register && value !== undefined) promotion = await tracker.promote(spec.promote.step, target.register.name, spec.promote, value);
+    if (target?.kind === 'container' && target.register && value !== undefined)
+      promotion = await tracker.promote(spec.promote.step, target.register.name, spec.promote, value);
   }
-  await tracker.finish('succeeded');
+  await finish('succeeded');
   const outputs: Outputs = {};
   for (const [name, ref] of Object.entries(spec.outputs)) {
     const [step, output] = ref.split('.') as [string, string];

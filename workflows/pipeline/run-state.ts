@@ -1,8 +1,7 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { PipelineStatus, StepState } from '../../common/messages';
-import { CurrentStep, PipelineName, PipelineStatus as PipelineStatusKey } from '../../common/search-attributes';
-
-const ICON: Record<StepState['state'], string> = { pending: '⏳', running: '▶️', cached: '♻️', succeeded: '✅', failed: '❌', skipped: '⏭️', cancelled: '⛔' };
+import type { PipelineStatus, StepState } from '../../common/messages.js';
+import { CurrentStep, PipelineName, PipelineStatus as PipelineStatusKey } from '../../common/search-attributes.js';
+import { currentDetails } from './current-details.js';
 
 /**
  * The state of every step of one pipeline run. Each change is mirrored where people look:
@@ -15,7 +14,11 @@ export class PipelineRunState {
   private endedAt?: number;
   private currentStep = '';
 
-  constructor(private readonly name: string) {
+  /** `consolePage`: the run's page in the Tidemark console, linked from the current details. */
+  constructor(
+    private readonly name: string,
+    private readonly consolePage?: string,
+  ) {
     upsertSearchAttributes([
       { key: PipelineName, value: name },
       { key: PipelineStatusKey, value: 'running' },
@@ -29,7 +32,13 @@ export class PipelineRunState {
 
   update(key: string, patch: Partial<StepState>): StepState {
     const s = { ...this.steps.get(key)!, ...patch };
-    if (patch.state && patch.state !== 'running' && patch.state !== 'pending' && s.startedAt !== undefined && s.endedAt === undefined) {
+    if (
+      patch.state &&
+      patch.state !== 'running' &&
+      patch.state !== 'pending' &&
+      s.startedAt !== undefined &&
+      s.endedAt === undefined
+    ) {
       s.endedAt = Date.now();
       s.durationMs = s.endedAt - s.startedAt;
     }
@@ -49,7 +58,12 @@ export class PipelineRunState {
   finish(state: PipelineStatus['state']): void {
     this.state = state;
     this.endedAt = Date.now();
-    for (const s of this.steps.values()) if (s.state === 'pending' || s.state === 'running') this.update(s.key, { state: state === 'cancelled' ? 'cancelled' : 'skipped', reason: s.reason ?? `pipeline ${state}` });
+    for (const s of this.steps.values())
+      if (s.state === 'pending' || s.state === 'running')
+        this.update(s.key, {
+          state: state === 'cancelled' ? 'cancelled' : 'skipped',
+          reason: s.reason ?? `pipeline ${state}`,
+        });
     upsertSearchAttributes([{ key: PipelineStatusKey, value: state }]);
     this.changed();
   }
@@ -60,14 +74,19 @@ export class PipelineRunState {
 
   private changed(): void {
     // Steps, not map items: the attribute changes only when the set of running steps does.
-    const running = [...new Set(this.all().filter((s) => s.state === 'running').map((s) => s.step))].join(',');
+    const running = [
+      ...new Set(
+        this.all()
+          .filter((s) => s.state === 'running')
+          .map((s) => s.step),
+      ),
+    ].join(',');
     // Between two steps (one done, the next about to start) the attribute keeps the last step
     // instead of flickering to empty: one upsert per step, not two. It clears when the run ends.
     if (running !== this.currentStep && (running || this.state !== 'running')) {
       this.currentStep = running;
       upsertSearchAttributes([{ key: CurrentStep, value: running || null }]);
     }
-    const rows = this.all().map((s) => `| ${s.key} | ${ICON[s.state]} ${s.state} | ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : ''} | ${s.reason ?? ''} |`);
-    setCurrentDetails([`**${this.name}**: ${this.state}`, '', '| step | state | duration | note |', '| --- | --- | --- | --- |', ...rows].join('\n'));
+    setCurrentDetails(currentDetails(this.status(), this.consolePage));
   }
 }

@@ -19,7 +19,8 @@ export class Semaphore {
 
   private release(): void {
     const next = this.waiters.shift();
-    if (next) next(); // the slot passes on; `active` stays the same
+    if (next)
+      next(); // the slot passes on; `active` stays the same
     else this.active--;
   }
 

@@ -1,8 +1,15 @@
 import { CancellationScope, log, proxyActivities, sleep, upsertMemo } from '@temporalio/workflow';
-import type { TidemarkActivities } from '../../activities';
-import type { ArtifactRef } from '../../common/artifact';
-import type { StepStateName } from '../../common/messages';
-import type { PipelineTracking, TrackStepRecord } from '../../common/tracking';
+import type { TidemarkActivities } from '../../activities/index.js';
+import type { ArtifactRef } from '../../common/artifact.js';
+import type { StepStateName } from '../../common/messages.js';
+import type { PipelineTracking, TrackStepRecord } from '../../common/tracking.js';
+
+/** Step keys named in a tracking activity's summary, the rest counted. */
+const SUMMARY_KEYS = 4;
+const listed = (keys: string[]) =>
+  keys.length > SUMMARY_KEYS
+    ? `${keys.slice(0, SUMMARY_KEYS).join(', ')} and ${keys.length - SUMMARY_KEYS} more`
+    : keys.join(', ');
 
 /** Step records sent to MLflow in one call once this many are queued… */
 const BATCH_SIZE = 8;
@@ -39,6 +46,8 @@ export class PipelineTracker {
   private timer?: CancellationScope;
   /** Set by finish: the pipeline's final state, sent with the last records. */
   private ending?: 'succeeded' | 'failed' | 'cancelled';
+  /** Set by finish: the pipeline's headline metrics, logged to its own run at its end. */
+  private headline?: Record<string, number>;
   /** Set by flush: what is queued goes without waiting for the batch to fill. */
   private flushing = false;
   private endSent = false;
@@ -46,17 +55,24 @@ export class PipelineTracker {
   readonly versions = new Map<string, Promise<string | undefined>>();
   readonly parent: Promise<PipelineTracking | undefined>;
 
-  constructor(pipeline: string, params: Record<string, unknown>, private readonly opts: TrackingOptions) {
+  constructor(
+    pipeline: string,
+    params: Record<string, unknown>,
+    private readonly opts: TrackingOptions,
+  ) {
     this.acts = proxyActivities<TidemarkActivities>({
       startToCloseTimeout: '1 minute',
       scheduleToCloseTimeout: opts.catchUpWithinMs,
       retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds' },
     });
     this.parent = opts.enabled
-      ? this.acts.trackPipelineStart({ pipeline, params }).then((t) => {
-        upsertMemo({ mlflow: { runId: t.runId, experimentId: t.experimentId, url: t.url } });
-        return t;
-      }, (err: unknown) => this.gaveUp('the pipeline run', err))
+      ? this.acts.trackPipelineStart({ pipeline, params }).then(
+          (t) => {
+            upsertMemo({ mlflow: { runId: t.runId, experimentId: t.experimentId, url: t.url } });
+            return t;
+          },
+          (err: unknown) => this.gaveUp('the pipeline run', err),
+        )
       : Promise.resolve(undefined);
   }
 
@@ -69,7 +85,10 @@ export class PipelineTracker {
   async stepRun(stepKey: string): Promise<string | undefined> {
     const parent = await this.parent;
     if (!parent) return undefined;
-    return this.acts.trackStepStart({ parent, stepKey }).then((r) => r.runId, (err: unknown) => this.gaveUp(`step ${stepKey}`, err));
+    return this.acts.trackStepStart({ parent, stepKey }).then(
+      (r) => r.runId,
+      (err: unknown) => this.gaveUp(`step ${stepKey}`, err),
+    );
   }
 
   /**
@@ -79,9 +98,34 @@ export class PipelineTracker {
    * flight go in the next. A wide fan-out, or a chain of short steps, then costs a few
    * activities instead of one per step.
    */
-  step(stepKey: string, state: StepStateName, data: { runId?: string; params: Record<string, unknown>; metrics: Record<string, number>; tags: Record<string, string>; outputs: Record<string, ArtifactRef | ArtifactRef[]>; log?: ArtifactRef; register?: { model: string; name: string }; startedAt?: number }): void {
+  step(
+    stepKey: string,
+    state: StepStateName,
+    data: {
+      runId?: string;
+      params: Record<string, unknown>;
+      metrics: Record<string, number>;
+      tags: Record<string, string>;
+      outputs: Record<string, ArtifactRef | ArtifactRef[]>;
+      log?: ArtifactRef;
+      register?: { model: string; name: string };
+      startedAt?: number;
+    },
+  ): void {
     if (!this.opts.enabled) return;
-    const record: TrackStepRecord = { stepKey, state, runId: data.runId, params: data.params, metrics: data.metrics, tags: data.tags, outputs: data.outputs, log: data.log, register: data.register, startedAt: data.startedAt, endedAt: Date.now() };
+    const record: TrackStepRecord = {
+      stepKey,
+      state,
+      runId: data.runId,
+      params: data.params,
+      metrics: data.metrics,
+      tags: data.tags,
+      outputs: data.outputs,
+      log: data.log,
+      register: data.register,
+      startedAt: data.startedAt,
+      endedAt: Date.now(),
+    };
     const version = new Promise<string | undefined>((resolve) => this.queue.push({ record, resolve }));
     this.versions.set(stepKey, version);
     this.pending.push(version);
@@ -102,15 +146,20 @@ export class PipelineTracker {
     if (this.timer) return;
     const timer = new CancellationScope();
     this.timer = timer;
-    timer.run(() => sleep(BATCH_WINDOW_MS)).then(() => {
-      if (this.timer !== timer) return;
-      this.timer = undefined;
-      this.send();
-    }, () => {
-      // Cancelled: a full queue or the pipeline's end sent the records, or the pipeline is
-      // being cancelled and its end will.
-      if (this.timer === timer) this.timer = undefined;
-    });
+    timer
+      .run(() => sleep(BATCH_WINDOW_MS))
+      .then(
+        () => {
+          if (this.timer !== timer) return;
+          this.timer = undefined;
+          this.send();
+        },
+        () => {
+          // Cancelled: a full queue or the pipeline's end sent the records, or the pipeline is
+          // being cancelled and its end will.
+          if (this.timer === timer) this.timer = undefined;
+        },
+      );
   }
 
   /** Sends the queued records, one call at a time; the pipeline's end goes with the last call. */
@@ -124,13 +173,26 @@ export class PipelineTracker {
         do {
           const batch = this.queue.splice(0);
           this.flushing = false;
-          const end = this.ending && !this.endSent ? { state: this.ending } : undefined;
+          const end = this.ending && !this.endSent ? { state: this.ending, metrics: this.headline } : undefined;
+          const keys = batch.map((b) => b.record.stepKey);
+          const summary = `MLflow · ${keys.length ? listed(keys) : 'pipeline end'}`;
           const r = parent
-            ? await this.acts.trackSteps({ parent, steps: batch.map((b) => b.record), end }).catch((err: unknown) => this.gaveUp(batch.length ? `steps ${batch.map((b) => b.record.stepKey).join(', ')}` : 'the pipeline run', err))
+            ? await this.acts.trackSteps
+                .executeWithOptions({ summary }, [{ parent, steps: batch.map((b) => b.record), end }])
+                .catch((err: unknown) =>
+                  this.gaveUp(
+                    batch.length ? `steps ${batch.map((b) => b.record.stepKey).join(', ')}` : 'the pipeline run',
+                    err,
+                  ),
+                )
             : undefined;
           if (end) this.endSent = true;
           for (const b of batch) b.resolve(r?.modelVersions[b.record.stepKey]);
-        } while (this.queue.length >= BATCH_SIZE || (this.flushing && this.queue.length) || (this.ending && (this.queue.length || !this.endSent)));
+        } while (
+          this.queue.length >= BATCH_SIZE ||
+          (this.flushing && this.queue.length) ||
+          (this.ending && (this.queue.length || !this.endSent))
+        );
       } finally {
         this.sending = undefined;
       }
@@ -139,23 +201,44 @@ export class PipelineTracker {
   }
 
   /** Promotes the version a step registered to `alias` when `value` beats the alias holder's. */
-  async promote(stepKey: string, modelName: string, p: { alias: string; metric: string; greaterIsBetter: boolean }, value: number): Promise<Promotion | undefined> {
+  async promote(
+    stepKey: string,
+    modelName: string,
+    p: { alias: string; metric: string; greaterIsBetter: boolean },
+    value: number,
+  ): Promise<Promotion | undefined> {
     if (this.queue.some((q) => q.record.stepKey === stepKey)) this.send(); // no need to wait for the window
     const version = await this.versions.get(stepKey);
     if (!version) return undefined;
-    const r = await this.acts.promoteModel({ name: modelName, version, alias: p.alias, metric: p.metric, value, greaterIsBetter: p.greaterIsBetter })
+    const r = await this.acts
+      .promoteModel({
+        name: modelName,
+        version,
+        alias: p.alias,
+        metric: p.metric,
+        value,
+        greaterIsBetter: p.greaterIsBetter,
+      })
       .catch((err: unknown) => this.gaveUp(`promotion of ${modelName}`, err));
     if (!r) return undefined;
-    log.info(r.promoted ? `promoted ${modelName} v${version} to ${p.alias}` : `${modelName} v${version} does not beat ${p.alias} v${r.previous}`);
+    log.info(
+      r.promoted
+        ? `promoted ${modelName} v${version} to ${p.alias}`
+        : `${modelName} v${version} does not beat ${p.alias} v${r.previous}`,
+    );
     return { model: modelName, version, alias: p.alias, promoted: r.promoted, previous: r.previous };
   }
 
-  /** Sends what is queued, waits for every step record, and ends the pipeline's run with its final status. */
-  async finish(state: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+  /**
+   * Sends what is queued, waits for every step record, and ends the pipeline's run with its final
+   * status and its headline metrics (see headlineMetrics).
+   */
+  async finish(state: 'succeeded' | 'failed' | 'cancelled', headline: Record<string, number> = {}): Promise<void> {
     if (!this.opts.enabled) return;
     await CancellationScope.nonCancellable(async () => {
       while (this.sending) await this.sending;
       this.ending = state;
+      this.headline = headline;
       this.send(); // the last records and the pipeline's end, in one call
       while (this.sending) await this.sending;
       await Promise.all(this.pending);

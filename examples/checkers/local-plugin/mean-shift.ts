@@ -6,8 +6,8 @@
  * moved further than `maxShift` reference standard deviations.
  */
 import { z } from 'zod';
-import { defineChecker } from '../../../plugins/api';
-import { numericColumns, type Dataset } from '../../../plugins/data/dataset';
+import { defineChecker } from '../../../plugins/api.js';
+import { numericColumns, type Dataset } from '../../../lib/data/dataset.js';
 
 const configSchema = z.object({
   /** Alarm when a mean moves more than this many reference standard deviations. */
@@ -58,7 +58,14 @@ const meanShift = defineChecker({
       return { name: ref.name, score: shift, alarm: shift > config.maxShift, test: 'mean shift in reference SDs' };
     });
     const score = Math.max(0, ...perFeature.map((f) => f.score));
-    return { plugin: 'mean-shift', alarm: score > config.maxShift, score, threshold: config.maxShift, perFeature, details: { columns: perFeature.length } };
+    return {
+      plugin: 'mean-shift',
+      alarm: score > config.maxShift,
+      score,
+      threshold: config.maxShift,
+      perFeature,
+      details: { columns: perFeature.length },
+    };
   },
 });
 

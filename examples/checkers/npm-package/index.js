@@ -19,7 +19,7 @@ async function countRows(dataset) {
   return rows;
 }
 
-/** @type {import('../../../plugins/api').CheckerPlugin<z.output<typeof configSchema>>} */
+/** @type {import('../../../plugins/api.js').CheckerPlugin<z.output<typeof configSchema>>} */
 const rowCount = {
   name: 'row-count',
   version: '0.1.0',
@@ -29,7 +29,13 @@ const rowCount = {
     const expected = config.expectedRows ?? (ctx.reference ? await countRows(ctx.reference) : undefined);
     if (expected === undefined) throw new Error('row-count needs expectedRows or a reference');
     const score = Math.abs(rows - expected) / expected;
-    return { plugin: 'row-count', alarm: score > config.tolerance, score, threshold: config.tolerance, details: { rows, expected } };
+    return {
+      plugin: 'row-count',
+      alarm: score > config.tolerance,
+      score,
+      threshold: config.tolerance,
+      details: { rows, expected },
+    };
   },
 };
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../../common/config';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
-import type { StackPaths } from '../paths';
-import type { StackService } from './service';
+import type { TidemarkConfig } from '../../../common/config.js';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import type { StackPaths } from '../paths.js';
+import type { StackService } from './service.js';
 
 /**
  * The Docker engine. When no daemon answers, it starts Debian's dockerd with no default bridge
@@ -24,12 +24,21 @@ export class DockerEngine implements StackService {
   }
 
   async healthy(): Promise<boolean> {
-    return this.docker.ping().then(() => true, () => false);
+    return this.docker.ping().then(
+      () => true,
+      () => false,
+    );
   }
 
   async start(): Promise<void> {
-    if (!this.binary) throw new Error('No Docker daemon answers and dockerd is not installed. Fix: run `npm run setup` (it installs Debian\'s docker.io).');
-    if (process.getuid?.() !== 0) throw new Error('No Docker daemon answers, and starting dockerd needs root. Fix: start Docker yourself (for example `sudo dockerd --bridge=none --iptables=false &`), or run as root.');
+    if (!this.binary)
+      throw new Error(
+        "No Docker daemon answers and dockerd is not installed. Fix: run `npm run setup` (it installs Debian's docker.io).",
+      );
+    if (process.getuid?.() !== 0)
+      throw new Error(
+        'No Docker daemon answers, and starting dockerd needs root. Fix: start Docker yourself (for example `sudo dockerd --bridge=none --iptables=false &`), or run as root.',
+      );
     const spec = this.daemonSpec();
     startDaemon(spec);
     await waitUntil('dockerd', () => this.healthy(), 60_000, `See ${spec.logFile}.`);

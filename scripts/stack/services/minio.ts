@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../../common/config';
-import { createMinioClient, ensureBuckets } from '../../../activities/artifacts/minio-client';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
-import type { StackPaths } from '../paths';
-import { builtFrom, ToolMissingError } from '../tools';
-import type { StackService } from './service';
+import type { TidemarkConfig } from '../../../common/config.js';
+import { createMinioClient, ensureBuckets } from '../../../lib/artifacts/minio-client.js';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import type { StackPaths } from '../paths.js';
+import { builtFrom, ToolMissingError } from '../tools.js';
+import type { StackService } from './service.js';
 
 /** A single-drive MinIO server with its data under the state folder. */
 export class MinioServer implements StackService {
@@ -19,12 +19,15 @@ export class MinioServer implements StackService {
   ) {}
 
   private bin(): string {
-    if (!this.binary) throw new ToolMissingError('minio', 'run `npm run setup` (it builds or installs every tool the stack needs)');
+    if (!this.binary)
+      throw new ToolMissingError('minio', 'run `npm run setup` (it builds or installs every tool the stack needs)');
     return this.binary;
   }
 
   async healthy(): Promise<boolean> {
-    const res = await fetch(`${this.config.minio.endpoint}/minio/health/live`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    const res = await fetch(`${this.config.minio.endpoint}/minio/health/live`, {
+      signal: AbortSignal.timeout(1000),
+    }).catch(() => undefined);
     return res?.ok ?? false;
   }
 
@@ -33,7 +36,12 @@ export class MinioServer implements StackService {
     const spec = this.daemonSpec();
     startDaemon(spec);
     const address = new URL(this.config.minio.endpoint).host;
-    await waitUntil('MinIO', () => this.healthy(), 60_000, `See ${spec.logFile}; is ${address} taken by another process?`);
+    await waitUntil(
+      'MinIO',
+      () => this.healthy(),
+      60_000,
+      `See ${spec.logFile}; is ${address} taken by another process?`,
+    );
   }
 
   private dataDir(): string {
@@ -62,13 +70,19 @@ export class MinioServer implements StackService {
   }
 
   async prepare(): Promise<void> {
-    await ensureBuckets(createMinioClient(this.config.minio), [this.config.minio.bucket, this.config.mlflow.artifactBucket]);
+    await ensureBuckets(createMinioClient(this.config.minio), [
+      this.config.minio.bucket,
+      this.config.mlflow.artifactBucket,
+    ]);
   }
 
   async version(): Promise<string> {
     const { stdout } = await execa(this.bin(), ['--version']);
     const pin = builtFrom(this.bin());
-    const version = stdout.split('\n')[0]!.replace(/^minio version\s*/, '').trim();
+    const version = stdout
+      .split('\n')[0]!
+      .replace(/^minio version\s*/, '')
+      .trim();
     return `minio ${pin && version.startsWith('DEVELOPMENT') ? pin.split('@')[1] : version} (${this.bin()})`;
   }
 

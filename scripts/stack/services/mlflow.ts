@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../../common/config';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
-import type { StackPaths } from '../paths';
-import { ToolMissingError } from '../tools';
-import type { StackService } from './service';
+import type { TidemarkConfig } from '../../../common/config.js';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import type { StackPaths } from '../paths.js';
+import { ToolMissingError } from '../tools.js';
+import type { StackService } from './service.js';
 
 /** Environment that keeps MLflow (server and clients) from calling home. */
 export const MLFLOW_QUIET_ENV = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } as const;
@@ -37,12 +37,15 @@ export class MlflowServer implements StackService {
   ) {}
 
   private bin(): string {
-    if (!this.binary) throw new ToolMissingError('mlflow', 'run `npm run setup` (it builds or installs every tool the stack needs)');
+    if (!this.binary)
+      throw new ToolMissingError('mlflow', 'run `npm run setup` (it builds or installs every tool the stack needs)');
     return this.binary;
   }
 
   async healthy(): Promise<boolean> {
-    const res = await fetch(`${this.config.mlflow.trackingUri}/health`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    const res = await fetch(`${this.config.mlflow.trackingUri}/health`, { signal: AbortSignal.timeout(1000) }).catch(
+      () => undefined,
+    );
     return res?.ok ?? false;
   }
 
@@ -51,7 +54,12 @@ export class MlflowServer implements StackService {
     const spec = this.daemonSpec();
     startDaemon(spec);
     const url = new URL(this.config.mlflow.trackingUri);
-    await waitUntil('MLflow server', () => this.healthy(), 180_000, `See ${spec.logFile}; is port ${url.port} taken by another process?`);
+    await waitUntil(
+      'MLflow server',
+      () => this.healthy(),
+      180_000,
+      `See ${spec.logFile}; is port ${url.port} taken by another process?`,
+    );
   }
 
   private dbDir(): string {
@@ -68,24 +76,30 @@ export class MlflowServer implements StackService {
       // cores only when step containers leave them free, and catches up when a pipeline ends.
       command: 'nice',
       args: [
-        '-n', String(MLFLOW_NICENESS),
+        '-n',
+        String(MLFLOW_NICENESS),
         this.bin(),
         'server',
-        '--host', url.hostname,
-        '--port', url.port || '5000',
+        '--host',
+        url.hostname,
+        '--port',
+        url.port || '5000',
         ...(this.backendStoreUri ? [] : ['--backend-store-uri', `sqlite:///${join(dbDir, 'mlflow.db')}`]),
-        '--default-artifact-root', `s3://${this.config.mlflow.artifactBucket}/`,
+        '--default-artifact-root',
+        `s3://${this.config.mlflow.artifactBucket}/`,
         '--no-serve-artifacts',
         // Two processes, so that a backlog of tracking calls (a wide fan-out's end) drains on
         // both cores; each costs about 220 MB.
-        '--workers', '2',
+        '--workers',
+        '2',
         // The Flask app under gunicorn's synchronous worker, without MLflow's default
         // uvicorn/FastAPI front (which wraps the same Flask handlers through an ASGI-to-WSGI
         // bridge and a thread pool): about half the server CPU per tracking call (measured 37 ms
         // instead of 64 ms for a step's create, log-batch and update), on the cores that step
         // containers need. Tidemark uses only the Flask REST API and UI; MLflow's FastAPI-only
         // routes (AI gateway, OTLP traces, jobs, assistant) are not served.
-        '--gunicorn-opts', `--timeout 120 --log-level warning --config ${GUNICORN_CONFIG}`,
+        '--gunicorn-opts',
+        `--timeout 120 --log-level warning --config ${GUNICORN_CONFIG}`,
       ],
       env: {
         ...MLFLOW_QUIET_ENV,

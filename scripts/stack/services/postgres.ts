@@ -16,7 +16,9 @@ const POSTGRES_ACCOUNT = 'postgres';
  * fixed and this is the one field pair needed).
  */
 function account(name: string): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
 }
@@ -48,28 +50,47 @@ export class PostgresServer implements StackService {
   /** As root, the command is run as the postgres account; otherwise as the current user. */
   private asServerUser(command: string, args: string[]): { command: string; args: string[] } {
     if (process.getuid?.() !== 0) return { command, args };
-    return { command: 'setpriv', args: [`--reuid=${POSTGRES_ACCOUNT}`, `--regid=${POSTGRES_ACCOUNT}`, '--init-groups', '--', command, ...args] };
+    return {
+      command: 'setpriv',
+      args: [`--reuid=${POSTGRES_ACCOUNT}`, `--regid=${POSTGRES_ACCOUNT}`, '--init-groups', '--', command, ...args],
+    };
   }
 
   async healthy(): Promise<boolean> {
     if (!existsSync(join(this.binDir, 'pg_isready'))) return false;
-    const { exitCode } = await execa(join(this.binDir, 'pg_isready'), ['-q', '-h', this.pg.host, '-p', String(this.pg.port), '-t', '1'], { reject: false });
+    const { exitCode } = await execa(
+      join(this.binDir, 'pg_isready'),
+      ['-q', '-h', this.pg.host, '-p', String(this.pg.port), '-t', '1'],
+      { reject: false },
+    );
     return exitCode === 0;
   }
 
   daemonSpec(): DaemonSpec {
     const { command, args } = this.asServerUser(this.bin('postgres'), [
-      '-D', this.dataDir(),
-      '-c', `listen_addresses=${this.pg.host}`,
-      '-c', `port=${this.pg.port}`,
+      '-D',
+      this.dataDir(),
+      '-c',
+      `listen_addresses=${this.pg.host}`,
+      '-c',
+      `port=${this.pg.port}`,
       // TCP on loopback only: no socket file in a system folder.
-      '-c', 'unix_socket_directories=',
+      '-c',
+      'unix_socket_directories=',
       // Each Temporal service opens pools of its own (up to 120 connections), MLflow up to 30.
-      '-c', 'max_connections=200',
+      '-c',
+      'max_connections=200',
     ]);
     // Fast shutdown: clients are disconnected, not waited for. (Each backend leads a process group of
     // its own, so only the postmaster gets the signal; it stops them and exits last.)
-    return { name: this.name, command, args, logFile: join(this.paths.logsDir, 'postgres.log'), runDir: this.paths.runDir, stopSignal: 'SIGINT' };
+    return {
+      name: this.name,
+      command,
+      args,
+      logFile: join(this.paths.logsDir, 'postgres.log'),
+      runDir: this.paths.runDir,
+      stopSignal: 'SIGINT',
+    };
   }
 
   async start(): Promise<void> {
@@ -89,7 +110,9 @@ export class PostgresServer implements StackService {
     if (existsSync(versionFile)) {
       const version = readFileSync(versionFile, 'utf8').trim();
       if (version !== String(PRODUCTION_TOPOLOGY.postgresMajor)) {
-        throw new StackStateError(`${dataDir} holds a PostgreSQL ${version} cluster, but the stack runs PostgreSQL ${PRODUCTION_TOPOLOGY.postgresMajor}. Fix: delete ${dirname(dataDir)} to start afresh (Temporal's and MLflow's data in it are lost), or upgrade it with pg_upgrade.`);
+        throw new StackStateError(
+          `${dataDir} holds a PostgreSQL ${version} cluster, but the stack runs PostgreSQL ${PRODUCTION_TOPOLOGY.postgresMajor}. Fix: delete ${dirname(dataDir)} to start afresh (Temporal's and MLflow's data in it are lost), or upgrade it with pg_upgrade.`,
+        );
       }
       return;
     }
@@ -106,18 +129,23 @@ export class PostgresServer implements StackService {
     try {
       if (owner) chownSync(pwFile, owner.uid, owner.gid);
       const { command, args } = this.asServerUser(this.bin('initdb'), [
-        '-D', dataDir,
-        '-U', this.pg.user,
+        '-D',
+        dataDir,
+        '-U',
+        this.pg.user,
         `--pwfile=${pwFile}`,
         '--auth=scram-sha-256',
-        '-E', 'UTF8',
+        '-E',
+        'UTF8',
         '--locale=C',
         '--no-instructions',
       ]);
       const result = await execa(command, args, { reject: false, all: true, cwd: parent });
       if (result.exitCode !== 0) {
         rmSync(dataDir, { recursive: true, force: true });
-        throw new StackStateError(`initdb failed for ${dataDir} (exit ${result.exitCode}):\n${result.all}\nFix: see the message above; the stack runs initdb again on its next start.`);
+        throw new StackStateError(
+          `initdb failed for ${dataDir} (exit ${result.exitCode}):\n${result.all}\nFix: see the message above; the stack runs initdb again on its next start.`,
+        );
       }
     } finally {
       rmSync(pwFile, { force: true });
@@ -128,7 +156,9 @@ export class PostgresServer implements StackService {
   private assertReachable(dir: string): void {
     for (let d = dirname(dir); ; d = dirname(d)) {
       if ((statSync(d).mode & 0o001) === 0) {
-        throw new StackStateError(`PostgreSQL runs as the ${POSTGRES_ACCOUNT} account, which cannot enter ${d} (no execute permission for others). Fix: \`chmod o+x ${d}\`, or set TIDEMARK_STATE_DIR to a folder it can reach.`);
+        throw new StackStateError(
+          `PostgreSQL runs as the ${POSTGRES_ACCOUNT} account, which cannot enter ${d} (no execute permission for others). Fix: \`chmod o+x ${d}\`, or set TIDEMARK_STATE_DIR to a folder it can reach.`,
+        );
       }
       if (d === dirname(d)) return;
     }
@@ -136,9 +166,26 @@ export class PostgresServer implements StackService {
 
   /** Runs one SQL statement in `database` as Tidemark's role; returns its rows, columns separated by `|`. */
   async sql(statement: string, database = 'postgres'): Promise<string[]> {
-    const { stdout } = await execa(this.bin('psql'), ['-h', this.pg.host, '-p', String(this.pg.port), '-U', this.pg.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], {
-      env: { PGPASSWORD: this.pg.password, PGCONNECT_TIMEOUT: '5' },
-    });
+    const { stdout } = await execa(
+      this.bin('psql'),
+      [
+        '-h',
+        this.pg.host,
+        '-p',
+        String(this.pg.port),
+        '-U',
+        this.pg.user,
+        '-d',
+        database,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-Atqc',
+        statement,
+      ],
+      {
+        env: { PGPASSWORD: this.pg.password, PGCONNECT_TIMEOUT: '5' },
+      },
+    );
     return stdout.split('\n').filter((l) => l.length > 0);
   }
 
@@ -162,6 +209,8 @@ export class PostgresServer implements StackService {
   }
 
   urls(): string[] {
-    return [`PostgreSQL: postgresql://${this.pg.user}@${this.pg.host}:${this.pg.port} (databases ${Object.values(PRODUCTION_TOPOLOGY.databases).join(', ')})`];
+    return [
+      `PostgreSQL: postgresql://${this.pg.user}@${this.pg.host}:${this.pg.port} (databases ${Object.values(PRODUCTION_TOPOLOGY.databases).join(', ')})`,
+    ];
   }
 }

@@ -1,4 +1,4 @@
-import type { DaemonSpec } from '../daemon';
+import type { DaemonSpec } from '../daemon.js';
 
 /** One process of the embedded stack. */
 export interface StackService {
@@ -14,6 +14,8 @@ export interface StackService {
    * it cannot serve the profile (say, a dev server where the production profile needs its own).
    */
   adopt?(): Promise<void>;
+  /** Stops a service that is more than one daemon (default: stop the daemon of the service's name); true when something ran. */
+  stop?(): Promise<boolean>;
   /** Idempotent set-up once the service is healthy (namespaces, buckets, …). */
   prepare?(): Promise<void>;
   /** One line: name and version. */

@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import type { TidemarkConfig } from '../../../common/config.js';
 import { registerSearchAttributes } from '../../../workers/search-attributes.js';
 import { waitUntil } from '../daemon.js';
@@ -35,7 +35,12 @@ export async function prepareNamespace(config: TidemarkConfig): Promise<void> {
       await c.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') });
       // A new namespace reaches the server's namespace cache on its next refresh (every 2 s by default).
       const listed = async () => Boolean(await c.operatorService.listSearchAttributes({ namespace }));
-      await waitUntil(`The namespace ${namespace}`, listed, 30_000, 'The Temporal server registered it but does not serve it; see its log.');
+      await waitUntil(
+        `The namespace ${namespace}`,
+        listed,
+        30_000,
+        'The Temporal server registered it but does not serve it; see its log.',
+      );
     }
     await registerSearchAttributes(c.operatorService, namespace);
   });

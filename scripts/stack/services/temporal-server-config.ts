@@ -15,23 +15,32 @@ const MAX_MEMBERSHIP_PORT = 32767;
 
 /**
  * Every port the server listens on, from TEMPORAL_ADDRESS's port P: the frontend's gRPC on P and
- * HTTP on P+10 (as the dev server), history, matching and worker on P+1..P+3, and the four
- * services' membership (ringpop) ports on P+4..P+7, all on TEMPORAL_ADDRESS's host. Temporal
- * stores membership ports as smallint, so above 32767 they move down by 16384 until they fit
- * (P = 37233: 20853..20856).
+ * HTTP on P+10 (as the dev server), history, matching and worker on P+3..P+5, and the four
+ * services' membership (ringpop) ports on P+6..P+9, all on TEMPORAL_ADDRESS's host. P+1 and P+2
+ * stay free: a port plan that puts the Web UI on P+1 (as the dev server's neighbours often do)
+ * and metrics on P+2 (the dev server's) serves either profile. Temporal stores membership ports
+ * as smallint, so above 32767 they move down by 16384 until they fit (P = 37233: 20855..20858).
  */
-export function temporalServerPorts(address: string): { host: string; frontend: number; http: number; history: number; matching: number; worker: number; membership: Record<'frontend' | 'history' | 'matching' | 'worker', number> } {
+export function temporalServerPorts(address: string): {
+  host: string;
+  frontend: number;
+  http: number;
+  history: number;
+  matching: number;
+  worker: number;
+  membership: Record<'frontend' | 'history' | 'matching' | 'worker', number>;
+} {
   const [host, port] = address.split(':');
   const p = Number(port);
-  let m = p + 4;
+  let m = p + 6;
   while (m + 3 > MAX_MEMBERSHIP_PORT) m -= 16384;
   return {
     host: host!,
     frontend: p,
     http: p + 10,
-    history: p + 1,
-    matching: p + 2,
-    worker: p + 3,
+    history: p + 3,
+    matching: p + 4,
+    worker: p + 5,
     membership: { frontend: m, history: m + 1, matching: m + 2, worker: m + 3 },
   };
 }
@@ -65,9 +74,15 @@ const PASSWORD_SLOT = 'tidemark_password_slot';
  * process on loopback needs). It is a template: the PostgreSQL password comes from the server's
  * environment at start, so it is never written to disk.
  */
-export function temporalServerConfigYaml(config: TidemarkConfig, pg: PostgresSettings, dynamicConfigFile: string): string {
+export function temporalServerConfigYaml(
+  config: TidemarkConfig,
+  pg: PostgresSettings,
+  dynamicConfigFile: string,
+): string {
   const ports = temporalServerPorts(config.temporal.address);
-  const service = (grpcPort: number, membershipPort: number, httpPort?: number) => ({ rpc: { grpcPort, membershipPort, bindOnIP: ports.host, ...(httpPort ? { httpPort } : {}) } });
+  const service = (grpcPort: number, membershipPort: number, httpPort?: number) => ({
+    rpc: { grpcPort, membershipPort, bindOnIP: ports.host, ...(httpPort ? { httpPort } : {}) },
+  });
   const frontend = `${ports.host}:${ports.frontend}`;
   const server = {
     log: { stdout: true, level: 'warn' },
@@ -93,7 +108,15 @@ export function temporalServerConfigYaml(config: TidemarkConfig, pg: PostgresSet
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: frontend, httpAddress: `${ports.host}:${ports.http}` } },
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: frontend,
+          httpAddress: `${ports.host}:${ports.http}`,
+        },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },

@@ -12,7 +12,12 @@ import { PRODUCTION_TOPOLOGY as P, type PostgresSettings } from '../production-t
 import type { StackService } from './service.js';
 import { TEMPORAL_DYNAMIC_CONFIG } from './temporal.js';
 import { prepareNamespace, temporalAnswers, withTemporalConnection } from './temporal-frontend.js';
-import { contentHash, dynamicConfigYaml, SQL_PASSWORD_ENV, temporalServerConfigYaml } from './temporal-server-config.js';
+import {
+  contentHash,
+  dynamicConfigYaml,
+  SQL_PASSWORD_ENV,
+  temporalServerConfigYaml,
+} from './temporal-server-config.js';
 
 const DYNAMIC_CONFIG_FILE = 'dynamic-config.yaml';
 
@@ -57,9 +62,14 @@ export class TemporalServer implements StackService {
 
   /** A Temporal server the stack did not start is used only when it keeps its state in a database server, not SQLite. */
   async adopt(): Promise<void> {
-    const store = await withTemporalConnection(this.config.temporal.address, async (c) => (await c.workflowService.getClusterInfo({})).persistenceStore ?? '');
+    const store = await withTemporalConnection(
+      this.config.temporal.address,
+      async (c) => (await c.workflowService.getClusterInfo({})).persistenceStore ?? '',
+    );
     if (store.startsWith('sqlite')) {
-      throw new StackConflictError(`A Temporal dev server (state in SQLite) that this stack did not start answers on ${this.config.temporal.address}, where the production profile runs its server on PostgreSQL. Fix: stop that server (\`npm run stack -- --stop\` from the clone or state folder that started it), or give the production profile other ports (TEMPORAL_ADDRESS, TEMPORAL_UI_URL).`);
+      throw new StackConflictError(
+        `A Temporal dev server (state in SQLite) that this stack did not start answers on ${this.config.temporal.address}, where the production profile runs its server on PostgreSQL. Fix: stop that server (\`npm run stack -- --stop\` from the clone or state folder that started it), or give the production profile other ports (TEMPORAL_ADDRESS, TEMPORAL_UI_URL).`,
+      );
     }
   }
 
@@ -80,7 +90,12 @@ export class TemporalServer implements StackService {
     this.writeConfig();
     await this.setUpSchemas();
     startDaemon(spec);
-    await waitUntil('Temporal server', () => this.healthy(), 90_000, `See ${spec.logFile}; is port ${this.config.temporal.address.split(':')[1]} (or one of the next ten) taken by another process?`);
+    await waitUntil(
+      'Temporal server',
+      () => this.healthy(),
+      90_000,
+      `See ${spec.logFile}; is port ${this.config.temporal.address.split(':')[1]} (or one of the next ten) taken by another process?`,
+    );
   }
 
   private writeConfig(): void {
@@ -91,12 +106,35 @@ export class TemporalServer implements StackService {
   /** Creates the version tables if missing and applies the schema versions not applied yet, for both databases. */
   private async setUpSchemas(): Promise<void> {
     const tool = this.bin('sqlTool');
-    for (const [database, schema] of [[P.databases.temporal, P.schemas.temporal], [P.databases.visibility, P.schemas.visibility]] as const) {
-      const common = ['--endpoint', this.pg.host, '--port', String(this.pg.port), '--user', this.pg.user, '--plugin', P.sqlPlugin, '--database', database];
-      for (const command of [['setup-schema', '-v', '0.0'], ['update-schema', '--schema-name', schema]]) {
-        const result = await execa(tool, [...common, ...command], { env: { [SQL_PASSWORD_ENV]: this.pg.password }, reject: false, all: true });
+    for (const [database, schema] of [
+      [P.databases.temporal, P.schemas.temporal],
+      [P.databases.visibility, P.schemas.visibility],
+    ] as const) {
+      const common = [
+        '--endpoint',
+        this.pg.host,
+        '--port',
+        String(this.pg.port),
+        '--user',
+        this.pg.user,
+        '--plugin',
+        P.sqlPlugin,
+        '--database',
+        database,
+      ];
+      for (const command of [
+        ['setup-schema', '-v', '0.0'],
+        ['update-schema', '--schema-name', schema],
+      ]) {
+        const result = await execa(tool, [...common, ...command], {
+          env: { [SQL_PASSWORD_ENV]: this.pg.password },
+          reject: false,
+          all: true,
+        });
         if (result.exitCode !== 0) {
-          throw new Error(`temporal-sql-tool ${command[0]} failed for the database ${database} (exit ${result.exitCode}):\n${result.all}\nFix: check that the stack's PostgreSQL runs (npm run stack -- --profile production --versions) and see the message above.`);
+          throw new Error(
+            `temporal-sql-tool ${command[0]} failed for the database ${database} (exit ${result.exitCode}):\n${result.all}\nFix: check that the stack's PostgreSQL runs (npm run stack -- --profile production --versions) and see the message above.`,
+          );
         }
       }
     }
@@ -112,11 +150,12 @@ export class TemporalServer implements StackService {
     const namespace = this.config.temporal.namespace;
     const query = TIDEMARK_SEARCH_ATTRIBUTES.map((key) => `${key.name} IS NULL`).join(' AND ');
     await waitUntil(
-      'Tidemark\'s search attributes',
-      () => withTemporalConnection(this.config.temporal.address, async (c) => {
-        await c.workflowService.countWorkflowExecutions({ namespace, query });
-        return true;
-      }),
+      "Tidemark's search attributes",
+      () =>
+        withTemporalConnection(this.config.temporal.address, async (c) => {
+          await c.workflowService.countWorkflowExecutions({ namespace, query });
+          return true;
+        }),
       60_000,
       `The Temporal server did not accept a visibility query over them (${query}); see ${join(this.paths.logsDir, 'temporal.log')}.`,
     );

@@ -34,7 +34,9 @@ export class TemporalUiServer implements StackService {
   }
 
   async healthy(): Promise<boolean> {
-    const res = await fetch(`${this.config.temporal.uiUrl}/healthz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    const res = await fetch(`${this.config.temporal.uiUrl}/healthz`, { signal: AbortSignal.timeout(1000) }).catch(
+      () => undefined,
+    );
     return res?.ok ?? false;
   }
 
@@ -53,7 +55,12 @@ export class TemporalUiServer implements StackService {
     const { env, text } = this.files();
     writeConfigDir(join(this.dir(), 'config'), { [`${env}.yaml`]: text });
     startDaemon(spec);
-    await waitUntil('Temporal Web UI server', () => this.healthy(), 30_000, `See ${spec.logFile}; is ${new URL(this.config.temporal.uiUrl).host} taken by another process?`);
+    await waitUntil(
+      'Temporal Web UI server',
+      () => this.healthy(),
+      30_000,
+      `See ${spec.logFile}; is ${new URL(this.config.temporal.uiUrl).host} taken by another process?`,
+    );
   }
 
   async version(): Promise<string> {

@@ -1,17 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { TidemarkConfig } from '../../../common/config';
-import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes';
-import { startDaemon, waitUntil, type DaemonSpec } from '../daemon';
-import type { StackPaths } from '../paths';
-import { builtFrom, ToolMissingError } from '../tools';
-import type { StackService } from './service';
+import type { TidemarkConfig } from '../../../common/config.js';
+import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes.js';
+import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
+import type { StackPaths } from '../paths.js';
+import { builtFrom, ToolMissingError } from '../tools.js';
+import type { StackService } from './service.js';
 import { prepareNamespace, temporalAnswers } from './temporal-frontend.js';
 
 /**
  * Server settings beyond the dev server's defaults; compose/temporal-dynamic-config.yaml gives the
- * compose stack's server the same (test/compose.test.ts checks).
+ * compose stack's server the same (test/unit/compose.test.ts checks).
  */
 export const TEMPORAL_DYNAMIC_CONFIG: Record<string, unknown> = {
   // Eager activity dispatch: the worker that completes a workflow task gets the activities it
@@ -19,7 +19,15 @@ export const TEMPORAL_DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.enableActivityEagerExecution': true,
 };
 
-const SA_TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', TEXT: 'Text', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+const SA_TYPE_FLAG: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  BOOL: 'Bool',
+  DOUBLE: 'Double',
+  TEXT: 'Text',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
 
 /** The Temporal CLI dev server: SQLite state under the state folder, Web UI on its own port. */
 export class TemporalDevServer implements StackService {
@@ -40,7 +48,8 @@ export class TemporalDevServer implements StackService {
   }
 
   private bin(): string {
-    if (!this.binary) throw new ToolMissingError('temporal', 'run `npm run setup` (it builds or installs every tool the stack needs)');
+    if (!this.binary)
+      throw new ToolMissingError('temporal', 'run `npm run setup` (it builds or installs every tool the stack needs)');
     return this.binary;
   }
 
@@ -52,29 +61,54 @@ export class TemporalDevServer implements StackService {
     mkdirSync(join(this.paths.stateDir, 'temporal'), { recursive: true });
     const spec = this.daemonSpec();
     startDaemon(spec);
-    await waitUntil('Temporal dev server', () => this.healthy(), 60_000, `See ${spec.logFile}; is port ${this.port} taken by another process?`);
+    await waitUntil(
+      'Temporal dev server',
+      () => this.healthy(),
+      60_000,
+      `See ${spec.logFile}; is port ${this.port} taken by another process?`,
+    );
   }
 
   daemonSpec(): DaemonSpec {
     const dbDir = join(this.paths.stateDir, 'temporal');
     const args = [
-      'server', 'start-dev',
-      '--ip', this.host,
-      '--port', String(this.port),
-      '--ui-port', String(this.uiPort),
-      '--http-port', String(this.port + 10),
-      '--metrics-port', String(this.port + 2),
-      '--db-filename', join(dbDir, 'temporal.db'),
+      'server',
+      'start-dev',
+      '--ip',
+      this.host,
+      '--port',
+      String(this.port),
+      '--ui-port',
+      String(this.uiPort),
+      '--http-port',
+      String(this.port + 10),
+      '--metrics-port',
+      String(this.port + 2),
+      '--db-filename',
+      join(dbDir, 'temporal.db'),
       // Write-ahead logging: readers stop blocking the writer, and commits need one sync less.
       // State still survives a crash of the server process (tested by a restart mid-session).
-      '--sqlite-pragma', 'journal_mode=wal',
-      '--sqlite-pragma', 'synchronous=normal',
-      ...Object.entries(TEMPORAL_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
-      '--log-level', 'warn',
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+      ...Object.entries(TEMPORAL_DYNAMIC_CONFIG).flatMap(([key, value]) => [
+        '--dynamic-config-value',
+        `${key}=${JSON.stringify(value)}`,
+      ]),
+      '--log-level',
+      'warn',
     ];
     if (this.config.temporal.namespace !== 'default') args.push('--namespace', this.config.temporal.namespace);
-    for (const key of TIDEMARK_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SA_TYPE_FLAG[key.type]}`);
-    return { name: this.name, command: this.bin(), args, logFile: join(this.paths.logsDir, 'temporal.log'), runDir: this.paths.runDir };
+    for (const key of TIDEMARK_SEARCH_ATTRIBUTES)
+      args.push('--search-attribute', `${key.name}=${SA_TYPE_FLAG[key.type]}`);
+    return {
+      name: this.name,
+      command: this.bin(),
+      args,
+      logFile: join(this.paths.logsDir, 'temporal.log'),
+      runDir: this.paths.runDir,
+    };
   }
 
   async prepare(): Promise<void> {
@@ -89,6 +123,9 @@ export class TemporalDevServer implements StackService {
   }
 
   urls(): string[] {
-    return [`Temporal gRPC: ${this.config.temporal.address}`, `Temporal Web UI: ${this.config.temporal.uiUrl}/namespaces/${this.config.temporal.namespace}/workflows`];
+    return [
+      `Temporal gRPC: ${this.config.temporal.address}`,
+      `Temporal Web UI: ${this.config.temporal.uiUrl}/namespaces/${this.config.temporal.namespace}/workflows`,
+    ];
   }
 }

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { PipelineName, PipelineStatus } from '../common/search-attributes.js';
+import type { pipeline } from '../workflows/pipeline/pipeline.js';
+import { preparePipeline, type PreparePipelineOptions } from './prepare-pipeline.js';
+
+export interface StartPipelineOptions extends PreparePipelineOptions {
+  taskQueue: string;
+  workflowId?: string;
+  /** The Tidemark console's URL (config.console.url): the Temporal UI's current details link to the run's page there. */
+  consoleUrl?: string;
+}
+
+/**
+ * Validates a pipeline spec, uploads its local files, and starts the `pipeline` workflow.
+ * An invalid spec throws a PipelineSpecError listing every problem, and nothing starts.
+ */
+export async function startPipeline(
+  client: Client,
+  raw: unknown,
+  opts: StartPipelineOptions,
+): Promise<WorkflowHandle<typeof pipeline>> {
+  const { spec, validated } = await preparePipeline(raw, opts);
+  return client.workflow.start<typeof pipeline>('pipeline', {
+    taskQueue: opts.taskQueue,
+    workflowId: opts.workflowId ?? `${validated.name}-${randomUUID().slice(0, 8)}`,
+    args: [{ spec, params: opts.params, ...(opts.consoleUrl ? { consoleUrl: opts.consoleUrl } : {}) }],
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: PipelineName, value: validated.name },
+      { key: PipelineStatus, value: 'running' },
+    ]),
+  });
+}

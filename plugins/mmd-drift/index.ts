@@ -1,0 +1,1 @@
+export { mmdDrift as default } from './plugin.js';
