@@ -30,6 +30,11 @@ export const PRODUCTION_TOPOLOGY = {
    * (MLflow 3.17's) loads for a plain postgresql:// URL.
    */
   psycopgVersion: '3.3.9',
+  /**
+   * Custom search attribute slots per type of advanced visibility on PostgreSQL (the columns of
+   * schema/postgresql/v12/visibility/schema.sql in the server module): Tidemark's attributes must fit.
+   */
+  visibilitySlots: { BOOL: 3, DATETIME: 3, DOUBLE: 3, INT: 3, KEYWORD: 10, KEYWORD_LIST: 3, TEXT: 3 },
 } as const;
 
 export const POSTGRES_DEFAULTS = {

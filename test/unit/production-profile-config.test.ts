@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENV } from '../../common/env.js';
+import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 import { resolveConfig } from '../../lib/config/resolve-config.js';
 import { StackSettingsError } from '../../scripts/stack/errors.js';
 import { PINS, PROJECT_ROOT, stackPaths } from '../../scripts/stack/paths.js';
@@ -150,5 +151,14 @@ describe("the production profile's settings (no services)", () => {
     assert.deepEqual([...production.keys()].sort(), [...SERVICE_NAMES].sort());
     assert.deepEqual(production.get('temporal')!.after, ['postgres']);
     assert.ok(production.get('mlflow')!.after.includes('postgres'));
+  });
+
+  it("fits Tidemark's search attributes into the custom slots of advanced visibility on PostgreSQL", () => {
+    const used = new Map<string, number>();
+    for (const key of TIDEMARK_SEARCH_ATTRIBUTES) used.set(key.type, (used.get(key.type) ?? 0) + 1);
+    for (const [type, count] of used) {
+      const slots = (P.visibilitySlots as Record<string, number>)[type] ?? 0;
+      assert.ok(count <= slots, `${count} ${type} search attributes, PostgreSQL visibility has ${slots} slots`);
+    }
   });
 });
