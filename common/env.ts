@@ -80,6 +80,12 @@ export const ENV = {
   temporalCli: 'TIDEMARK_TEMPORAL_CLI',
   /** Use this MinIO server binary instead of building one. */
   minioBin: 'TIDEMARK_MINIO_BIN',
+  /** Which topology the embedded stack runs: `dev` (the Temporal CLI's dev server, default) or `production` (Temporal server on PostgreSQL). */
+  stackProfile: 'TIDEMARK_STACK_PROFILE',
+  /** The production profile's PostgreSQL port on 127.0.0.1 (default 55432). */
+  postgresPort: 'TIDEMARK_POSTGRES_PORT',
+  /** The production profile's PostgreSQL password (default: a dev secret, like MinIO's). */
+  postgresPassword: 'TIDEMARK_POSTGRES_PASSWORD',
   /** Leave a stack that the test run started running after the tests (`1`). */
   keepStack: 'TIDEMARK_KEEP_STACK',
   /** Log level of workers and the CLI: trace, debug, info (default), warn, error. */

@@ -2,10 +2,16 @@
  * `npm run setup`: installs and builds everything the embedded stack needs, idempotently.
  * Each stage prints its duration; long builds log to .tidemark/logs/setup-<stage>.log; a failure
  * names the stage, shows the log's tail and says how to fix it.
+ *   --profile production   also the production profile's lane (the Temporal server built from
+ *                          its Go module, PostgreSQL, MLflow's driver), after the default lanes;
+ *                          TIDEMARK_STACK_PROFILE=production asks for it too
  */
 import { mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
+import { Command } from 'commander';
 import { resolveConfig } from '../lib/config/resolve-config.js';
+import { productionLane } from './setup/production-stages.js';
+import { resolveProfile } from './stack/profile.js';
 import { PROJECT_ROOT, stackPaths } from './stack/paths.js';
 import { StageContext, type SetupStage } from './setup/stage.js';
 import { setupLanes } from './setup/stages.js';
@@ -44,14 +50,26 @@ async function runLane(stages: SetupStage[], logsDir: string, failures: Failure[
   }
 }
 
+const opts = new Command('setup')
+  .option(
+    '--profile <name>',
+    'dev (default) or production: also build what the production profile needs; default: $TIDEMARK_STACK_PROFILE, else dev',
+  )
+  .parse()
+  .opts<{ profile?: string }>();
+
 async function main(): Promise<number> {
   const t0 = Date.now();
+  const profile = resolveProfile(opts.profile);
   const config = resolveConfig();
   const paths = stackPaths();
   mkdirSync(paths.binDir, { recursive: true });
   mkdirSync(paths.logsDir, { recursive: true });
   const failures: Failure[] = [];
   await Promise.all(setupLanes(config, paths).map((lane) => runLane(lane, paths.logsDir, failures)));
+  // After the default lanes: the server build reads the Go cache the Temporal CLI's build filled
+  // (built side by side, the two would compile the same packages twice on the same cores).
+  if (profile === 'production' && failures.length === 0) await runLane(productionLane(paths), paths.logsDir, failures);
   if (failures.length > 0) {
     for (const f of failures) {
       console.error(`\nsetup: stage "${f.stage.name}" failed: ${f.error.message}`);

@@ -17,6 +17,11 @@ export interface DaemonSpec {
   cwd?: string;
   logFile: string;
   runDir: string;
+  /**
+   * The signal that shuts the daemon down cleanly, sent to its process group (default SIGTERM).
+   * PostgreSQL takes SIGINT: SIGTERM would wait for every client to disconnect.
+   */
+  stopSignal?: NodeJS.Signals;
 }
 
 export function pidFile(runDir: string, name: string): string {
@@ -24,6 +29,7 @@ export function pidFile(runDir: string, name: string): string {
 }
 
 const specFile = (runDir: string, name: string) => join(runDir, `${name}.spec`);
+const stopSignalFile = (runDir: string, name: string) => join(runDir, `${name}.stop-signal`);
 
 /**
  * A hash of what a daemon runs: command, arguments and environment (hashed, since the
@@ -78,14 +84,20 @@ export function startDaemon(spec: DaemonSpec): number {
     child.unref();
     writeFileSync(pidFile(spec.runDir, spec.name), `${child.pid}\n`);
     writeFileSync(specFile(spec.runDir, spec.name), `${specFingerprint(spec)}\n`);
+    if (spec.stopSignal) writeFileSync(stopSignalFile(spec.runDir, spec.name), `${spec.stopSignal}\n`);
+    else rmSync(stopSignalFile(spec.runDir, spec.name), { force: true });
     return child.pid;
   } finally {
     closeSync(fd);
   }
 }
 
-/** Stops the process group of `pid`: SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<void> {
+/** Stops the process group of `pid`: `stopSignal` (SIGTERM), then SIGKILL after `graceMs`. */
+export async function stopProcessGroup(
+  pid: number,
+  graceMs = 10_000,
+  stopSignal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
@@ -97,7 +109,7 @@ export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<v
       }
     }
   };
-  signal('SIGTERM');
+  signal(stopSignal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) signal('SIGKILL');
@@ -106,10 +118,16 @@ export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<v
 
 export async function stopDaemon(runDir: string, name: string): Promise<boolean> {
   const pid = readPid(runDir, name);
-  rmSync(pidFile(runDir, name), { force: true });
-  rmSync(specFile(runDir, name), { force: true });
+  let stopSignal: NodeJS.Signals | undefined;
+  try {
+    stopSignal = readFileSync(stopSignalFile(runDir, name), 'utf8').trim() as NodeJS.Signals;
+  } catch {
+    stopSignal = undefined;
+  }
+  for (const file of [pidFile(runDir, name), specFile(runDir, name), stopSignalFile(runDir, name)])
+    rmSync(file, { force: true });
   if (pid === undefined) return false;
-  await stopProcessGroup(pid);
+  await stopProcessGroup(pid, undefined, stopSignal);
   return true;
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -10,21 +10,8 @@ import { MinioServer } from '../../scripts/stack/services/minio.js';
 import { Stack } from '../../scripts/stack/stack.js';
 import { locateTools } from '../../scripts/stack/tools.js';
 import { getStack } from './hooks.js';
+import { processesMentioning } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
-
-/** Pids of live processes whose command line mentions `needle`. */
-function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) pids.push(Number(entry));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
-}
 
 describe('the embedded stack', () => {
   it('changes nothing when it is ensured again while already up', async () => {

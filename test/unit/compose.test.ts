@@ -5,13 +5,16 @@ import { parse } from 'yaml';
 import { DEV_DEFAULTS } from '../../common/config.js';
 import { ENV } from '../../common/env.js';
 import { PROJECT_ROOT } from '../../scripts/stack/paths.js';
+import { POSTGRES_DEFAULTS, postgresUrl, PRODUCTION_TOPOLOGY as P } from '../../scripts/stack/production-topology.js';
 import { TEMPORAL_DYNAMIC_CONFIG } from '../../scripts/stack/services/temporal.js';
+import { dynamicConfigYaml } from '../../scripts/stack/services/temporal-server-config.js';
 
 interface ComposeService {
   ports?: string[];
   environment?: Record<string, string | number>;
   image?: string;
   volumes?: string[];
+  command?: string;
 }
 const compose = parse(readFileSync(join(PROJECT_ROOT, 'compose', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
@@ -22,6 +25,16 @@ const port = (url: string) => new URL(url).port;
 const hostPorts = (svc: string) => (compose.services[svc]?.ports ?? []).map((p) => p.split(':').at(-2));
 /** `${NAME:-default}` -> default */
 const defaultOf = (value: string | number | undefined) => String(value ?? '').replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1');
+/** Every `${NAME:-default}` inside a value replaced by its default. */
+const withDefaults = (value: string | number | undefined) =>
+  String(value ?? '').replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+/** The file a service mounts at `target`, read from compose/. */
+const mounted = (svc: string, target: string) => {
+  const mount = (compose.services[svc]?.volumes ?? []).map((v) => v.split(':')).find(([, t]) => t === target);
+  assert.ok(mount, `${svc} mounts a file at ${target}`);
+  return readFileSync(join(PROJECT_ROOT, 'compose', mount[0]!), 'utf8');
+};
+const imageTag = (svc: string) => compose.services[svc]!.image!.split(':').at(-1);
 
 describe('compose/docker-compose.yml', () => {
   it('has the services of the embedded stack, plus PostgreSQL, the Temporal UI and a worker', () => {
@@ -89,5 +102,58 @@ describe('compose/docker-compose.yml', () => {
     >;
     const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries[0]!.value]));
     assert.deepEqual(values, TEMPORAL_DYNAMIC_CONFIG);
+  });
+
+  it("describes the topology of the embedded stack's production profile: versions, PostgreSQL, Temporal's databases, MLflow's backend store", () => {
+    assert.equal(imageTag('postgresql'), String(P.postgresMajor), "the same PostgreSQL major as Debian's");
+    assert.equal(`v${imageTag('temporal')}`, P.temporalServerVersion, 'the Temporal server version setup builds');
+    assert.equal(`v${imageTag('temporal-ui')}`, P.uiServerVersion, 'the Web UI server version setup builds');
+    const pg = compose.services.postgresql!.environment!;
+    assert.equal(pg.POSTGRES_USER, P.postgresUser);
+    assert.equal(defaultOf(pg.POSTGRES_PASSWORD), POSTGRES_DEFAULTS.password);
+    const temporal = compose.services.temporal!.environment!;
+    assert.equal(temporal.DB, P.sqlPlugin);
+    assert.equal(temporal.POSTGRES_SEEDS, 'postgresql');
+    assert.equal(temporal.POSTGRES_USER, P.postgresUser);
+    assert.equal(temporal.POSTGRES_PWD, pg.POSTGRES_PASSWORD);
+    assert.equal(temporal.DBNAME, P.databases.temporal);
+    assert.equal(temporal.VISIBILITY_DBNAME, P.databases.visibility);
+    assert.equal(
+      Number(temporal.NUM_HISTORY_SHARDS),
+      P.numHistoryShards,
+      'history shards are fixed when the schema is made',
+    );
+    // MLflow on the same PostgreSQL, in a database the postgres image's init script makes.
+    const mlflow = compose.services.mlflow!;
+    const inCompose = {
+      host: '127.0.0.1',
+      port: Number(temporal.DB_PORT),
+      user: P.postgresUser,
+      password: POSTGRES_DEFAULTS.password,
+    } as const;
+    assert.equal(
+      withDefaults(mlflow.environment!.MLFLOW_BACKEND_STORE_URI).replace('@postgresql:', '@127.0.0.1:'),
+      postgresUrl(inCompose, P.databases.mlflow),
+    );
+    assert.match(
+      mounted('postgresql', '/docker-entrypoint-initdb.d/tidemark.sql'),
+      new RegExp(`^CREATE DATABASE ${P.databases.mlflow};$`, 'm'),
+    );
+    assert.ok(
+      mlflow.command!.includes(`"psycopg[binary]==${P.psycopgVersion}"`),
+      'the same PostgreSQL driver as the embedded MLflow',
+    );
+    assert.ok(
+      !mlflow.command!.includes('--backend-store-uri'),
+      'the backend store comes from MLFLOW_BACKEND_STORE_URI only',
+    );
+  });
+
+  it('gives its Temporal server the dynamic config the production profile writes for its own', () => {
+    const path = String(compose.services.temporal!.environment!.DYNAMIC_CONFIG_FILE_PATH);
+    assert.deepEqual(
+      parse(mounted('temporal', `/etc/temporal/${path}`)),
+      parse(dynamicConfigYaml(TEMPORAL_DYNAMIC_CONFIG)),
+    );
   });
 });

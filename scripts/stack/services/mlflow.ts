@@ -21,7 +21,10 @@ const MLFLOW_NICENESS = 10;
  */
 const GUNICORN_CONFIG = fileURLToPath(new URL('../mlflow-server/gunicorn.conf.py', import.meta.url));
 
-/** The MLflow tracking server: SQLite backend store, artifacts in a MinIO bucket. */
+/**
+ * The MLflow tracking server: artifacts in a MinIO bucket; its backend store is a SQLite file in
+ * the state folder, or the database `backendStoreUri` names (the production profile's PostgreSQL).
+ */
 export class MlflowServer implements StackService {
   readonly name = 'mlflow';
 
@@ -29,6 +32,8 @@ export class MlflowServer implements StackService {
     private readonly config: TidemarkConfig,
     private readonly paths: StackPaths,
     private readonly binary: string | undefined,
+    /** A SQLAlchemy URL; passed in the environment (MLFLOW_BACKEND_STORE_URI), as it holds a password. */
+    private readonly backendStoreUri?: string,
   ) {}
 
   private bin(): string {
@@ -79,8 +84,7 @@ export class MlflowServer implements StackService {
         url.hostname,
         '--port',
         url.port || '5000',
-        '--backend-store-uri',
-        `sqlite:///${join(dbDir, 'mlflow.db')}`,
+        ...(this.backendStoreUri ? [] : ['--backend-store-uri', `sqlite:///${join(dbDir, 'mlflow.db')}`]),
         '--default-artifact-root',
         `s3://${this.config.mlflow.artifactBucket}/`,
         '--no-serve-artifacts',
@@ -106,6 +110,7 @@ export class MlflowServer implements StackService {
         AWS_ACCESS_KEY_ID: this.config.minio.accessKey,
         AWS_SECRET_ACCESS_KEY: this.config.minio.secretKey,
         AWS_DEFAULT_REGION: 'us-east-1',
+        ...(this.backendStoreUri ? { MLFLOW_BACKEND_STORE_URI: this.backendStoreUri } : {}),
       },
       logFile,
       runDir: this.paths.runDir,

@@ -1,19 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
 import { execa } from 'execa';
 import type { TidemarkConfig } from '../../../common/config.js';
 import { TIDEMARK_SEARCH_ATTRIBUTES } from '../../../common/search-attributes.js';
-import { registerSearchAttributes } from '../../../workers/search-attributes.js';
 import { startDaemon, waitUntil, type DaemonSpec } from '../daemon.js';
 import type { StackPaths } from '../paths.js';
 import { builtFrom, ToolMissingError } from '../tools.js';
 import type { StackService } from './service.js';
+import { prepareNamespace, temporalAnswers } from './temporal-frontend.js';
 
 /**
  * Server settings beyond the dev server's defaults; compose/temporal-dynamic-config.yaml gives the
- * compose stack's server the same (test/compose.test.ts checks).
+ * compose stack's server the same (test/unit/compose.test.ts checks).
  */
 export const TEMPORAL_DYNAMIC_CONFIG: Record<string, unknown> = {
   // Eager activity dispatch: the worker that completes a workflow task gets the activities it
@@ -49,15 +47,6 @@ export class TemporalDevServer implements StackService {
     this.uiPort = Number(new URL(config.temporal.uiUrl).port || 8233);
   }
 
-  private async withConnection<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-    const connection = await Connection.connect({ address: this.config.temporal.address, connectTimeout: 1000 });
-    try {
-      return await fn(connection);
-    } finally {
-      await connection.close();
-    }
-  }
-
   private bin(): string {
     if (!this.binary)
       throw new ToolMissingError('temporal', 'run `npm run setup` (it builds or installs every tool the stack needs)');
@@ -65,10 +54,7 @@ export class TemporalDevServer implements StackService {
   }
 
   async healthy(): Promise<boolean> {
-    return this.withConnection(async (c) => {
-      await c.workflowService.getSystemInfo({});
-      return true;
-    }).catch(() => false);
+    return temporalAnswers(this.config.temporal.address);
   }
 
   async start(): Promise<void> {
@@ -126,15 +112,7 @@ export class TemporalDevServer implements StackService {
   }
 
   async prepare(): Promise<void> {
-    await this.withConnection(async (c) => {
-      const namespace = this.config.temporal.namespace;
-      try {
-        await c.workflowService.describeNamespace({ namespace });
-      } catch {
-        await c.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') });
-      }
-      await registerSearchAttributes(c.operatorService, namespace);
-    });
+    await prepareNamespace(this.config);
   }
 
   async version(): Promise<string> {
