@@ -15,6 +15,8 @@ import { KubernetesBackend } from '../lib/kubernetes/kubernetes-backend.js';
 import { KubernetesStaging } from '../lib/kubernetes/kubernetes-staging.js';
 import { createServingDeps } from '../activities/serving/serving-deps.js';
 import { DockerServingBackend } from '../lib/serving/docker-serving-backend.js';
+import type { ServingBackend } from '../lib/serving/serving-backend.js';
+import { KubernetesServingBackend } from '../lib/kubernetes/kubernetes-serving-backend.js';
 import { stageModelFolder } from '../lib/serving/model-staging.js';
 import { createMinioClient } from '../lib/artifacts/minio-client.js';
 
@@ -43,15 +45,17 @@ function createStaging(config: TidemarkConfig, store: ArtifactStore, workDir: st
 }
 
 /**
- * Where model servers run, with the container backend: Docker now. The Kubernetes backend
- * (a Deployment and a Service per version) implements the same ServingBackend when it lands.
+ * Where model servers run, with the container backend: Docker containers on the host network, or
+ * a Deployment and a Service per version on Kubernetes. Either stages the MLflow Model folder from
+ * MinIO once; the Kubernetes pods then download it from the content-addressed store.
  */
-function createServingBackend(config: TidemarkConfig) {
+function createServingBackend(config: TidemarkConfig, store: ArtifactStore): ServingBackend {
   let minio: ReturnType<typeof createMinioClient> | undefined;
   const modelsDir = join(config.state.dir, 'serving', 'models');
-  return DockerServingBackend.fromSocket(config.containers.dockerSocket, (source) =>
-    stageModelFolder((minio ??= createMinioClient(config.minio)), source, modelsDir),
-  );
+  const stage = (source: string) => stageModelFolder((minio ??= createMinioClient(config.minio)), source, modelsDir);
+  if (config.containers.backend === 'kubernetes')
+    return new KubernetesServingBackend(config, async (source) => store.put(await stage(source), 'model'));
+  return DockerServingBackend.fromSocket(config.containers.dockerSocket, stage);
 }
 
 /** Builds the activities' dependencies from the config; `overrides` replace any of them. */
@@ -68,6 +72,6 @@ export function createDeps(config: TidemarkConfig, overrides: Partial<TidemarkDe
     containers: overrides.containers ?? createContainerBackend(config),
     staging: overrides.staging ?? createStaging(config, store, workDir),
     mlflow: overrides.mlflow ?? new MlflowClient(config.mlflow.trackingUri),
-    serving: overrides.serving ?? createServingDeps(config, createServingBackend(config)),
+    serving: overrides.serving ?? createServingDeps(config, createServingBackend(config, store)),
   };
 }

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { TidemarkConfig } from '../../common/config.js';
 import { ContainerdImages } from './containerd-images.js';
 import { RegistryMissingError } from './errors.js';
 
@@ -14,6 +15,14 @@ export interface DeliveredImage {
 
 /** How images that exist in the worker's Docker get to the cluster's nodes. */
 export type ImageRoute = { to: 'node'; containerdSocket: string } | { to: 'registry'; registry?: string };
+
+/** The route of the configured cluster: its node's containerd when set (the embedded cluster), else the registry. */
+export function imageRoute(config: TidemarkConfig): ImageRoute {
+  const k = config.containers.kubernetes;
+  return k.nodeContainerd
+    ? { to: 'node', containerdSocket: k.nodeContainerd }
+    : { to: 'registry', registry: k.registry };
+}
 
 /** A numeric `uid` or `uid:gid` other than 0; a named user is left to the image (its uid is unknown here). */
 function numericUser(user: string | undefined): number | undefined {

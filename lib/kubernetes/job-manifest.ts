@@ -45,7 +45,7 @@ export interface StepJobSpec {
 }
 
 /** No privileges, no new ones, and (unless the step asked for root) nothing written outside the pod's volumes. */
-function restricted(readOnlyRootFilesystem = true): V1SecurityContext {
+export function restricted(readOnlyRootFilesystem = true): V1SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     privileged: false,

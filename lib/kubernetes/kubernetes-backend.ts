@@ -9,7 +9,7 @@ import type {
 } from '../containers/container-backend.js';
 import { DockerBackend } from '../containers/docker-backend.js';
 import { classifyStepFailure, type FailureContext } from './classify-failure.js';
-import { ImageDelivery, type ImageRoute } from './image-delivery.js';
+import { ImageDelivery, imageRoute, type ImageRoute } from './image-delivery.js';
 import { stepJobManifest } from './job-manifest.js';
 import { labelValue, stepJobName } from './job-name.js';
 import { StepJobs } from './step-jobs.js';
@@ -35,11 +35,8 @@ export class KubernetesBackend implements ContainerBackend {
 
   /** Nothing is read or connected until the first call: the worker builds its backend synchronously. */
   constructor(private readonly config: TidemarkConfig) {
-    const k = config.containers.kubernetes;
     const docker = new Docker({ socketPath: config.containers.dockerSocket });
-    this.route = k.nodeContainerd
-      ? { to: 'node', containerdSocket: k.nodeContainerd }
-      : { to: 'registry', registry: k.registry };
+    this.route = imageRoute(config);
     this.docker = new DockerBackend(docker);
     this.images = new ImageDelivery(docker, this.route);
   }

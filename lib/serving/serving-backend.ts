@@ -1,9 +1,8 @@
 /**
  * Where model servers run. One implementation per engine, chosen with the container backend:
- * Docker now (DockerServingBackend: a container per version on the host network, on a loopback
- * port); Kubernetes later (a Deployment and a Service per version, the model staged by an init
- * container). The deployment workflow and its activities see only this interface, so the
- * Kubernetes implementation drops in without touching them.
+ * DockerServingBackend (a container per version on the host network, on a loopback port) and
+ * KubernetesServingBackend (a Deployment and a Service per version, the model staged by an init
+ * container). The deployment workflow and its activities see only this interface.
  */
 
 export interface ModelServerSpec {
