@@ -3,6 +3,7 @@ import { checkerBench } from './checker.js';
 import { fanoutBench } from './fanout.js';
 import { k8sStepsBench } from './k8s-steps.js';
 import { labelingBench } from './labeling.js';
+import { scaleBench } from './scale.js';
 import { servingBench } from './serving.js';
 import { stepsBench } from './steps.js';
 import { trackingBench } from './tracking.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   labeling: labelingBench,
   'k8s-steps': k8sStepsBench,
   serving: servingBench,
+  scale: scaleBench,
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import type { RunOptions } from './commands/run.js';
+import type { StatusOptions } from './commands/inspect.js';
 import type { ExportComposeOptions } from './commands/export-compose.js';
 import type { ServeDeployOptions, ServeUpdate } from './commands/serve.js';
 import { isProcessEntry } from '../lib/modules/sibling-module.js';
@@ -29,9 +30,10 @@ export function registerInspect(program: Command): void {
     .command('status <workflowId>')
     .description("show every step's state, duration and outputs")
     .option('--json', 'print the status as JSON')
-    .action(async (id: string, opts: { json?: boolean }) =>
-      (await import('./commands/inspect.js')).statusCommand(id, opts),
-    );
+    .option('--items <state>', "list a map's items in this state (failed, succeeded, cached, running, …)")
+    .option('--limit <n>', 'with --items: how many to list', '50')
+    .option('--offset <n>', 'with --items: how many to skip first', '0')
+    .action(async (id: string, opts: StatusOptions) => (await import('./commands/inspect.js')).statusCommand(id, opts));
 
   program
     .command('logs <workflowId> <step>')
@@ -39,6 +41,17 @@ export function registerInspect(program: Command): void {
     .option('-f, --follow', 'keep printing new lines until the step ends')
     .action(async (id: string, step: string, opts: { follow?: boolean }) =>
       (await import('./commands/inspect.js')).logsCommand(id, step, opts),
+    );
+
+  program
+    .command('retry <workflowId>')
+    .description(
+      'start a finished pipeline again with its spec, params and inputs: steps and map items that succeeded are cache hits',
+    )
+    .option('--id <workflowId>', 'workflow id of the new run (default: <workflowId>-retry-<random>)')
+    .option('-w, --wait', 'follow the new run until it ends')
+    .action(async (id: string, opts: { id?: string; wait?: boolean }) =>
+      (await import('./commands/run.js')).retryPipelineCommand(id, opts),
     );
 
   program

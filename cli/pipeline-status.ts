@@ -42,6 +42,11 @@ const COLOUR: Record<StepState['state'], string> = {
 export function stepLine(s: StepState, now = Date.now(), colour = process.stdout.isTTY): string {
   const secs = s.durationMs !== undefined ? s.durationMs / 1000 : s.startedAt ? (now - s.startedAt) / 1000 : undefined;
   const state = colour ? `\u001b[${COLOUR[s.state]}m${s.state.padEnd(9)}\u001b[0m` : s.state.padEnd(9);
-  const extra = [s.attempt ? `attempt ${s.attempt + 1}` : '', s.reason ?? ''].filter(Boolean).join('; ');
+  const c = s.items;
+  const progress =
+    c && s.state === 'running'
+      ? `${c.succeeded + c.cached + c.failed}/${c.total} items done${c.failed ? `, ${c.failed} failed` : ''}`
+      : '';
+  const extra = [s.attempt ? `attempt ${s.attempt + 1}` : '', progress || s.reason || ''].filter(Boolean).join('; ');
   return `${s.key.padEnd(24)} ${state} ${secs !== undefined ? `${secs.toFixed(1).padStart(7)} s` : '         '}${extra ? `  ${extra}` : ''}`;
 }

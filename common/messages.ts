@@ -23,7 +23,30 @@ export interface StepState {
   /** The child workflow of a nested pipeline. */
   childWorkflowId?: string;
   image?: string;
+  /** A sharded map's items by how they ended (its items are not listed one by one: see failedItems). */
+  items?: ItemCounts;
+  /** A sharded map's failed items, the first MAX_FAILED_ITEMS of them. */
+  failedItems?: FailedItem[];
 }
+
+/** How the items of a map ended, counted. */
+export interface ItemCounts {
+  total: number;
+  succeeded: number;
+  cached: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** One failed item of a sharded map. */
+export interface FailedItem {
+  index: number;
+  reason: string;
+  exitCode?: number;
+}
+
+/** How many failed items a sharded map keeps (the counts hold them all). */
+export const MAX_FAILED_ITEMS = 100;
 
 export interface PipelineStatus {
   name: string;
@@ -31,6 +54,8 @@ export interface PipelineStatus {
   steps: StepState[];
   startedAt: number;
   endedAt?: number;
+  /** A pipeline that continued as new: how many runs came before this one, and how their steps ended. */
+  earlier?: { runs: number; steps: Partial<Record<StepStateName, number>> };
 }
 
 /** Every step's state, with durations and output refs. */

@@ -5,7 +5,11 @@ import { unresolvedRefs } from './interpolate.js';
 import { describeValue, notAMapping, oneOf, userErrors } from './zod-messages.js';
 import { NAME, refineStep, stepSchemas, type InputSource, type StepSpec } from './step-spec.js';
 
-const MAP_OVER = 'map.over is a list (e.g. [1, 2, 3]) or "${params.<name>}" naming a list param';
+const MAP_OVER =
+  'map.over is a list (e.g. [1, 2, 3]), "${params.<name>}" naming a list param, or "${inputs.<name>}" naming a pipeline input that is a JSON-lines or CSV file';
+
+/** Items per leaf of a sharded map: one child workflow runs at most this many (see workflows/pipeline/sharded-map.ts). */
+export const DEFAULT_MAP_SHARD_SIZE = 500;
 
 /** The pipeline schemas, built per validation (see stepSchemas for why not at module load). */
 function pipelineSchemas() {
@@ -19,10 +23,17 @@ function pipelineSchemas() {
       /** A list, or `${params.<name>}` naming a list param. */
       over: oneOf(MAP_OVER, [
         z.array(z.unknown()),
-        z.string().regex(/^\$\{params\.[\w-]+\}$/, { error: (iss) => `${MAP_OVER}; got ${describeValue(iss.input)}` }),
+        z
+          .string()
+          .regex(/^\$\{(params|inputs)\.[\w-]+\}$/, { error: (iss) => `${MAP_OVER}; got ${describeValue(iss.input)}` }),
       ]),
       /** The variable each item is bound to: `${<as>}` in params, args and env. */
       as: nameField.default('item'),
+      /**
+       * A map over more items than this runs as a tree of child workflows, each leaf running at
+       * most this many, so that no history outgrows its budget whatever the item count.
+       */
+      shardSize: z.number().int().min(1).max(2000).default(DEFAULT_MAP_SHARD_SIZE),
     })
     .strict();
 
@@ -316,15 +327,17 @@ function parsePipeline(S: PipelineSchemas, raw: unknown, problems: string[], pre
           ? s.params
           : s.check.config;
     for (const ref of unresolvedRefs(templated, bound))
-      if (!(ref in mapVar))
+      if (!(ref.split('.')[0]! in mapVar))
         problems.push(
           `${prefix}${where(s.name, [])}: unknown reference \${${ref}} (params: ${Object.keys(head.data.params).join(', ') || 'none'})`,
         );
-    if (s.map && typeof s.map.over === 'string') {
-      const p = s.map.over.slice('${params.'.length, -1);
-      if (!Array.isArray(head.data.params[p]))
-        problems.push(`${prefix}${where(s.name, ['map', 'over'])}: param "${p}" is not a list`);
-    }
+    const over = s.map ? mapOverSource(s.map.over) : undefined;
+    if (over?.kind === 'param' && !Array.isArray(head.data.params[over.name]))
+      problems.push(`${prefix}${where(s.name, ['map', 'over'])}: param "${over.name}" is not a list`);
+    if (over?.kind === 'input' && !(over.name in head.data.inputs))
+      problems.push(
+        `${prefix}${where(s.name, ['map', 'over'])}: "${over.name}" is not one of the pipeline's inputs (${Object.keys(head.data.inputs).join(', ') || 'none'})`,
+      );
   }
   for (const [name, ref] of Object.entries(head.data.outputs)) {
     const [step, output] = ref.split('.') as [string, string];
@@ -360,3 +373,12 @@ export function validatePipeline(raw: unknown): PipelineSpec {
 }
 
 export type { StepSpec };
+
+/** Where a map's items come from: the spec's own list, a list param, or a pipeline input (a JSON-lines or CSV file). */
+export function mapOverSource(
+  over: unknown[] | string,
+): { kind: 'list'; items: unknown[] } | { kind: 'param' | 'input'; name: string } {
+  if (Array.isArray(over)) return { kind: 'list', items: over };
+  const m = /^\$\{(params|inputs)\.([\w-]+)\}$/.exec(over)!;
+  return { kind: m[1] === 'params' ? 'param' : 'input', name: m[2]! };
+}

@@ -1,5 +1,5 @@
 import { ENV } from './env.js';
-import type { PipelineSpec } from './pipeline-spec.js';
+import { mapOverSource, type PipelineSpec } from './pipeline-spec.js';
 
 /**
  * What a pipeline may ask of the worker that runs it. A spec is code that other people wrote, so
@@ -120,9 +120,9 @@ export function pipelineDemand(spec: PipelineSpec, params: Record<string, unknow
     let total = 0;
     for (const step of s.steps) {
       const where = `${prefix}step "${step.name}"`;
-      const over = step.map?.over;
-      const items =
-        over === undefined ? undefined : Array.isArray(over) ? over : ps[over.slice('${params.'.length, -1)];
+      const over = step.map ? mapOverSource(step.map.over) : undefined;
+      // A file's items are counted where it is read (activities/steps/map-items.ts), against the same bound.
+      const items = over?.kind === 'list' ? over.items : over?.kind === 'param' ? ps[over.name] : undefined;
       const mapItems = Array.isArray(items) ? items.length : undefined;
       total += 1;
       if (step.kind === 'container')

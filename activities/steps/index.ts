@@ -2,6 +2,7 @@ import type { PipelineDemand } from '../../common/step-policy.js';
 import type { BuildImageInput, RunStepInput } from '../../common/step-run.js';
 import type { TidemarkDeps } from '../deps.js';
 import { buildImageActivity } from './build-image.js';
+import { createMapItemActivities } from './map-items.js';
 import { checkPipelinePolicyActivity } from './policy.js';
 import { runStepActivity } from './run-step.js';
 
@@ -11,5 +12,6 @@ export function createStepActivities(deps: TidemarkDeps) {
     buildImage: (input: BuildImageInput) => buildImageActivity(deps, input),
     runStep: (input: RunStepInput) => runStepActivity(deps, input),
     checkPipelinePolicy: async (demand: PipelineDemand) => checkPipelinePolicyActivity(deps, demand),
+    ...createMapItemActivities(deps),
   };
 }

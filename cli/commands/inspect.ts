@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { StepState } from '../../common/messages.js';
 import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
 import type { StepHeartbeat } from '../../common/step-run.js';
 import { withClient } from '../context.js';
@@ -20,9 +21,17 @@ function heartbeatOf(client: Client, pending: PendingActivity[], stepKey: string
   return undefined;
 }
 
-export async function statusCommand(id: string, opts: { json?: boolean }): Promise<void> {
+export interface StatusOptions {
+  json?: boolean;
+  items?: string;
+  limit?: string;
+  offset?: string;
+}
+
+export async function statusCommand(id: string, opts: StatusOptions): Promise<void> {
   await withClient(async (client) => {
     const status = await pipelineStatus(client, id);
+    if (opts.items) return void console.log(mapItemLines(id, status.steps, opts.items, opts).join('\n'));
     if (opts.json) return void console.log(JSON.stringify(status, null, 2));
     console.log(`${status.name}: ${status.state}`);
     for (const s of status.steps) {
@@ -88,4 +97,44 @@ export async function cancelCommand(id: string): Promise<void> {
     const d = await handle.describe();
     console.log(`${id}: ${d.status.name.toLowerCase()}`);
   });
+}
+
+/**
+ * A page of the items of every map in one state. A small map lists its items in the pipeline's
+ * status; a sharded map keeps counts and its failed items (the first 100), and its shards
+ * (`<id>/<step>[a-b]`, each with its own status query) hold the rest.
+ */
+export function mapItemLines(
+  id: string,
+  steps: StepState[],
+  state: string,
+  opts: { limit?: string; offset?: string },
+): string[] {
+  const limit = Number(opts.limit ?? 50);
+  const offset = Number(opts.offset ?? 0);
+  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0)
+    throw new Error('--limit is a whole number of at least 1, --offset a whole number of at least 0');
+  const lines: string[] = [];
+  for (const s of steps.filter((x) => x.mapIndex === undefined)) {
+    const inline = steps.filter((x) => x.step === s.key && x.mapIndex !== undefined);
+    if (!inline.length && !s.items) continue;
+    if (s.items) {
+      const c = s.items;
+      lines.push(
+        `${s.key}: ${c.total} items: ${c.succeeded} succeeded, ${c.cached} cached, ${c.failed} failed, ${c.cancelled} cancelled`,
+      );
+      if (state === 'failed')
+        for (const f of (s.failedItems ?? []).slice(offset, offset + limit))
+          lines.push(`  [${f.index}] ${f.exitCode !== undefined ? `exit ${f.exitCode}: ` : ''}${f.reason}`);
+      else
+        lines.push(
+          `  items of a sharded map are listed by its shards: tidemark status '${id}/${s.key}[<from>-<to>]' --items ${state}`,
+        );
+      continue;
+    }
+    const matching = inline.filter((x) => x.state === state);
+    lines.push(`${s.key}: ${matching.length} of ${inline.length} items ${state}`);
+    for (const x of matching.slice(offset, offset + limit)) lines.push(`  ${stepLine(x)}`);
+  }
+  return lines.length ? lines : [`pipeline ${id} has no mapped step`];
 }

@@ -3,6 +3,9 @@ import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
 import { workflowUiUrl } from '../../client/client.js';
 import { readPipelineFile } from '../../client/prepare-pipeline.js';
 import { startPipeline } from '../../client/start-pipeline.js';
+import { retryPipeline } from '../../client/retry-pipeline.js';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { TidemarkConfig } from '../../common/config.js';
 import { withClient } from '../context.js';
 import { followPipeline } from '../follow-pipeline.js';
 import { parseParams } from '../params.js';
@@ -31,20 +34,37 @@ export async function runPipelineCommand(file: string, opts: RunOptions): Promis
       allowPathsOutside: opts.allowOutsidePaths,
       consoleUrl: config.console.url,
     });
-    console.log(`started ${handle.workflowId}`);
-    console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
-    console.log(`  ${config.console.url}/pipelines/${encodeURIComponent(handle.workflowId)}`);
-    if (!opts.wait) return;
-    const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
-    if (final.state !== 'succeeded') {
-      const failure = await handle.result().then(
-        () => '',
-        (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
-      );
-      console.error(`\npipeline ${final.state}${failure ? `:\n${failure}` : ''}`);
-      process.exitCode = 1;
-    } else {
-      console.log(`\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`);
-    }
+    await announceAndFollow(client, config, handle, opts.wait);
   });
+}
+
+/** `tidemark retry`: starts a finished pipeline again with its spec, params and inputs; what succeeded is served from the cache. */
+export async function retryPipelineCommand(id: string, opts: { id?: string; wait?: boolean }): Promise<void> {
+  await withClient(async (client, config) => {
+    const handle = await retryPipeline(client, id, { taskQueue: config.temporal.taskQueue, workflowId: opts.id });
+    await announceAndFollow(client, config, handle, opts.wait);
+  });
+}
+
+async function announceAndFollow(
+  client: Client,
+  config: TidemarkConfig,
+  handle: WorkflowHandle,
+  wait: boolean | undefined,
+): Promise<void> {
+  console.log(`started ${handle.workflowId}`);
+  console.log(`  ${workflowUiUrl(config, handle.workflowId)}`);
+  console.log(`  ${config.console.url}/pipelines/${encodeURIComponent(handle.workflowId)}`);
+  if (!wait) return;
+  const final = await followPipeline(() => pipelineStatus(client, handle.workflowId));
+  if (final.state !== 'succeeded') {
+    const failure = await handle.result().then(
+      () => '',
+      (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+    );
+    console.error(`\npipeline ${final.state}${failure ? `:\n${failure}` : ''}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\npipeline succeeded in ${(((final.endedAt ?? Date.now()) - final.startedAt) / 1000).toFixed(1)} s`);
+  }
 }

@@ -1,6 +1,8 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  condition,
+  continueAsNew,
   isCancellation,
   patched,
   proxyLocalActivities,
@@ -13,8 +15,10 @@ import { evaluateCondition, parseCondition } from '../../common/condition.js';
 import { statusQuery, type StepState } from '../../common/messages.js';
 import {
   dependencies,
+  mapOverSource,
   PipelineSpecError,
   sourceRef,
+  stepSources,
   validatePipeline,
   type PipelineSpec,
   type PipelineStep,
@@ -28,9 +32,9 @@ import { headlineMetrics } from './headline-metrics.js';
 import { PipelineRunState } from './run-state.js';
 import { Semaphore } from './semaphore.js';
 import { PipelineTracker, type Promotion } from './tracker.js';
-import { runCheckStep } from './check-step.js';
-import { runContainerStep } from './container-step.js';
-import { runNestedStep } from './nested-step.js';
+import { runStepOfKind } from './step-kind.js';
+import { carryOver, fromRanges, HISTORY_BUDGET, type ContinuedRun } from './continuation.js';
+import { assembleMapOutputs, countMapItems, noCounts, runShards } from './sharded-map.js';
 import type { Outcome, Outputs } from './step-run.js';
 
 export interface PipelineInput {
@@ -42,6 +46,8 @@ export interface PipelineInput {
   inputs?: Record<string, ArtifactRef | ArtifactRef[]>;
   /** The Tidemark console's URL: the Web UI's current details link to the run's page there. */
   consoleUrl?: string;
+  /** Set when the pipeline continued as new: what its earlier runs did (continuation.ts). */
+  continued?: ContinuedRun;
 }
 
 export interface PipelineResult {
@@ -52,6 +58,9 @@ export interface PipelineResult {
   /** The registered model version and whether it became the alias holder (pipelines with `promote`, tracking on). */
   promotion?: Promotion;
 }
+
+/** Pipelines with more steps keep no graph in their memo. */
+const MAX_DRAWN_STEPS = 1_000;
 
 /** The worker's own bounds are checked where they live: in a local activity (one marker in history). */
 const policy = proxyLocalActivities<TidemarkActivities>({
@@ -83,36 +92,62 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   const consolePage = input.consoleUrl
     ? `${input.consoleUrl}/pipelines/${encodeURIComponent(workflowInfo().workflowId)}`
     : undefined;
-  const run = new PipelineRunState(spec.name, consolePage);
+  const continued = input.continued;
+  const endedBefore = fromRanges(continued?.ended ?? []);
+  const run = new PipelineRunState(spec.name, consolePage, true, continued?.startedAt);
   const finish = async (state: 'succeeded' | 'failed' | 'cancelled') => {
     if (run.status().state === 'running') run.finish(state);
     await tracker.finish(state, headlineMetrics(spec, run.status()));
   };
-  setHandler(statusQuery, () => run.status());
+  setHandler(statusQuery, () =>
+    continued ? { ...run.status(), earlier: { runs: continued.runs, steps: continued.counts } } : run.status(),
+  );
+  // The graph for the console and `tidemark graph`, for pipelines small enough to draw: a memo
+  // stays well under Temporal's payload limits (a 10,000-step chain's graph would be ~600 KB).
+  const drawn = spec.steps.length <= MAX_DRAWN_STEPS;
   upsertMemo({
     dag: {
       name: spec.name,
-      nodes: spec.steps.map((s) => ({
+      ...(drawn ? {} : { omitted: spec.steps.length }),
+      nodes: spec.steps.slice(0, drawn ? undefined : 0).map((s) => ({
         id: s.name,
         kind: s.kind,
         ...(s.kind === 'container' ? { image: s.image ?? 'build' } : {}),
         ...(s.map ? { map: true } : {}),
         ...(s.when ? { when: s.when } : {}),
       })),
-      edges: spec.steps.flatMap((s) => dependencies(s).map((d) => [d, s.name])),
+      edges: drawn ? spec.steps.flatMap((s) => dependencies(s).map((d) => [d, s.name])) : [],
     },
   });
-  for (const s of spec.steps) run.add({ key: s.name, step: s.name, kind: s.kind, state: 'pending' });
+  spec.steps.forEach((s, i) => {
+    if (!endedBefore.has(i)) run.add({ key: s.name, step: s.name, kind: s.kind, state: 'pending' });
+  });
 
   const tracker = new PipelineTracker(spec.name, params, {
     enabled: spec.tracking.enabled,
     catchUpWithinMs: spec.tracking.catchUpWithin,
+    resume: continued?.mlflow,
+    versions: continued?.versions,
   });
   const rawSteps = (input.spec as { steps: Record<string, unknown>[] }).steps;
   const slots = new Semaphore(spec.maxParallel);
   const byName = new Map(spec.steps.map((s) => [s.name, s]));
   const outcomes = new Map<string, Promise<Outcome>>();
-  const failures: string[] = [];
+  /** Outcomes known now (the next run gets those it needs). */
+  const settled = new Map<string, Outcome>();
+  spec.steps.forEach((s, i) => {
+    if (endedBefore.has(i))
+      outcomes.set(s.name, Promise.resolve(continued!.outcomes[s.name] ?? { ok: true, outputs: {} }));
+  });
+  const failures: string[] = [...(continued?.failures ?? [])];
+  // Past the history budget no step starts: the running ones end, and the pipeline continues as new.
+  let rolling = false;
+  let active = 0;
+  let mayRoll: boolean | undefined;
+  const overBudget = () =>
+    rolling ||
+    (rolling = workflowInfo().historyLength > HISTORY_BUDGET && (mayRoll ??= patched('tidemark-continue-as-new')));
+  const deferred = () => new Promise<never>(() => undefined);
   const scope = new CancellationScope();
 
   const resolveInput = (src: InputSource, done: Map<string, Outcome>): ArtifactRef | ArtifactRef[] => {
@@ -141,6 +176,8 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     done: Map<string, Outcome>,
   ): Promise<Outcome> => {
     return slots.run(async () => {
+      if (overBudget()) return deferred();
+      active++;
       run.update(key, { state: 'running', startedAt: Date.now() });
       // The last step to start: what is queued for MLflow goes now, so the pipeline's end waits
       // only for the records of the steps still running.
@@ -155,14 +192,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
           run,
           tracker,
         };
-        switch (step.kind) {
-          case 'container':
-            return await runContainerStep({ ...ctx, step });
-          case 'check':
-            return await runCheckStep({ ...ctx, step });
-          case 'pipeline':
-            return await runNestedStep({ ...ctx, step }, rawSteps[spec.steps.indexOf(step)]!.pipeline);
-        }
+        return await runStepOfKind(step, ctx, rawSteps[spec.steps.indexOf(step)]!.pipeline);
       } catch (err) {
         if (isCancellation(err)) {
           run.update(key, { state: 'cancelled', reason: 'cancelled' });
@@ -174,8 +204,95 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
         failures.push(`step "${key}" failed: ${reason}`);
         if (spec.failFast) scope.cancel();
         return { ok: false, outputs: {}, reason };
+      } finally {
+        active--;
       }
     });
+  };
+
+  const mapItems = (over: ReturnType<typeof mapOverSource>): unknown[] =>
+    over.kind === 'list' ? over.items : (params[over.name] as unknown[]);
+  let sharded: boolean | undefined;
+  const shardedMaps = () => (sharded ??= patched('tidemark-sharded-map'));
+
+  /** A map too large for this history (or over a list file): a tree of child workflows (sharded-map.ts). */
+  const runShardedMap = async (
+    step: PipelineStep,
+    over: ReturnType<typeof mapOverSource>,
+    done: Map<string, Outcome>,
+  ): Promise<Outcome> => {
+    if (overBudget()) return deferred();
+    active++;
+    try {
+      return await shardedMap(step, over, done);
+    } finally {
+      active--;
+    }
+  };
+  const shardedMap = async (
+    step: PipelineStep,
+    over: ReturnType<typeof mapOverSource>,
+    done: Map<string, Outcome>,
+  ): Promise<Outcome> => {
+    const map = step.map!;
+    let file: ArtifactRef | undefined;
+    if (over.kind === 'input') {
+      const ref = resolveInput(`inputs.${over.name}`, done);
+      if (Array.isArray(ref))
+        throw ApplicationFailure.nonRetryable(
+          `step "${step.name}", field map.over: input "${over.name}" is a list of files; give one JSON-lines or CSV file`,
+          'InvalidPipelineSpec',
+        );
+      file = ref;
+    }
+    const list = file ? undefined : mapItems(over);
+    const total = file ? await countMapItems(file, step.name) : list!.length;
+    run.update(step.name, {
+      state: 'running',
+      startedAt: Date.now(),
+      reason: `${total} items in shards of ${map.shardSize}`,
+      items: noCounts(total),
+    });
+    const consumers = spec.steps.some((s) => dependencies(s).includes(step.name));
+    const collect = consumers || Object.values(spec.outputs).some((r) => r.startsWith(`${step.name}.`));
+    const result = await runShards(
+      {
+        pipelineName: spec.name,
+        step,
+        rawPipeline: rawSteps[spec.steps.indexOf(step)]!.pipeline,
+        items: file ? { file } : { list: list! },
+        start: 0,
+        end: total,
+        shardSize: map.shardSize,
+        parallel: spec.maxParallel,
+        failFast: spec.failFast,
+        params,
+        sources: stepSources(step).map(([, src]) => [JSON.stringify(src), resolveInput(src, done)]),
+        collect,
+        consoleUrl: input.consoleUrl,
+      },
+      (r) => run.update(step.name, { items: { ...r.counts, total } }),
+    );
+    const counts = { ...result.counts, total };
+    const ok = counts.succeeded + counts.cached === total;
+    const outputs = ok && collect ? await assembleMapOutputs(result.manifests) : {};
+    const summary = `${counts.succeeded + counts.cached}/${total} items succeeded (${counts.cached} from the cache)`;
+    run.update(step.name, {
+      state: ok ? 'succeeded' : 'failed',
+      outputs,
+      reason: ok ? summary : `${summary}; ${counts.failed} failed, ${counts.cancelled} cancelled`,
+      items: counts,
+      failedItems: result.failures,
+      metrics: { max_history_events: result.maxHistoryLength },
+    });
+    if (!ok) {
+      const first = result.failures[0];
+      failures.push(
+        `step "${step.name}" failed: ${counts.failed} of ${total} items failed${first ? `; item ${first.index}: ${first.reason}` : ''}`,
+      );
+      if (spec.failFast) scope.cancel();
+    }
+    return { ok, outputs };
   };
 
   const runStepNode = (step: PipelineStep): Promise<Outcome> => {
@@ -206,8 +323,11 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
       }
       const vars = { params };
       if (!step.map) return runOne(step, step.name, vars, done);
-      const items =
-        typeof step.map.over === 'string' ? (params[step.map.over.slice(9, -1)] as unknown[]) : step.map.over;
+      const over = mapOverSource(step.map.over);
+      // Histories recorded before maps were sharded replay with every item in the pipeline's own.
+      if (over.kind === 'input' || (mapItems(over).length > step.map.shardSize && shardedMaps()))
+        return runShardedMap(step, over, done);
+      const items = mapItems(over);
       run.update(step.name, { state: 'running', startedAt: Date.now(), reason: `${items.length} items` });
       const results = await Promise.all(
         items.map((item, i) => {
@@ -229,17 +349,36 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
       return { ok, outputs };
     })();
     outcomes.set(step.name, p);
+    void p.then((o) => settled.set(step.name, o));
     return p;
   };
 
+  let rolled = false;
   try {
-    await scope.run(() => Promise.all(spec.steps.map(runStepNode)));
+    const all = scope.run(() => Promise.all(spec.steps.map(runStepNode)));
+    rolled = await Promise.race([all.then(() => false), condition(() => rolling && active === 0).then(() => true)]);
   } catch (err) {
     if (!isCancellation(err) || failures.length === 0) {
       const state = isCancellation(err) ? 'cancelled' : 'failed';
       await finish(state);
       throw err;
     }
+  }
+  if (rolled) {
+    await tracker.drain();
+    const versions: Record<string, string> = { ...continued?.versions };
+    const promoted = spec.promote?.step;
+    const version = promoted ? await tracker.versions.get(promoted) : undefined;
+    if (promoted && version) versions[promoted] = version;
+    await continueAsNew<typeof pipeline>({
+      ...input,
+      continued: carryOver(spec, run.all(), settled, continued, {
+        failures: failures.slice(0, 100),
+        mlflow: (await tracker.parent) ?? undefined,
+        versions,
+        startedAt: run.status().startedAt,
+      }),
+    });
   }
   if (failures.length) {
     await finish('failed');

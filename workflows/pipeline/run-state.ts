@@ -10,7 +10,6 @@ import { currentDetails } from './current-details.js';
 export class PipelineRunState {
   private readonly steps = new Map<string, StepState>();
   private state: PipelineStatus['state'] = 'running';
-  private readonly startedAt = Date.now();
   private endedAt?: number;
   private currentStep = '';
 
@@ -18,11 +17,16 @@ export class PipelineRunState {
   constructor(
     private readonly name: string,
     private readonly consolePage?: string,
+    /** false for a map shard: it is part of a pipeline, not one (no search attributes of its own). */
+    private readonly visible = true,
+    /** When the pipeline started (an earlier run's start, after it continued as new). */
+    private readonly startedAt = Date.now(),
   ) {
-    upsertSearchAttributes([
-      { key: PipelineName, value: name },
-      { key: PipelineStatusKey, value: 'running' },
-    ]);
+    if (visible)
+      upsertSearchAttributes([
+        { key: PipelineName, value: name },
+        { key: PipelineStatusKey, value: 'running' },
+      ]);
   }
 
   add(state: StepState): void {
@@ -64,7 +68,7 @@ export class PipelineRunState {
           state: state === 'cancelled' ? 'cancelled' : 'skipped',
           reason: s.reason ?? `pipeline ${state}`,
         });
-    upsertSearchAttributes([{ key: PipelineStatusKey, value: state }]);
+    if (this.visible) upsertSearchAttributes([{ key: PipelineStatusKey, value: state }]);
     this.changed();
   }
 
@@ -83,7 +87,7 @@ export class PipelineRunState {
     ].join(',');
     // Between two steps (one done, the next about to start) the attribute keeps the last step
     // instead of flickering to empty: one upsert per step, not two. It clears when the run ends.
-    if (running !== this.currentStep && (running || this.state !== 'running')) {
+    if (this.visible && running !== this.currentStep && (running || this.state !== 'running')) {
       this.currentStep = running;
       upsertSearchAttributes([{ key: CurrentStep, value: running || null }]);
     }

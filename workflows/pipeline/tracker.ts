@@ -20,6 +20,10 @@ export interface TrackingOptions {
   enabled: boolean;
   /** How long tracking keeps retrying while MLflow is down before giving up (ms). */
   catchUpWithinMs: number;
+  /** The pipeline's run, made by an earlier run of the workflow (before it continued as new). */
+  resume?: PipelineTracking;
+  /** Model versions that steps of earlier runs registered, by step key. */
+  versions?: Record<string, string>;
 }
 
 /** What promotion did with the version a step registered. */
@@ -65,15 +69,18 @@ export class PipelineTracker {
       scheduleToCloseTimeout: opts.catchUpWithinMs,
       retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds' },
     });
-    this.parent = opts.enabled
-      ? this.acts.trackPipelineStart({ pipeline, params }).then(
-          (t) => {
-            upsertMemo({ mlflow: { runId: t.runId, experimentId: t.experimentId, url: t.url } });
-            return t;
-          },
-          (err: unknown) => this.gaveUp('the pipeline run', err),
-        )
-      : Promise.resolve(undefined);
+    for (const [key, version] of Object.entries(opts.versions ?? {})) this.versions.set(key, Promise.resolve(version));
+    this.parent = !opts.enabled
+      ? Promise.resolve(undefined)
+      : opts.resume
+        ? Promise.resolve(opts.resume)
+        : this.acts.trackPipelineStart({ pipeline, params }).then(
+            (t) => {
+              upsertMemo({ mlflow: { runId: t.runId, experimentId: t.experimentId, url: t.url } });
+              return t;
+            },
+            (err: unknown) => this.gaveUp('the pipeline run', err),
+          );
   }
 
   private gaveUp(what: string, err: unknown): undefined {
@@ -197,6 +204,16 @@ export class PipelineTracker {
         this.sending = undefined;
       }
       this.schedule();
+    });
+  }
+
+  /** Sends what is queued and waits for every record so far, leaving the pipeline's run open (before continuing as new). */
+  async drain(): Promise<void> {
+    if (!this.opts.enabled) return;
+    await CancellationScope.nonCancellable(async () => {
+      this.flush();
+      while (this.sending) await this.sending;
+      await Promise.all(this.pending);
     });
   }
 

@@ -1,0 +1,246 @@
+import { strict as assert } from 'node:assert';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkflowFailedError } from '@temporalio/client';
+import { retryPipeline } from '../../client/retry-pipeline.js';
+import { statusQuery, type StepState } from '../../common/messages.js';
+import { startPipeline } from '../../client/start-pipeline.js';
+import { createTestWorker, uniqueId, type TestWorker } from '../helpers/integration.js';
+
+const BUSYBOX = 'tidemark/busybox:latest';
+const sh = (script: string) => ['sh', '-c', script];
+/** Temporal's history warning threshold: the budget every workflow of a pipeline stays under. */
+const HISTORY_BUDGET = 10_240;
+
+describe('a map too large for one history', function () {
+  this.timeout(1_800_000);
+  let tw: TestWorker;
+  beforeEach(async () => {
+    tw = await createTestWorker();
+  });
+  afterEach(async () => {
+    await tw?.close();
+  });
+  const start = (spec: unknown, baseDir = tmpdir()) =>
+    startPipeline(tw.client, spec, {
+      baseDir,
+      store: tw.plugin.deps.store,
+      taskQueue: tw.taskQueue,
+      workflowId: uniqueId('sharded'),
+    });
+  const historyLength = async (workflowId: string) =>
+    Number((await tw.client.workflow.getHandle(workflowId).describe()).historyLength);
+
+  it('runs as child workflows of at most shardSize items, and hands every item’s output downstream in one folder, in order', async () => {
+    await tw.worker.runUntil(async () => {
+      const words = Array.from({ length: 11 }, (_, i) => `w${i}`);
+      const handle = await start({
+        name: uniqueId('sharded-words'),
+        params: { words },
+        maxParallel: 4,
+        steps: [
+          {
+            name: 'each',
+            image: BUSYBOX,
+            map: { over: '${params.words}', as: 'word', shardSize: 4 },
+            args: sh('echo "${word}" > /outputs/w.txt'),
+            outputs: { w: 'w.txt' },
+          },
+          {
+            name: 'join',
+            image: BUSYBOX,
+            inputs: { words: 'each.w' },
+            args: sh('for i in $(seq 0 10); do cat /inputs/words/$i; done > /outputs/all.txt'),
+            outputs: { all: 'all.txt' },
+          },
+        ],
+      });
+      const result = await handle.result();
+      assert.deepEqual(
+        result.steps.map((s) => s.key),
+        ['each', 'join'],
+        'the pipeline holds the map as one step, not its items',
+      );
+      const each = result.steps[0]!;
+      assert.deepEqual(each.items, { total: 11, succeeded: 11, cached: 0, failed: 0, cancelled: 0 });
+      const joined = await tw.plugin.deps.store.getBytes(result.steps[1]!.outputs!.all as never);
+      assert.equal(joined.toString(), words.map((w) => `${w}\n`).join(''));
+      for (const range of ['0-4', '4-8', '8-11']) {
+        const child = tw.client.workflow.getHandle(`${handle.workflowId}/each[${range}]`);
+        const d = await child.describe();
+        assert.equal(d.type, 'pipelineMapShard');
+        assert.equal(d.status.name, 'COMPLETED');
+        const leaf = await child.query(statusQuery);
+        assert.ok(leaf.steps.every((s) => s.state === 'succeeded' && s.mapIndex !== undefined));
+      }
+    });
+  });
+
+  it('with failFast off, runs every other item and names the failed ones; `retry` then runs only those again', async () => {
+    // Items 4 and 8 fail while this loopback server says so; a retry after it changes its mind succeeds.
+    let verdict = 'fail';
+    const server = createServer((_req, res) => res.end(verdict));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await tw.worker.runUntil(async () => {
+        const handle = await start({
+          name: uniqueId('sharded-fail'),
+          params: { n: Array.from({ length: 10 }, (_, i) => i) },
+          failFast: false,
+          maxParallel: 4,
+          steps: [
+            {
+              name: 'each',
+              image: BUSYBOX,
+              network: 'host',
+              map: { over: '${params.n}', as: 'n', shardSize: 3 },
+              args: sh(
+                `case "\${n}" in 4|8) [ "$(wget -qO- http://127.0.0.1:${port}/)" = ok ] || exit 3;; esac; echo \${n} > /outputs/n.txt`,
+              ),
+              outputs: { n: 'n.txt' },
+            },
+          ],
+        });
+        const err = await handle.result().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof WorkflowFailedError);
+        assert.match(String(err.cause?.message), /step "each" failed: 2 of 10 items failed; item 4: .*exit/);
+        const each = (await handle.query(statusQuery)).steps[0] as StepState;
+        assert.equal(each.state, 'failed');
+        assert.deepEqual(each.items, { total: 10, succeeded: 8, cached: 0, failed: 2, cancelled: 0 });
+        assert.deepEqual(each.failedItems?.map((f) => [f.index, f.exitCode]).sort(), [
+          [4, 3],
+          [8, 3],
+        ]);
+
+        verdict = 'ok';
+        const again = await retryPipeline(tw.client, handle.workflowId, { taskQueue: tw.taskQueue });
+        assert.match(again.workflowId, new RegExp(`^${handle.workflowId}-retry-`));
+        const retried = await again.result();
+        assert.deepEqual(retried.steps[0]!.items, { total: 10, succeeded: 2, cached: 8, failed: 0, cancelled: 0 });
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('maps over a JSON-lines file given as a pipeline input, which never travels as a workflow argument', async () => {
+    await tw.worker.runUntil(async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tm-items-'));
+      await writeFile(join(dir, 'items.jsonl'), [1, 2, 3, 4, 5, 6, 7].map((n) => JSON.stringify({ n })).join('\n'));
+      const handle = await start(
+        {
+          name: uniqueId('sharded-file'),
+          inputs: { items: { path: './items.jsonl' } },
+          steps: [
+            {
+              name: 'square',
+              image: BUSYBOX,
+              map: { over: '${inputs.items}', shardSize: 3 },
+              args: sh('echo $(( ${item.n} * ${item.n} )) > /outputs/sq.txt'),
+              outputs: { sq: 'sq.txt' },
+            },
+            {
+              name: 'sum',
+              image: BUSYBOX,
+              inputs: { sq: 'square.sq' },
+              args: sh("cat /inputs/sq/* | awk '{ s += $1 } END { print s }' > /outputs/sum.txt"),
+              outputs: { sum: 'sum.txt' },
+            },
+          ],
+        },
+        dir,
+      );
+      const result = await handle.result();
+      const sum = await tw.plugin.deps.store.getBytes(result.steps.find((s) => s.key === 'sum')!.outputs!.sum as never);
+      assert.equal(sum.toString().trim(), '140');
+      const started = await tw.client.workflow.getHandle(handle.workflowId).fetchHistory();
+      const args = JSON.stringify(started.events?.[0]?.workflowExecutionStartedEventAttributes?.input ?? {});
+      assert.ok(args.length < 4000, 'the items are not in the start event');
+    });
+  });
+
+  it('completes a 20,000-item map of one no-op step (one real run, then cache hits) with every history under the budget', async () => {
+    await tw.worker.runUntil(async () => {
+      const n = 20_000;
+      const t0 = Date.now();
+      const handle = await start({
+        name: uniqueId('sharded-20k'),
+        params: { items: Array.from({ length: n }, (_, i) => i) },
+        maxParallel: 8,
+        steps: [{ name: 'noop', image: BUSYBOX, map: { over: '${params.items}' }, args: ['true'] }],
+      });
+      const result = await handle.result();
+      const seconds = (Date.now() - t0) / 1000;
+      const noop = result.steps[0]!;
+      assert.equal(noop.items!.succeeded + noop.items!.cached, n);
+      assert.ok(noop.items!.cached >= n - 16, `cache hits after the first runs (${noop.items!.cached})`);
+      const maxLeaf = noop.metrics!.max_history_events!;
+      const root = await historyLength(handle.workflowId);
+      console.log(
+        `      ${n} items in ${seconds.toFixed(0)} s (${(n / seconds).toFixed(0)} items/s); longest history ${maxLeaf} events, the pipeline's ${root}`,
+      );
+      assert.ok(
+        maxLeaf < HISTORY_BUDGET && root < HISTORY_BUDGET,
+        `histories: ${maxLeaf} (longest shard), ${root} (pipeline)`,
+      );
+    });
+  });
+});
+
+describe('a pipeline with thousands of steps', function () {
+  this.timeout(3_600_000);
+
+  it('runs a 10,000-step chain (two real runs, then cache hits), continuing as new with every history under the budget', async () => {
+    const tw = await createTestWorker();
+    try {
+      await tw.worker.runUntil(async () => {
+        const n = 10_000;
+        const spec = {
+          name: uniqueId('chain'),
+          maxParallel: 1,
+          tracking: { enabled: false },
+          outputs: { last: `s${n - 1}.o` },
+          steps: Array.from({ length: n }, (_, i) => ({
+            name: `s${i}`,
+            image: BUSYBOX,
+            args: i ? ['cp', '/inputs/x', '/outputs/o'] : sh('echo x > /outputs/o'),
+            outputs: { o: 'o' },
+            ...(i ? { inputs: { x: `s${i - 1}.o` } } : {}),
+          })),
+        };
+        const t0 = Date.now();
+        const handle = await startPipeline(tw.client, spec, {
+          baseDir: tmpdir(),
+          store: tw.plugin.deps.store,
+          taskQueue: tw.taskQueue,
+          workflowId: uniqueId('chain'),
+        });
+        const result = await handle.result();
+        const seconds = (Date.now() - t0) / 1000;
+        assert.equal((await tw.plugin.deps.store.getBytes(result.outputs.last as never)).toString(), 'x\n');
+        const status = await handle.query(statusQuery);
+        const counts = { ...status.earlier?.steps };
+        for (const s of status.steps) counts[s.state] = (counts[s.state] ?? 0) + 1;
+        assert.equal((counts.succeeded ?? 0) + (counts.cached ?? 0), n, JSON.stringify(counts));
+        assert.ok((counts.cached ?? 0) >= n - 2, `cache hits after the first two runs: ${JSON.stringify(counts)}`);
+        const runs: number[] = [];
+        for await (const w of tw.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` }))
+          runs.push(w.historyLength);
+        console.log(
+          `      ${n} steps in ${seconds.toFixed(0)} s (${(n / seconds).toFixed(1)} steps/s) over ${runs.length} runs; histories ${runs.join(', ')} events`,
+        );
+        assert.equal(runs.length, (status.earlier?.runs ?? 0) + 1);
+        assert.ok(runs.length > 1 && runs.every((h) => h < HISTORY_BUDGET), `histories: ${runs.join(', ')}`);
+      });
+    } finally {
+      await tw.close();
+    }
+  });
+});
