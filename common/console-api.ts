@@ -33,6 +33,8 @@ export interface DagMemo {
   name: string;
   nodes: { id: string; kind: 'container' | 'check' | 'pipeline'; image?: string; map?: boolean; when?: string }[];
   edges: [string, string][];
+  /** A pipeline too large to draw keeps no nodes: how many steps it has. */
+  omitted?: number;
 }
 
 /** One pipeline run in the list, from Temporal's visibility (search attributes and memo). */

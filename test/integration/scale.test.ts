@@ -163,6 +163,23 @@ describe('a map too large for one history', function () {
       const started = await tw.client.workflow.getHandle(handle.workflowId).fetchHistory();
       const args = JSON.stringify(started.events?.[0]?.workflowExecutionStartedEventAttributes?.input ?? {});
       assert.ok(args.length < 4000, 'the items are not in the start event');
+
+      await writeFile(join(dir, 'items.jsonl'), '{"n": 1}\n{"n": 2\n');
+      const bad = await start(
+        {
+          name: uniqueId('sharded-bad-file'),
+          inputs: { items: { path: './items.jsonl' } },
+          steps: [{ name: 'square', image: BUSYBOX, map: { over: '${inputs.items}' }, args: ['true'] }],
+        },
+        dir,
+      );
+      const err = await bad.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String(err.cause?.message), /step "square" failed: .*line 2 of "items" is not JSON/);
+      assert.equal((await bad.query(statusQuery)).steps[0]!.state, 'failed');
     });
   });
 

@@ -225,6 +225,14 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     active++;
     try {
       return await shardedMap(step, over, done);
+    } catch (err) {
+      // The list file could not be read or counted, or its outputs assembled: the step fails as a whole.
+      if (isCancellation(err)) throw err;
+      const reason = failureMessage(err);
+      run.update(step.name, { state: 'failed', reason });
+      failures.push(`step "${step.name}" failed: ${reason}`);
+      if (spec.failFast) scope.cancel();
+      return { ok: false, outputs: {}, reason };
     } finally {
       active--;
     }

@@ -44,7 +44,7 @@ export function pipelineRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
           execution: wf.status.name,
           startTime: wf.startTime.toISOString(),
           closeTime: iso(wf.closeTime),
-          steps: dag?.nodes.length,
+          steps: dag?.omitted ?? dag?.nodes.length,
           checks: dag?.nodes.filter((n) => n.kind === 'check').length,
           temporalUrl: ctx.temporalUrl(wf.workflowId, wf.runId),
         };

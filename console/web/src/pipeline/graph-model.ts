@@ -38,23 +38,35 @@ export function stepGraph(dag: DagMemo | undefined, status: PipelineStatus | und
   const top = new Map(steps.filter((s) => s.mapIndex === undefined).map((s) => [s.key, s]));
   const items = new Map<string, StepState[]>();
   for (const s of steps) if (s.mapIndex !== undefined) items.set(s.step, [...(items.get(s.step) ?? []), s]);
-  const ids = dag ? dag.nodes.map((n) => n.id) : [...top.keys()];
+  // Without a drawn graph (a pipeline of over 1,000 steps keeps none), the steps of its current run.
+  const drawn = dag && !dag.omitted ? dag : undefined;
+  const ids = drawn ? drawn.nodes.map((n) => n.id) : [...top.keys()];
   const nodes = ids.map((id): StepNode => {
     const memo = dag?.nodes.find((n) => n.id === id);
     const step = top.get(id);
     const list = (items.get(id) ?? []).sort((a, b) => a.mapIndex! - b.mapIndex!);
     const counts: Partial<Record<StepStateName, number>> = {};
     for (const i of list) counts[i.state] = (counts[i.state] ?? 0) + 1;
+    // A sharded map lists no items: its counts (docs/scale.md).
+    const sharded = step?.items;
+    if (sharded)
+      Object.assign(counts, {
+        succeeded: sharded.succeeded,
+        cached: sharded.cached,
+        failed: sharded.failed,
+        cancelled: sharded.cancelled,
+        pending: sharded.total - sharded.succeeded - sharded.cached - sharded.failed - sharded.cancelled,
+      });
     return {
       id,
       kind: memo?.kind ?? step?.kind ?? 'container',
       state: step?.state ?? 'unknown',
       step,
-      ...(memo?.map || list.length ? { items: { total: list.length, counts, list } } : {}),
+      ...(memo?.map || list.length || sharded ? { items: { total: sharded?.total ?? list.length, counts, list } } : {}),
       ...(memo?.when ? { when: memo.when } : {}),
     };
   });
-  return { nodes, edges: dag?.edges ?? [] };
+  return { nodes, edges: drawn?.edges ?? [] };
 }
 
 /** Whether a node matches a search: its name, a map item's key, its state or its kind. */
