@@ -1,4 +1,11 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
 import type { TidemarkActivities } from '../activities/index.js';
 import type { ArtifactRef } from '../common/artifact.js';
 import { LONG_ACTIVITY_HEARTBEAT_TIMEOUT, OUTAGE_RETRY_MAX_INTERVAL } from '../common/activity-timeouts.js';
@@ -35,6 +42,12 @@ function stepActivities(stepKey: string, timeoutMs: number) {
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: OUTAGE_RETRY_MAX_INTERVAL },
   });
 }
+
+/** The cache look-up before a step's activity: local, short, and never the step's failure (runStep looks again). */
+const { lookupStepCache } = proxyLocalActivities<TidemarkActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 2 },
+});
 
 const buildActivities = (stepKey: string) =>
   proxyActivities<TidemarkActivities>({
@@ -100,6 +113,11 @@ export async function runValidatedStep(
       timeoutMs: step.timeout,
       mlflowRunId: run.mlflowRunId,
     };
+    // Histories recorded before the look-up moved into the workflow replay without it.
+    if (attempt === 0 && step.cache.enabled && patched('tidemark-local-cache-lookup')) {
+      const hit = await lookupStepCache(input).catch(() => null);
+      if (hit) return hit;
+    }
     try {
       return await runStepActivity(input);
     } catch (err) {

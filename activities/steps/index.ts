@@ -4,13 +4,14 @@ import type { TidemarkDeps } from '../deps.js';
 import { buildImageActivity } from './build-image.js';
 import { createMapItemActivities } from './map-items.js';
 import { checkPipelinePolicyActivity } from './policy.js';
-import { runStepActivity } from './run-step.js';
+import { lookupStepCacheActivity, runStepActivity } from './run-step.js';
 
 /** The container-step activities. */
 export function createStepActivities(deps: TidemarkDeps) {
   return {
     buildImage: (input: BuildImageInput) => buildImageActivity(deps, input),
     runStep: (input: RunStepInput) => runStepActivity(deps, input),
+    lookupStepCache: (input: RunStepInput) => lookupStepCacheActivity(deps, input),
     checkPipelinePolicy: async (demand: PipelineDemand) => checkPipelinePolicyActivity(deps, demand),
     ...createMapItemActivities(deps),
   };

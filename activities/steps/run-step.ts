@@ -49,6 +49,45 @@ async function mlflowEnv(deps: TidemarkDeps, runId: string, timeoutMs: number): 
   };
 }
 
+/** The step's cache key, and its cached result when the cache holds one whose outputs all still exist. */
+async function cachedResult(
+  deps: TidemarkDeps,
+  input: RunStepInput,
+  t0: number,
+): Promise<{ imageDigest: string; key: string; hit?: StepResult }> {
+  const imageDigest = await deps.containers.imageDigest(input.image);
+  const key = cacheKey(input, imageDigest);
+  const hit = input.cache.enabled ? await lookupCache(deps.store, key) : undefined;
+  if (!hit) return { imageDigest, key };
+  return {
+    imageDigest,
+    key,
+    hit: {
+      stepKey: input.stepKey,
+      cached: true,
+      outputs: hit.outputs,
+      metrics: hit.metrics,
+      log: hit.log,
+      exitCode: 0,
+      durationMs: Date.now() - t0,
+      imageDigest,
+      cacheKey: key,
+    },
+  };
+}
+
+/**
+ * A step's cached result, or null, looked up before any container activity is scheduled: the
+ * workflow runs it as a local activity (one marker event in the history instead of an activity's
+ * three, and no round trip through the task queue), so a map of cache hits goes at the speed of
+ * the store. A miss (or a failed look-up) leaves the step to runStep, which looks again.
+ */
+export async function lookupStepCacheActivity(deps: TidemarkDeps, input: RunStepInput): Promise<StepResult | null> {
+  assertStepAllowed(deps, input);
+  if (!input.cache.enabled) return null;
+  return (await cachedResult(deps, input, Date.now())).hit ?? null;
+}
+
 /**
  * Runs one step container to completion: cache lookup, inputs from MinIO (hash-verified), the
  * container with its limits and no privileges, its log streamed to a file and the heartbeat,
@@ -92,23 +131,8 @@ export async function runStepActivity(deps: TidemarkDeps, input: RunStepInput): 
       }
     }
 
-    const imageDigest = await deps.containers.imageDigest(input.image);
-    const key = cacheKey(input, imageDigest);
-    if (input.cache.enabled) {
-      const hit = await lookupCache(deps.store, key);
-      if (hit)
-        return {
-          stepKey: input.stepKey,
-          cached: true,
-          outputs: hit.outputs,
-          metrics: hit.metrics,
-          log: hit.log,
-          exitCode: 0,
-          durationMs: Date.now() - t0,
-          imageDigest,
-          cacheKey: key,
-        };
-    }
+    const { imageDigest, key, hit } = await cachedResult(deps, input, t0);
+    if (hit) return hit;
 
     const secrets = resolveSecrets(input.secretEnv);
     redactor = Redactor.of(Object.values(secrets));

@@ -36,7 +36,8 @@ describe('a map too large for one history', function () {
 
   it('runs as child workflows of at most shardSize items, and hands every item’s output downstream in one folder, in order', async () => {
     await tw.worker.runUntil(async () => {
-      const words = Array.from({ length: 11 }, (_, i) => `w${i}`);
+      const salt = uniqueId('w');
+      const words = Array.from({ length: 11 }, (_, i) => `${salt}-${i}`);
       const handle = await start({
         name: uniqueId('sharded-words'),
         params: { words },

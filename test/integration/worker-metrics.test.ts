@@ -132,7 +132,8 @@ describe("a worker's Prometheus metrics", function () {
     assert.equal(delta('tidemark_step_queue_seconds_count'), 4);
     assert.equal(delta('tidemark_checks_total', { plugin: 'feature-drift', alarm: 'true' }), 2);
     assert.equal(delta('tidemark_check_alarms_total', { plugin: 'feature-drift' }), 2);
-    assert.ok(delta('temporal_activity_execution_latency_count', { activity_type: 'runStep' }) >= 4, 'SDK metrics too');
+    // The cache hits were found by the local look-up before any runStep was scheduled.
+    assert.ok(delta('temporal_activity_execution_latency_count', { activity_type: 'runStep' }) >= 2, 'SDK metrics too');
     assert.ok(total(after, 'temporal_num_pollers') > 0);
   });
 

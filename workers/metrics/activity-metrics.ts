@@ -45,6 +45,20 @@ export function activityMetrics(metrics: WorkerMetrics, backend: string): Activi
             throw err;
           }
         }
+        if (type === 'lookupStepCache') {
+          // A hit is the step's whole attempt (no runStep follows); a miss is counted by the runStep that follows.
+          const result = (await next(input)) as StepResult | null;
+          if (result) {
+            metrics.stepQueue.observe(
+              { backend },
+              Math.max(0, started - ctx.info.currentAttemptScheduledTimestampMs) / 1000,
+            );
+            metrics.steps.inc({ state: 'cached', backend });
+            metrics.stepDuration.observe({ state: 'cached', backend }, (Date.now() - started) / 1000);
+            metrics.cacheLookups.inc({ result: 'hit' });
+          }
+          return result;
+        }
         if (type === 'checkBatch') {
           const result = (await next(input)) as CheckBatchResult;
           metrics.checks.inc({ plugin: result.plugin, alarm: String(result.alarm) });
