@@ -101,6 +101,11 @@ export function createMapItemActivities(deps: Pick<TidemarkDeps, 'store' | 'conf
       return refs;
     },
 
+    /** A shard's table of its items (CSV), for its MLflow run. */
+    async storeMapTable(input: { csv: string; name: string }): Promise<ArtifactRef> {
+      return deps.store.putBytes(input.csv, input.name);
+    },
+
     /**
      * One folder holding every item's output under its index (`0`, `1`, … as files or folders):
      * what a downstream step finds in its input, exactly as for a map small enough to hand a list.

@@ -8,12 +8,14 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { retryPipeline } from '../../client/retry-pipeline.js';
 import { statusQuery, type StepState } from '../../common/messages.js';
 import { startPipeline } from '../../client/start-pipeline.js';
-import { createTestWorker, uniqueId, type TestWorker } from '../helpers/integration.js';
+import { MlflowClient } from '../../lib/mlflow/mlflow-client.js';
+import { createTestWorker, testConfig, uniqueId, type TestWorker } from '../helpers/integration.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
 const sh = (script: string) => ['sh', '-c', script];
 /** Temporal's history warning threshold: the budget every workflow of a pipeline stays under. */
 const HISTORY_BUDGET = 10_240;
+const mlflow = new MlflowClient(testConfig.mlflow.trackingUri);
 
 describe('a map too large for one history', function () {
   this.timeout(1_800_000);
@@ -38,7 +40,7 @@ describe('a map too large for one history', function () {
     await tw.worker.runUntil(async () => {
       const salt = uniqueId('w');
       const words = Array.from({ length: 11 }, (_, i) => `${salt}-${i}`);
-      const handle = await start({
+      const spec = {
         name: uniqueId('sharded-words'),
         params: { words },
         maxParallel: 4,
@@ -58,7 +60,8 @@ describe('a map too large for one history', function () {
             outputs: { all: 'all.txt' },
           },
         ],
-      });
+      };
+      const handle = await start(spec);
       const result = await handle.result();
       assert.deepEqual(
         result.steps.map((s) => s.key),
@@ -69,6 +72,25 @@ describe('a map too large for one history', function () {
       assert.deepEqual(each.items, { total: 11, succeeded: 11, cached: 0, failed: 0, cancelled: 0 });
       const joined = await tw.plugin.deps.store.getBytes(result.steps[1]!.outputs!.all as never);
       assert.equal(joined.toString(), words.map((w) => `${w}\n`).join(''));
+      // MLflow: no run per item, one per leaf, with the leaf's items in a table.
+      const experimentId = (await mlflow.getExperimentByName(spec.name))!;
+      const runs = await mlflow.searchRuns({
+        experimentIds: [experimentId],
+        filter: `tags.\`temporal.workflow_id\` = '${handle.workflowId}'`,
+      });
+      const shardRuns = runs.filter((r) => r.data.tags?.some((t) => t.key === 'tidemark.map_shard'));
+      const key = (r: (typeof runs)[number]) => r.data.tags?.find((t) => t.key === 'tidemark.step_key')?.value;
+      assert.deepEqual(shardRuns.map(key).sort(), ['each[0-4]', 'each[4-8]', 'each[8-11]']);
+      assert.ok(!runs.some((r) => /^each\[\d+\]$/.test(key(r) ?? '')), 'no run per item');
+      const succeeded = shardRuns.map((r) => r.data.metrics?.find((m) => m.key === 'items_succeeded')?.value ?? 0);
+      assert.equal(
+        succeeded.reduce((a, b) => a + b, 0),
+        11,
+      );
+      assert.deepEqual(
+        (await mlflow.listArtifacts(shardRuns[0]!.info.run_id, 'outputs')).map((f) => f.path),
+        ['outputs/items.csv'],
+      );
       for (const range of ['0-4', '4-8', '8-11']) {
         const child = tw.client.workflow.getHandle(`${handle.workflowId}/each[${range}]`);
         const d = await child.describe();

@@ -274,13 +274,25 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
         shardSize: map.shardSize,
         parallel: spec.maxParallel,
         failFast: spec.failFast,
-        params,
+        // Not the list itself: it would travel into every shard's input (a leaf gets its slice).
+        params:
+          over.kind === 'param' ? Object.fromEntries(Object.entries(params).filter(([k]) => k !== over.name)) : params,
         sources: stepSources(step).map(([, src]) => [JSON.stringify(src), resolveInput(src, done)]),
         collect,
         consoleUrl: input.consoleUrl,
+        track: spec.tracking.enabled,
       },
       (r) => run.update(step.name, { items: { ...r.counts, total } }),
     );
+    // The leaves' runs go to MLflow like steps' (in batches, catching up after an outage).
+    for (const r of result.runs ?? [])
+      tracker.step(r.key, r.state, {
+        startedAt: r.startedAt,
+        params: r.params,
+        metrics: r.metrics,
+        tags: { 'tidemark.map_shard': 'true', 'tidemark.step_key': r.key },
+        outputs: { items: r.table },
+      });
     const counts = { ...result.counts, total };
     const ok = counts.succeeded + counts.cached === total;
     const outputs = ok && collect ? await assembleMapOutputs(result.manifests) : {};

@@ -9,7 +9,13 @@ import {
 } from '@temporalio/workflow';
 import type { TidemarkActivities } from '../../activities/index.js';
 import type { ArtifactRef } from '../../common/artifact.js';
-import { MAX_FAILED_ITEMS, statusQuery, type FailedItem, type ItemCounts } from '../../common/messages.js';
+import {
+  MAX_FAILED_ITEMS,
+  statusQuery,
+  type FailedItem,
+  type ItemCounts,
+  type StepState,
+} from '../../common/messages.js';
 import type { PipelineStep } from '../../common/pipeline-spec.js';
 import type { InputSource } from '../../common/step-spec.js';
 import { failureMessage } from '../failure-message.js';
@@ -51,6 +57,18 @@ export interface MapShardInput {
   /** Keep the items' outputs (a step downstream or a pipeline output reads them). */
   collect: boolean;
   consoleUrl?: string;
+  /** Tracking is on: each leaf describes one MLflow child run with a table of its items (the pipeline records them). */
+  track: boolean;
+}
+
+/** One leaf as an MLflow child run of the pipeline's run. */
+export interface ShardRun {
+  key: string;
+  state: 'succeeded' | 'failed';
+  startedAt: number;
+  params: Record<string, unknown>;
+  metrics: Record<string, number>;
+  table: ArtifactRef;
 }
 
 export interface MapShardResult {
@@ -60,6 +78,8 @@ export interface MapShardResult {
   manifests: Record<string, ArtifactRef[]>;
   /** The longest history of this node's subtree, in events. */
   maxHistoryLength: number;
+  /** The leaves' MLflow runs, when tracking is on. */
+  runs?: ShardRun[];
 }
 
 const items = proxyActivities<TidemarkActivities>({
@@ -88,6 +108,7 @@ function merge(into: MapShardResult, r: MapShardResult): void {
   into.failures.push(...r.failures.slice(0, MAX_FAILED_ITEMS - into.failures.length));
   for (const [name, refs] of Object.entries(r.manifests)) (into.manifests[name] ??= []).push(...refs);
   into.maxHistoryLength = Math.max(into.maxHistoryLength, r.maxHistoryLength);
+  if (r.runs?.length) (into.runs ??= []).push(...r.runs);
 }
 
 /**
@@ -159,8 +180,10 @@ async function runLeaf(input: MapShardInput): Promise<MapShardResult> {
       : await items.readMapItems({ list: input.items.file, start: input.start, end: input.end });
   const run = new PipelineRunState(`${input.pipelineName} ${step.name}[${input.start}-${input.end}]`, undefined, false);
   setHandler(statusQuery, () => run.status());
-  // Items of a sharded map are not MLflow child runs (tens of thousands would bury the pipeline's run): see docs/scale.md.
+  // Items of a sharded map are not MLflow child runs (tens of thousands would bury the pipeline's
+  // run): each leaf is one, with its items in a table (docs/scale.md).
   const tracker = new PipelineTracker(input.pipelineName, input.params, { enabled: false, catchUpWithinMs: 0 });
+  const leafStarted = Date.now();
   const sources = new Map(input.sources);
   const resolveInput = (src: InputSource) => sources.get(JSON.stringify(src))!;
   const slots = new Semaphore(input.parallel);
@@ -225,8 +248,42 @@ async function runLeaf(input: MapShardInput): Promise<MapShardResult> {
     result.manifests = Object.fromEntries(Object.entries(refs).map(([k, v]) => [k, [v]]));
   }
   run.finish(result.counts.failed ? 'failed' : 'succeeded');
+  if (input.track) result.runs = [await leafRun(input, run.all(), result, leafStarted)];
   result.maxHistoryLength = workflowInfo().historyLength;
   return result;
+}
+
+/** The leaf's MLflow child run, for the pipeline's tracker: its counts as metrics and a CSV table of its items. */
+async function leafRun(
+  input: MapShardInput,
+  states: StepState[],
+  result: MapShardResult,
+  startedAt: number,
+): Promise<ShardRun> {
+  const rows = states
+    .filter((s) => s.mapIndex !== undefined)
+    .sort((a, b) => a.mapIndex! - b.mapIndex!)
+    .map((s) => [s.mapIndex, s.state, s.durationMs ?? '', s.exitCode ?? '', JSON.stringify(s.reason ?? '')].join(','));
+  const table = await items.storeMapTable({
+    csv: ['index,state,duration_ms,exit_code,reason', ...rows].join('\n') + '\n',
+    name: 'items.csv',
+  });
+  const c = result.counts;
+  return {
+    key: `${input.step.name}[${input.start}-${input.end}]`,
+    state: c.failed ? 'failed' : 'succeeded',
+    startedAt,
+    params: { step: input.step.name, from: input.start, to: input.end },
+    metrics: {
+      items: c.total,
+      items_succeeded: c.succeeded,
+      items_cached: c.cached,
+      items_failed: c.failed,
+      items_cancelled: c.cancelled,
+      duration_s: (Date.now() - startedAt) / 1000,
+    },
+    table,
+  };
 }
 
 /** One node of a sharded map's tree: a leaf when its items fit one shard, else the parent of smaller shards. */
