@@ -34,6 +34,8 @@ const stepState = (pod: V1Pod) => pod.status?.containerStatuses?.find((c) => c.n
 const STATUS_WAIT_MS = 10_000;
 /** How long the log stream may trail the pod's end before the log is read again whole. */
 const LOG_TRAIL_MS = 1500;
+/** Exit codes of a step stopped by SIGTERM or SIGKILL: the Job's deadline may be why, so the Job is asked. */
+const SIGNALLED = new Set([143, 137]);
 /** How often the Job itself is looked at (its deadline can end it before its pod says why). */
 const JOB_CHECK_MS = 5000;
 
@@ -101,9 +103,12 @@ export async function followAttempt(
       if (signal?.aborted) throw signal.reason;
       if (ended && (logsEnded || markerCode !== undefined || Date.now() - endedAt > LOG_TRAIL_MS)) {
         if (!logsEnded && markerCode === undefined && lines) await rereadLog(ctx, ended, lines.count, onLine);
-        return { exitCode: markerCode ?? exitOf(ended) ?? 1, pod: ended };
+        const exitCode = markerCode ?? exitOf(ended) ?? 1;
+        if (SIGNALLED.has(exitCode)) await classify(await ctx.job(), undefined);
+        return { exitCode, pod: ended };
       }
       if (markerCode !== undefined && !ended && (markerCode === 0 || Date.now() - markerAt > STATUS_WAIT_MS)) {
+        if (SIGNALLED.has(markerCode)) await classify(await ctx.job(), undefined);
         return { exitCode: markerCode };
       }
       const event = queue.shift();
@@ -130,6 +135,8 @@ export async function followAttempt(
           break;
         case 'marker':
           [markerCode, markerAt] = [event.exitCode, Date.now()];
+          // Stopped by a signal: the Job's deadline is the likely sender, and the Job says so first.
+          if (SIGNALLED.has(event.exitCode)) await classify(await ctx.job(), undefined);
           break;
         case 'logs-ended':
           logsEnded = true;
@@ -144,7 +151,11 @@ export async function followAttempt(
         }
         case 'tick': {
           const job = await ctx.job();
-          if (job?.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'))
+          if (
+            job?.status?.conditions?.some(
+              (c) => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True',
+            )
+          )
             await classify(job, undefined);
           break;
         }

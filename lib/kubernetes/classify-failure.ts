@@ -158,7 +158,11 @@ export function classifyStepFailure(
     const stuck = unschedulable(pod, ctx);
     if (stuck) return stuck;
   }
-  const failed = job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  // The Job controller marks FailureTarget when the deadline passes, before it stops the pod, and
+  // Failed only once the pod is gone: either one names the deadline.
+  const failed = job?.status?.conditions?.find(
+    (c) => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True',
+  );
   if (failed?.reason === 'DeadlineExceeded') {
     return new StepDeadlineError(
       `step "${ctx.step}" ran longer than its timeout of ${Math.round(ctx.timeoutMs / 1000)} s and was stopped. Raise the step's timeout if it needs longer.`,

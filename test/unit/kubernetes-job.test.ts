@@ -239,6 +239,15 @@ describe("why a step's Job failed", () => {
     const err = classifyStepFailure(job, undefined, ctx);
     assert.ok(err instanceof StepDeadlineError);
     assert.match(err.message, /timeout of 900 s/);
+    // The controller marks FailureTarget first and stops the pod; Failed follows once the pod is gone.
+    const stopping: V1Job = {
+      status: {
+        conditions: [
+          { type: 'FailureTarget', status: 'True', reason: 'DeadlineExceeded', lastTransitionTime: new Date() },
+        ],
+      },
+    };
+    assert.ok(classifyStepFailure(stopping, undefined, ctx) instanceof StepDeadlineError);
   });
 
   it('retries a pod lost for a reason outside the step, and says nothing about a pod still running', () => {
