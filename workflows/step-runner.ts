@@ -73,6 +73,11 @@ export function isStepExit(err: unknown): err is ActivityFailure & { cause: Appl
 export interface StepHooks {
   onImage?(image: BuildImageResult): void;
   onAttempt?(attempt: number): void;
+  /**
+   * Runs the step's build and container activities inside the caller's budget of steps at once
+   * (a sharded map's leaf); the cache look-up stays outside it, since it starts no container.
+   */
+  slot?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface ContainerStepRun {
@@ -88,15 +93,18 @@ export async function runValidatedStep(
   run: ContainerStepRun,
   hooks: StepHooks = {},
 ): Promise<StepResult> {
+  const inSlot = hooks.slot ?? (<T>(work: () => Promise<T>) => work());
   let image = step.image;
   if (!image) {
-    const built = await buildActivities(run.stepKey).buildImage({
-      stepKey: run.stepKey,
-      context: step.build!.context,
-      dockerfile: step.build!.dockerfile,
-      args: step.build!.args,
-      network: step.build!.network,
-    });
+    const built = await inSlot(() =>
+      buildActivities(run.stepKey).buildImage({
+        stepKey: run.stepKey,
+        context: step.build!.context,
+        dockerfile: step.build!.dockerfile,
+        args: step.build!.args,
+        network: step.build!.network,
+      }),
+    );
     hooks.onImage?.(built);
     image = built.image;
   }
@@ -119,7 +127,7 @@ export async function runValidatedStep(
       if (hit) return hit;
     }
     try {
-      return await runStepActivity(input);
+      return await inSlot(() => runStepActivity(input));
     } catch (err) {
       if (isStepExit(err) && attempt < step.retries) continue;
       throw err;

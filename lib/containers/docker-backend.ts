@@ -23,6 +23,9 @@ function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => vo
 
 /** Containers on a Docker engine, through dockerode. */
 export class DockerBackend implements ContainerBackend {
+  /** Image id look-ups in flight, by image (imageDigest). */
+  private readonly digests = new Map<string, Promise<string>>();
+
   constructor(private readonly docker: Docker) {}
 
   static fromSocket(socketPath: string): DockerBackend {
@@ -98,7 +101,21 @@ export class DockerBackend implements ContainerBackend {
     return ids;
   }
 
-  async imageDigest(image: string): Promise<string> {
+  /**
+   * The image's id. Look-ups of one image that overlap share one inspect (a leaf of cache hits
+   * asks for the same image dozens of times at once); none is kept after it returns, so a
+   * re-tagged image is seen by the next look-up.
+   */
+  imageDigest(image: string): Promise<string> {
+    let pending = this.digests.get(image);
+    if (!pending) {
+      pending = this.inspectDigest(image).finally(() => this.digests.delete(image));
+      this.digests.set(image, pending);
+    }
+    return pending;
+  }
+
+  private async inspectDigest(image: string): Promise<string> {
     try {
       return (await this.docker.getImage(image).inspect()).Id;
     } catch (err) {

@@ -91,6 +91,7 @@ describe('a map too large for one history', function () {
         (await mlflow.listArtifacts(shardRuns[0]!.info.run_id, 'outputs')).map((f) => f.path),
         ['outputs/items.csv'],
       );
+      const items: StepState[] = [];
       for (const range of ['0-4', '4-8', '8-11']) {
         const child = tw.client.workflow.getHandle(`${handle.workflowId}/each[${range}]`);
         const d = await child.describe();
@@ -98,7 +99,18 @@ describe('a map too large for one history', function () {
         assert.equal(d.status.name, 'COMPLETED');
         const leaf = await child.query(statusQuery);
         assert.ok(leaf.steps.every((s) => s.state === 'succeeded' && s.mapIndex !== undefined));
+        items.push(...leaf.steps);
       }
+      // Items look the cache up outside maxParallel; their containers never exceed it.
+      const edges = items.flatMap((s) => [
+        [s.startedAt!, 1],
+        [s.endedAt!, -1],
+      ]);
+      edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+      let running = 0;
+      let most = 0;
+      for (const [, d] of edges) most = Math.max(most, (running += d!));
+      assert.ok(most >= 1 && most <= 4, `at most maxParallel (4) items ran at once, not ${most}`);
     });
   });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { PipelineStatus, StepState } from '../../common/messages.js';
 import { validatePipeline } from '../../common/pipeline-spec.js';
-import { currentDetails } from '../../workflows/pipeline/current-details.js';
+import { currentDetails, shardDetails } from '../../workflows/pipeline/current-details.js';
 import { headlineMetrics } from '../../workflows/pipeline/headline-metrics.js';
 
 const step = (key: string, state: StepState['state'], extra: Partial<StepState> = {}): StepState => ({
@@ -40,6 +40,14 @@ describe("a pipeline's Current Details and headline metrics", () => {
     assert.ok(
       lines.every((l) => l.length < 160),
       'no line runs wide',
+    );
+  });
+
+  it("of a sharded map's shard say its items by state in one line", () => {
+    const counts = { pending: 380, running: 8, cached: 100, succeeded: 10, failed: 2, skipped: 0, cancelled: 0 };
+    assert.equal(
+      shardDetails('words count[0-500]', 'running', counts),
+      '**words count[0-500]** · running · 110 of 500 items done (100 from the cache) · 8 running · 2 failed',
     );
   });
 

@@ -38,6 +38,7 @@ export async function runContainerStep(ctx: StepRun<ContainerStep>): Promise<Out
       {
         onImage: (b) => run.update(key, { image: b.image }),
         onAttempt: (attempt) => run.update(key, { attempt }),
+        slot: ctx.slot,
       },
     );
     const done = run.update(key, {

@@ -33,7 +33,12 @@ function label(s: StepState, items: StepState[] | undefined): string {
 export function currentDetails(status: PipelineStatus, consolePage?: string): string {
   const tops = status.steps.filter((s) => s.mapIndex === undefined);
   const items = new Map<string, StepState[]>();
-  for (const s of status.steps) if (s.mapIndex !== undefined) items.set(s.step, [...(items.get(s.step) ?? []), s]);
+  for (const s of status.steps) {
+    if (s.mapIndex === undefined) continue;
+    const list = items.get(s.step);
+    if (list) list.push(s);
+    else items.set(s.step, [s]);
+  }
   const done = tops.filter((s) => s.state !== 'pending' && s.state !== 'running').length;
   const columns = COLUMNS.map((c) => ({ head: c.head, steps: tops.filter((s) => c.states.includes(s.state)) })).filter(
     (c) => c.steps.length > 0,
@@ -55,4 +60,23 @@ export function currentDetails(status: PipelineStatus, consolePage?: string): st
     `| ${columns.map(() => ':--').join(' | ')} |`,
     `| ${columns.map((c) => cell(c.steps).replace(/\|/g, '/')).join(' | ')} |`,
   ].join('\n');
+}
+
+/**
+ * A shard of a sharded map (docs/scale.md): its items by state in one line. It is rewritten on
+ * every item's change, so it is built from counts the run state keeps, not from the items.
+ */
+export function shardDetails(
+  name: string,
+  state: PipelineStatus['state'],
+  counts: Readonly<Record<StepStateName, number>>,
+): string {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const done = counts.succeeded + counts.cached;
+  const rest = (['running', 'failed', 'cancelled', 'skipped'] as const)
+    .filter((k) => counts[k] > 0)
+    .map((k) => ` · ${counts[k]} ${k}`)
+    .join('');
+  const hits = counts.cached ? ` (${counts.cached} from the cache)` : '';
+  return `**${name}** · ${state} · ${done} of ${total} items done${hits}${rest}`;
 }

@@ -1,7 +1,7 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { PipelineStatus, StepState } from '../../common/messages.js';
+import type { PipelineStatus, StepState, StepStateName } from '../../common/messages.js';
 import { CurrentStep, PipelineName, PipelineStatus as PipelineStatusKey } from '../../common/search-attributes.js';
-import { currentDetails } from './current-details.js';
+import { currentDetails, shardDetails } from './current-details.js';
 
 /**
  * The state of every step of one pipeline run. Each change is mirrored where people look:
@@ -12,6 +12,17 @@ export class PipelineRunState {
   private state: PipelineStatus['state'] = 'running';
   private endedAt?: number;
   private currentStep = '';
+  private detailsQueued = false;
+  /** Steps by state, kept as they change: a shard's details are built from these, not from its 500 items. */
+  private readonly counts: Record<StepStateName, number> = {
+    pending: 0,
+    running: 0,
+    cached: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    cancelled: 0,
+  };
 
   /** `consolePage`: the run's page in the Tidemark console, linked from the current details. */
   constructor(
@@ -30,12 +41,18 @@ export class PipelineRunState {
   }
 
   add(state: StepState): void {
+    const before = this.steps.get(state.key);
+    if (before) this.counts[before.state]--;
+    this.counts[state.state]++;
     this.steps.set(state.key, state);
     this.changed();
   }
 
   update(key: string, patch: Partial<StepState>): StepState {
-    const s = { ...this.steps.get(key)!, ...patch };
+    const before = this.steps.get(key)!;
+    const s = { ...before, ...patch };
+    this.counts[before.state]--;
+    this.counts[s.state]++;
     if (
       patch.state &&
       patch.state !== 'running' &&
@@ -77,6 +94,8 @@ export class PipelineRunState {
   }
 
   private changed(): void {
+    this.detailsLater();
+    if (!this.visible) return;
     // Steps, not map items: the attribute changes only when the set of running steps does.
     const running = [
       ...new Set(
@@ -87,10 +106,27 @@ export class PipelineRunState {
     ].join(',');
     // Between two steps (one done, the next about to start) the attribute keeps the last step
     // instead of flickering to empty: one upsert per step, not two. It clears when the run ends.
-    if (this.visible && running !== this.currentStep && (running || this.state !== 'running')) {
+    if (running !== this.currentStep && (running || this.state !== 'running')) {
       this.currentStep = running;
       upsertSearchAttributes([{ key: CurrentStep, value: running || null }]);
     }
-    setCurrentDetails(currentDetails(this.status(), this.consolePage));
+  }
+
+  /**
+   * Rewrites the current details after the code that is running now, once for all the changes it
+   * makes (a map adds its 500 items in one loop, and each rewrite reads every step). They are no
+   * command (no history event), so when they are written changes nothing on replay.
+   */
+  private detailsLater(): void {
+    if (this.detailsQueued) return;
+    this.detailsQueued = true;
+    void Promise.resolve().then(() => {
+      this.detailsQueued = false;
+      setCurrentDetails(
+        this.visible
+          ? currentDetails(this.status(), this.consolePage)
+          : shardDetails(this.name, this.state, this.counts),
+      );
+    });
   }
 }

@@ -3,6 +3,7 @@ import {
   CancellationScope,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -36,6 +37,9 @@ import { PipelineTracker } from './tracker.js';
 
 /** Children of one node of the tree at most: its history stays a few hundred events. */
 export const SHARD_FANOUT = 50;
+
+/** Items of one leaf that may look the cache up at once, whatever its share of `maxParallel`. */
+export const LEAF_LOOKUPS = 16;
 
 export interface MapShardInput {
   pipelineName: string;
@@ -187,6 +191,10 @@ async function runLeaf(input: MapShardInput): Promise<MapShardResult> {
   const sources = new Map(input.sources);
   const resolveInput = (src: InputSource) => sources.get(JSON.stringify(src))!;
   const slots = new Semaphore(input.parallel);
+  // A container step's items look the cache up outside `parallel`, which bounds containers:
+  // a leaf of cache hits goes at the store's pace. Leaves started before this replay without it.
+  const lookupsOutside = step.kind === 'container' && patched('tidemark-leaf-lookups-outside-slots');
+  const started = lookupsOutside ? new Semaphore(Math.max(input.parallel, LEAF_LOOKUPS)) : slots;
   const result: MapShardResult = { counts: noCounts(list.length), failures: [], manifests: {}, maxHistoryLength: 0 };
   const entries: Record<string, [number, ArtifactRef][]> = {};
   const scope = new CancellationScope();
@@ -194,8 +202,16 @@ async function runLeaf(input: MapShardInput): Promise<MapShardResult> {
     const index = input.start + j;
     const key = `${step.name}[${index}]`;
     run.add({ key, step: step.name, kind: step.kind, state: 'pending', mapIndex: index });
-    return slots.run(async () => {
-      run.update(key, { state: 'running', startedAt: Date.now() });
+    return started.run(async () => {
+      // An item is running once it holds a container slot (or, before the look-up moved, at once).
+      const slot = lookupsOutside
+        ? <T>(work: () => Promise<T>) =>
+            slots.run(() => {
+              run.update(key, { state: 'running', startedAt: Date.now() });
+              return work();
+            })
+        : undefined;
+      run.update(key, lookupsOutside ? { startedAt: Date.now() } : { state: 'running', startedAt: Date.now() });
       try {
         const vars = { params: input.params, [step.map!.as]: item };
         const ctx = {
@@ -206,6 +222,7 @@ async function runLeaf(input: MapShardInput): Promise<MapShardResult> {
           resolveInput,
           run,
           tracker,
+          slot,
         };
         const outcome = await runStepOfKind(step, ctx, input.rawPipeline);
         if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.reason ?? 'the item did not succeed');

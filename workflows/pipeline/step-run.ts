@@ -30,6 +30,8 @@ export interface StepRun<S> {
   resolveInput(src: InputSource): ArtifactRef | ArtifactRef[];
   run: PipelineRunState;
   tracker: PipelineTracker;
+  /** A container step's build and run go through this (a sharded map's budget of containers at once). */
+  slot?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Every input of a step, resolved to refs. */
