@@ -30,8 +30,14 @@ export async function retryPipeline(
     );
   const history = await old.fetchHistory();
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-  const input = client.options.loadedDataConverter.payloadConverter.fromPayload(payloads[0] as never) as PipelineInput;
-  const name = (description.memo?.dag as { name?: string } | undefined)?.name ?? (input.spec as { name?: string }).name;
+  // The latest run's input: after a continue-as-new it carries what the earlier runs did, which
+  // a retry starts without (its finished steps are cache hits instead).
+  const { continued: _earlier, ...input } = client.options.loadedDataConverter.payloadConverter.fromPayload(
+    payloads[0] as never,
+  ) as PipelineInput;
+  const name =
+    (description.memo?.dag as { name?: string } | undefined)?.name ??
+    (input.spec as { name?: string } | undefined)?.name;
   return client.workflow.start<typeof pipeline>('pipeline', {
     taskQueue: opts.taskQueue,
     workflowId: opts.workflowId ?? `${workflowId.replace(/-retry-[0-9a-f]{8}$/, '')}-retry-${randomUUID().slice(0, 8)}`,

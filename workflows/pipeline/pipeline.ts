@@ -24,6 +24,7 @@ import {
   type PipelineStep,
 } from '../../common/pipeline-spec.js';
 import type { InputSource } from '../../common/step-spec.js';
+import type { SpecPart } from '../../common/stored-spec.js';
 import { pipelineDemand } from '../../common/step-policy.js';
 import type { TidemarkActivities } from '../../activities/index.js';
 import { failureMessage } from '../failure-message.js';
@@ -39,7 +40,9 @@ import type { Outcome, Outputs } from './step-run.js';
 
 export interface PipelineInput {
   /** The spec as written (YAML/JSON parsed), with local `path` inputs already uploaded by the client. */
-  spec: unknown;
+  spec?: unknown;
+  /** Instead of `spec`: the spec's JSON in the artifact store, when it is too large to travel inline (common/stored-spec.ts). */
+  specRef?: ArtifactRef;
   /** Overrides of the spec's params. */
   params?: Record<string, unknown>;
   /** Values of the pipeline's declared inputs (set by a parent pipeline, or by the client). */
@@ -68,11 +71,37 @@ const policy = proxyLocalActivities<TidemarkActivities>({
   retry: { maximumAttempts: 3 },
 });
 
+/** A stored spec comes back in parts, each one activity result far under the payload limits. */
+const specParts = proxyLocalActivities<TidemarkActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+/** The spec as written: inline, or read back from the store (common/stored-spec.ts). */
+async function specOf(input: PipelineInput): Promise<unknown> {
+  if (!input.specRef) return input.spec;
+  let text = '';
+  for (let offset: number | undefined = 0; offset !== undefined;) {
+    const part: SpecPart = await specParts.readSpecPart({ ref: input.specRef, offset });
+    text += part.text;
+    offset = part.next;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(
+      `the stored pipeline spec ${input.specRef.name} is not JSON (${String(err)}); start the pipeline again with its spec`,
+      'InvalidPipelineSpec',
+    );
+  }
+}
+
 /** The `pipeline` workflow: runs a declarative DAG of container steps, checks and nested pipelines. */
 export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   let spec: PipelineSpec;
+  const rawSpec = await specOf(input);
   try {
-    spec = validatePipeline(input.spec);
+    spec = validatePipeline(rawSpec);
   } catch (err) {
     if (err instanceof PipelineSpecError)
       throw ApplicationFailure.nonRetryable(err.message, 'InvalidPipelineSpec', err.problems);
@@ -129,7 +158,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     resume: continued?.mlflow,
     versions: continued?.versions,
   });
-  const rawSteps = (input.spec as { steps: Record<string, unknown>[] }).steps;
+  const rawSteps = (rawSpec as { steps: Record<string, unknown>[] }).steps;
   const slots = new Semaphore(spec.maxParallel);
   const byName = new Map(spec.steps.map((s) => [s.name, s]));
   const outcomes = new Map<string, Promise<Outcome>>();
