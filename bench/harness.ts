@@ -7,6 +7,7 @@ import { resolveConfig } from '../lib/config/resolve-config.js';
 import { createTidemarkWorker } from '../workers/create-worker.js';
 import { startPipeline } from '../client/start-pipeline.js';
 import { Stack } from '../scripts/stack/stack.js';
+import type { StackProfile } from '../scripts/stack/profile.js';
 
 export const BUSYBOX = 'tidemark/busybox:latest';
 
@@ -20,13 +21,16 @@ export type TimePipeline = (spec: unknown) => Promise<{ ms: number; result: Pipe
 
 /**
  * Runs `fn` with one worker in this process (the default config unless given, its own task queue)
- * and a function that times a pipeline on it: wall time from start to result.
+ * and a function that times a pipeline on it: wall time from start to result. The stack runs in
+ * `profile` (default: $TIDEMARK_STACK_PROFILE, else dev).
  */
 export async function withPipelineWorker<T>(
   fn: (timePipeline: TimePipeline) => Promise<T>,
-  config: TidemarkConfig = resolveConfig(),
+  opts: { config?: TidemarkConfig; profile?: StackProfile } = {},
 ): Promise<T> {
-  await Stack.ensure({ config, log: () => undefined });
+  const config = opts.config ?? resolveConfig();
+  const stack = await Stack.ensure({ config, profile: opts.profile, log: () => undefined });
+  console.log(`(stack: the ${stack.profile} profile)`);
   const taskQueue = `bench-${Date.now()}`;
   const { worker, plugin, connection } = await createTidemarkWorker({ config, worker: { taskQueue } });
   const client = await connectClient(config);

@@ -38,28 +38,31 @@ export async function k8sStepsBench(): Promise<void> {
   const plain: number[] = [];
   const runs: number[] = [];
   const perStep: number[] = [];
-  await withPipelineWorker(async (timePipeline) => {
-    for (let round = 0; round < ROUNDS; round++) {
-      const prefix = `bench-plain-${Date.now()}`;
-      // The Jobs `kubectl create job` makes, written out first (outside the timing) with the host
-      // network added: this cluster's only pod network (its CNI network has loopback alone).
-      await timeShell(
-        `cd ${dir} && for i in $(seq ${N}); do ${kubectl} create job ${prefix}-$i --image=${image} --dry-run=client -o yaml -- true | sed 's/^      restartPolicy: Never$/      restartPolicy: Never\\n      hostNetwork: true/' > job-$i.yaml || exit 1; done`,
-      );
-      plain.push(
+  await withPipelineWorker(
+    async (timePipeline) => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const prefix = `bench-plain-${Date.now()}`;
+        // The Jobs `kubectl create job` makes, written out first (outside the timing) with the host
+        // network added: this cluster's only pod network (its CNI network has loopback alone).
         await timeShell(
-          `cd ${dir} && for i in $(seq ${N}); do ${kubectl} create -f job-$i.yaml >/dev/null && ${kubectl} wait --for=condition=complete job/${prefix}-$i --timeout=300s >/dev/null || exit 1; done`,
-        ),
-      );
-      await timeShell(
-        `for i in $(seq ${N}); do echo ${prefix}-$i; done | xargs ${kubectl} delete job --wait=false >/dev/null`,
-      );
-      const { ms, result } = await timePipeline(spec);
-      runs.push(ms);
-      perStep.push(...result.steps.map((s) => s.durationMs ?? 0));
-      console.log(`round ${round + 1}: plain kubectl ${plain[round]!.toFixed(0)} ms, pipeline ${ms.toFixed(0)} ms`);
-    }
-  }, config).finally(() => rmSync(dir, { recursive: true, force: true }));
+          `cd ${dir} && for i in $(seq ${N}); do ${kubectl} create job ${prefix}-$i --image=${image} --dry-run=client -o yaml -- true | sed 's/^      restartPolicy: Never$/      restartPolicy: Never\\n      hostNetwork: true/' > job-$i.yaml || exit 1; done`,
+        );
+        plain.push(
+          await timeShell(
+            `cd ${dir} && for i in $(seq ${N}); do ${kubectl} create -f job-$i.yaml >/dev/null && ${kubectl} wait --for=condition=complete job/${prefix}-$i --timeout=300s >/dev/null || exit 1; done`,
+          ),
+        );
+        await timeShell(
+          `for i in $(seq ${N}); do echo ${prefix}-$i; done | xargs ${kubectl} delete job --wait=false >/dev/null`,
+        );
+        const { ms, result } = await timePipeline(spec);
+        runs.push(ms);
+        perStep.push(...result.steps.map((s) => s.durationMs ?? 0));
+        console.log(`round ${round + 1}: plain kubectl ${plain[round]!.toFixed(0)} ms, pipeline ${ms.toFixed(0)} ms`);
+      }
+    },
+    { config },
+  ).finally(() => rmSync(dir, { recursive: true, force: true }));
   const plainPerJob = median(plain) / N;
   const ratio = ratioSummary(runs.map((ms, i) => ms / plain[i]!));
   const overhead = median(perStep) - plainPerJob;

@@ -1,3 +1,5 @@
+import { ENV } from '../common/env.js';
+import { resolveProfile } from '../scripts/stack/profile.js';
 import { BUSYBOX, timeShell, withPipelineWorker } from './harness.js';
 
 /** Items of the real-container map and of the cached map (overridable: TIDEMARK_BENCH_SCALE_ITEMS, TIDEMARK_BENCH_SCALE_CACHED). */
@@ -31,30 +33,35 @@ export async function scaleBench(): Promise<void> {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
   try {
-    await withPipelineWorker(async (timePipeline) => {
-      // TIDEMARK_BENCH_SCALE_ITEMS=0 skips the containers (ratio NaN), to measure the cached map alone.
-      let ratio = NaN;
-      let realHistory = 0;
-      if (N > 0) {
-        const plain = await timeShell(`seq ${N} | xargs -P${P} -I{} docker run --rm --network none ${BUSYBOX} true`);
-        const real = await timePipeline(mapSpec('bench-scale-real', N, false));
-        ratio = real.ms / plain;
-        realHistory = real.result.steps[0]!.metrics?.max_history_events ?? 0;
+    // Where Temporal runs in production: its server on PostgreSQL (TIDEMARK_STACK_PROFILE=dev for the dev server).
+    const profile = resolveProfile(process.env[ENV.stackProfile] || 'production');
+    await withPipelineWorker(
+      async (timePipeline) => {
+        // TIDEMARK_BENCH_SCALE_ITEMS=0 skips the containers (ratio NaN), to measure the cached map alone.
+        let ratio = NaN;
+        let realHistory = 0;
+        if (N > 0) {
+          const plain = await timeShell(`seq ${N} | xargs -P${P} -I{} docker run --rm --network none ${BUSYBOX} true`);
+          const real = await timePipeline(mapSpec('bench-scale-real', N, false));
+          ratio = real.ms / plain;
+          realHistory = real.result.steps[0]!.metrics?.max_history_events ?? 0;
+          console.log(
+            `${N} containers: plain xargs -P${P} ${(plain / 1000).toFixed(1)} s, sharded map ${(real.ms / 1000).toFixed(1)} s; ratio ${ratio.toFixed(3)}`,
+          );
+        }
+        const cached = await timePipeline(mapSpec('bench-scale-cached', CACHED, true));
+        const step = cached.result.steps[0]!;
+        const perS = CACHED / (cached.ms / 1000);
+        const history = Math.max(step.metrics?.max_history_events ?? 0, realHistory);
         console.log(
-          `${N} containers: plain xargs -P${P} ${(plain / 1000).toFixed(1)} s, sharded map ${(real.ms / 1000).toFixed(1)} s; ratio ${ratio.toFixed(3)}`,
+          `${CACHED} items: ${(cached.ms / 1000).toFixed(1)} s (${step.items?.cached} cache hits); longest history ${history} events; worker peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`,
         );
-      }
-      const cached = await timePipeline(mapSpec('bench-scale-cached', CACHED, true));
-      const step = cached.result.steps[0]!;
-      const perS = CACHED / (cached.ms / 1000);
-      const history = Math.max(step.metrics?.max_history_events ?? 0, realHistory);
-      console.log(
-        `${CACHED} items: ${(cached.ms / 1000).toFixed(1)} s (${step.items?.cached} cache hits); longest history ${history} events; worker peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`,
-      );
-      console.log(
-        `scale ratio=${ratio.toFixed(3)} items_per_s_cached=${perS.toFixed(0)} max_history_events=${history} worker_rss_mb=${(peakRss / 2 ** 20).toFixed(0)}`,
-      );
-    });
+        console.log(
+          `scale ratio=${ratio.toFixed(3)} items_per_s_cached=${perS.toFixed(0)} max_history_events=${history} worker_rss_mb=${(peakRss / 2 ** 20).toFixed(0)}`,
+        );
+      },
+      { profile },
+    );
   } finally {
     clearInterval(sampler);
   }

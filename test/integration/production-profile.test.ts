@@ -7,62 +7,31 @@
  * Run it alone: `npx mocha --require test/integration/hooks.ts test/integration/production-profile.test.ts`.
  */
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { execa } from 'execa';
 import { statusQuery } from '../../common/messages.js';
 import { startPipeline } from '../../client/start-pipeline.js';
-import { ENV } from '../../common/env.js';
-import { resolveConfig } from '../../lib/config/resolve-config.js';
 import { readPid, stopDaemon } from '../../scripts/stack/daemon.js';
-import { PROJECT_ROOT, stackPaths } from '../../scripts/stack/paths.js';
 import { postgresSettings, PRODUCTION_TOPOLOGY as P } from '../../scripts/stack/production-topology.js';
 import { PostgresServer } from '../../scripts/stack/services/postgres.js';
 import { TemporalDevServer } from '../../scripts/stack/services/temporal.js';
 import { Stack } from '../../scripts/stack/stack.js';
 import { locateTools } from '../../scripts/stack/tools.js';
-import { productionLaneMissing } from '../../scripts/setup/production-stages.js';
 import { containersCreated, createTestWorker, testConfig, uniqueId } from '../helpers/integration.js';
 import { childrenOf, processesMentioning } from '../helpers/processes.js';
-import { tempDir } from '../helpers/temp.js';
+import { ProductionStack, suiteTemporalPort } from '../helpers/production-stack.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
 
 // Ports of this file's own, below the suite's Temporal port (Q = its port - 23; P+10 in a port
-// plan with Temporal on P+33): Temporal Q..Q+10 (history, matching, worker, membership, HTTP), its
-// Web UI Q+11, MinIO Q+12 and Q+13, MLflow Q+14, PostgreSQL Q+15, the console Q+16.
-const q = Number(testConfig.temporal.address.split(':')[1]) - 23;
-const stateDir = tempDir('production');
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  [ENV.stateDir]: stateDir,
-  [ENV.temporalAddress]: `127.0.0.1:${q}`,
-  [ENV.temporalUiUrl]: `http://127.0.0.1:${q + 11}`,
-  [ENV.s3Endpoint]: `http://127.0.0.1:${q + 12}`,
-  [ENV.minioConsoleUrl]: `http://127.0.0.1:${q + 13}`,
-  [ENV.mlflowTrackingUri]: `http://127.0.0.1:${q + 14}`,
-  [ENV.postgresPort]: String(q + 15),
-  [ENV.consoleAddress]: `127.0.0.1:${q + 16}`,
-  [ENV.consoleUrl]: '',
-  [ENV.stackProfile]: '',
-};
-const config = resolveConfig({}, env);
-const paths = stackPaths(env);
+// plan with Temporal on P+33): see ProductionStack for the layout.
+const production = new ProductionStack('production', suiteTemporalPort(testConfig) - 23);
+const { q, stateDir, env, config, paths } = production;
+const stack = (...args: string[]) => production.stack(...args);
 const postgres = new PostgresServer(paths, postgresSettings(env));
-
-/** `npm run stack -- <args>` against this file's stack; output and exit code, never a throw. */
-async function stack(...args: string[]): Promise<{ exitCode: number; output: string }> {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'scripts/stack.ts', ...args], {
-    cwd: PROJECT_ROOT,
-    env,
-    all: true,
-    reject: false,
-  });
-  return { exitCode: r.exitCode ?? -1, output: r.all ?? '' };
-}
 
 async function persistenceStore(): Promise<string> {
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -94,26 +63,16 @@ describe('the production profile (Temporal server on PostgreSQL)', function () {
   let workflowId = '';
 
   before(async function () {
-    const missing = await productionLaneMissing(paths);
+    const missing = await production.missing();
     if (missing.length > 0) {
       console.log(`      skipped: ${missing.join(', ')} missing; run \`npm run setup -- --profile production\``);
       this.skip();
     }
-    // PostgreSQL runs as the postgres account, which must reach its folder in here.
-    chmodSync(stateDir, 0o755);
   });
 
   after(async function () {
     this.timeout(120_000);
-    if (!existsSync(paths.runDir)) return; // skipped
-    await stack('--stop');
-    for (const pid of processesMentioning(stateDir))
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    rmSync(stateDir, { recursive: true, force: true });
+    await production.down();
   });
 
   it('starts from nothing with --profile production: PostgreSQL, the Temporal server and its Web UI, MinIO and MLflow', async () => {

@@ -10,6 +10,7 @@ import { statusQuery, type StepState } from '../../common/messages.js';
 import { startPipeline } from '../../client/start-pipeline.js';
 import { MlflowClient } from '../../lib/mlflow/mlflow-client.js';
 import { createTestWorker, testConfig, uniqueId, type TestWorker } from '../helpers/integration.js';
+import { ProductionStack, suiteTemporalPort } from '../helpers/production-stack.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
 const sh = (script: string) => ['sh', '-c', script];
@@ -33,8 +34,6 @@ describe('a map too large for one history', function () {
       taskQueue: tw.taskQueue,
       workflowId: uniqueId('sharded'),
     });
-  const historyLength = async (workflowId: string) =>
-    Number((await tw.client.workflow.getHandle(workflowId).describe()).historyLength);
 
   it('runs as child workflows of at most shardSize items, and hands every item’s output downstream in one folder, in order', async () => {
     await tw.worker.runUntil(async () => {
@@ -217,40 +216,118 @@ describe('a map too large for one history', function () {
       assert.equal((await bad.query(statusQuery)).steps[0]!.state, 'failed');
     });
   });
-
-  it('completes a 20,000-item map of one no-op step (one real run, then cache hits) with every history under the budget', async () => {
-    await tw.worker.runUntil(async () => {
-      const n = 20_000;
-      const t0 = Date.now();
-      const handle = await start({
-        name: uniqueId('sharded-20k'),
-        params: { items: Array.from({ length: n }, (_, i) => i) },
-        maxParallel: 8,
-        steps: [{ name: 'noop', image: BUSYBOX, map: { over: '${params.items}' }, args: ['true'] }],
-      });
-      const result = await handle.result();
-      const seconds = (Date.now() - t0) / 1000;
-      const noop = result.steps[0]!;
-      assert.equal(noop.items!.succeeded + noop.items!.cached, n);
-      assert.ok(noop.items!.cached >= n - 16, `cache hits after the first runs (${noop.items!.cached})`);
-      const maxLeaf = noop.metrics!.max_history_events!;
-      const root = await historyLength(handle.workflowId);
-      console.log(
-        `      ${n} items in ${seconds.toFixed(0)} s (${(n / seconds).toFixed(0)} items/s); longest history ${maxLeaf} events, the pipeline's ${root}`,
-      );
-      assert.ok(
-        maxLeaf < HISTORY_BUDGET && root < HISTORY_BUDGET,
-        `histories: ${maxLeaf} (longest shard), ${root} (pipeline)`,
-      );
-    });
-  });
 });
 
-describe('a pipeline with thousands of steps', function () {
+/**
+ * The large ones run where Temporal runs in production: the server on PostgreSQL, on a stack of
+ * this describe's own (ProductionStack: ports from the suite's Temporal port - 60).
+ */
+describe('at scale, on the production profile (Temporal server on PostgreSQL)', function () {
   this.timeout(3_600_000);
+  const production = new ProductionStack('scale', suiteTemporalPort(testConfig) - 60);
+
+  before(async function () {
+    const missing = await production.missing();
+    if (missing.length > 0) {
+      console.log(`      skipped: ${missing.join(', ')} missing; run \`npm run setup -- --profile production\``);
+      this.skip();
+    }
+    const t0 = Date.now();
+    await production.up();
+    console.log(`      (production stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await production.down();
+  });
+
+  it('completes a 20,000-item map of one no-op step (one real run, then cache hits) with every history under the budget', async () => {
+    const tw = await createTestWorker({ plugin: { config: production.config } });
+    const start = (spec: unknown) =>
+      startPipeline(tw.client, spec, {
+        baseDir: tmpdir(),
+        store: tw.plugin.deps.store,
+        taskQueue: tw.taskQueue,
+        workflowId: uniqueId('sharded'),
+      });
+    const historyLength = async (workflowId: string) =>
+      Number((await tw.client.workflow.getHandle(workflowId).describe()).historyLength);
+    try {
+      await tw.worker.runUntil(async () => {
+        const n = 20_000;
+        const t0 = Date.now();
+        const handle = await start({
+          name: uniqueId('sharded-20k'),
+          params: { items: Array.from({ length: n }, (_, i) => i) },
+          maxParallel: 8,
+          steps: [{ name: 'noop', image: BUSYBOX, map: { over: '${params.items}' }, args: ['true'] }],
+        });
+        const result = await handle.result();
+        const seconds = (Date.now() - t0) / 1000;
+        const noop = result.steps[0]!;
+        assert.equal(noop.items!.succeeded + noop.items!.cached, n);
+        assert.ok(noop.items!.cached >= n - 16, `cache hits after the first runs (${noop.items!.cached})`);
+        const maxLeaf = noop.metrics!.max_history_events!;
+        const root = await historyLength(handle.workflowId);
+        console.log(
+          `      ${n} items in ${seconds.toFixed(0)} s (${(n / seconds).toFixed(0)} items/s); longest history ${maxLeaf} events, the pipeline's ${root}`,
+        );
+        assert.ok(
+          maxLeaf < HISTORY_BUDGET && root < HISTORY_BUDGET,
+          `histories: ${maxLeaf} (longest shard), ${root} (pipeline)`,
+        );
+      });
+    } finally {
+      await tw.close();
+    }
+  });
+
+  /** Bytes of a workflow run's start input. */
+  const startInputBytes = async (tw: TestWorker, workflowId: string, runId?: string) => {
+    const history = await tw.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    return JSON.stringify(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input ?? {}).length;
+  };
+
+  it('stores a spec too large for a workflow argument and starts the pipeline with its ref', async () => {
+    const tw = await createTestWorker({ plugin: { config: production.config } });
+    try {
+      await tw.worker.runUntil(async () => {
+        // 400 KB of params: over the client's 256 KB inline bound, under nothing else.
+        const words = Array.from({ length: 40_000 }, (_, i) => `w${String(i).padStart(7, '0')}`);
+        const spec = {
+          name: uniqueId('big-spec'),
+          params: { words },
+          steps: [
+            {
+              name: 'count',
+              image: BUSYBOX,
+              args: sh(`echo \${params.words.39999} > /outputs/n`),
+              outputs: { n: 'n' },
+            },
+          ],
+        };
+        assert.ok(JSON.stringify(spec).length > 400_000);
+        const handle = await startPipeline(tw.client, spec, {
+          baseDir: tmpdir(),
+          store: tw.plugin.deps.store,
+          taskQueue: tw.taskQueue,
+          workflowId: uniqueId('big-spec'),
+        });
+        const result = await handle.result();
+        assert.equal(result.name, spec.name);
+        const n = await tw.plugin.deps.store.getBytes(result.steps[0]!.outputs!.n as never);
+        assert.equal(n.toString().trim(), 'w0039999', 'the step saw the stored spec’s last word');
+        const bytes = await startInputBytes(tw, handle.workflowId);
+        assert.ok(bytes < 4_000, `the start event holds a ref, not the spec (${bytes} bytes)`);
+      });
+    } finally {
+      await tw.close();
+    }
+  });
 
   it('runs a 10,000-step chain (two real runs, then cache hits), continuing as new with every history under the budget', async () => {
-    const tw = await createTestWorker();
+    const tw = await createTestWorker({ plugin: { config: production.config } });
     try {
       await tw.worker.runUntil(async () => {
         const n = 10_000;
@@ -283,8 +360,16 @@ describe('a pipeline with thousands of steps', function () {
         assert.equal((counts.succeeded ?? 0) + (counts.cached ?? 0), n, JSON.stringify(counts));
         assert.ok((counts.cached ?? 0) >= n - 2, `cache hits after the first two runs: ${JSON.stringify(counts)}`);
         const runs: number[] = [];
-        for await (const w of tw.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` }))
+        const inputs: number[] = [];
+        for await (const w of tw.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) {
           runs.push(w.historyLength);
+          inputs.push(await startInputBytes(tw, w.workflowId, w.runId));
+        }
+        // Temporal warns about a payload over 512 KB; the 1.3 MB spec is in the store.
+        assert.ok(
+          inputs.every((b) => b < 256 * 1024),
+          `start inputs: ${inputs.join(', ')} bytes`,
+        );
         console.log(
           `      ${n} steps in ${seconds.toFixed(0)} s (${(n / seconds).toFixed(1)} steps/s) over ${runs.length} runs; histories ${runs.join(', ')} events`,
         );
