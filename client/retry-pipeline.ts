@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { PipelineName, PipelineStatus } from '../common/search-attributes.js';
+import { startInput } from './start-input.js';
 import type { pipeline, PipelineInput } from '../workflows/pipeline/pipeline.js';
 
 export interface RetryPipelineOptions {
@@ -28,13 +29,11 @@ export async function retryPipeline(
     throw new Error(
       `pipeline ${workflowId} is still running: wait for it, or cancel it first (tidemark cancel ${workflowId})`,
     );
-  const history = await old.fetchHistory();
-  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  const started = await startInput<PipelineInput>(client, workflowId);
+  if (!started) throw new Error(`pipeline ${workflowId} has no start input to retry with`);
   // The latest run's input: after a continue-as-new it carries what the earlier runs did, which
   // a retry starts without (its finished steps are cache hits instead).
-  const { continued: _earlier, ...input } = client.options.loadedDataConverter.payloadConverter.fromPayload(
-    payloads[0] as never,
-  ) as PipelineInput;
+  const { continued: _earlier, ...input } = started;
   const name =
     (description.memo?.dag as { name?: string } | undefined)?.name ??
     (input.spec as { name?: string } | undefined)?.name;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
 import { retryPipeline } from '../../client/retry-pipeline.js';
 import { statusQuery, type StepState } from '../../common/messages.js';
+import { startInput } from '../../client/start-input.js';
 import { startPipeline } from '../../client/start-pipeline.js';
 import { MlflowClient } from '../../lib/mlflow/mlflow-client.js';
 import { createTestWorker, testConfig, uniqueId, type TestWorker } from '../helpers/integration.js';
@@ -284,10 +285,8 @@ describe('at scale, on the production profile (Temporal server on PostgreSQL)', 
   });
 
   /** Bytes of a workflow run's start input. */
-  const startInputBytes = async (tw: TestWorker, workflowId: string, runId?: string) => {
-    const history = await tw.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    return JSON.stringify(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input ?? {}).length;
-  };
+  const startInputBytes = async (tw: TestWorker, workflowId: string, runId?: string) =>
+    JSON.stringify(await startInput(tw.client, workflowId, runId)).length;
 
   it('stores a spec too large for a workflow argument and starts the pipeline with its ref', async () => {
     const tw = await createTestWorker({ plugin: { config: production.config } });

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { ArtifactRef } from '../../common/artifact.js';
 import { evaluateCondition, parseCondition } from '../../common/condition.js';
-import { statusQuery, type StepState } from '../../common/messages.js';
+import { statusQuery, type StepState, type StepStateName } from '../../common/messages.js';
 import {
   dependencies,
   mapOverSource,
@@ -30,6 +30,7 @@ import type { TidemarkActivities } from '../../activities/index.js';
 import { failureMessage } from '../failure-message.js';
 import { isStepExit } from '../step-runner.js';
 import { headlineMetrics } from './headline-metrics.js';
+import { resultSteps, stepCounts } from './result-steps.js';
 import { PipelineRunState } from './run-state.js';
 import { Semaphore } from './semaphore.js';
 import { PipelineTracker, type Promotion } from './tracker.js';
@@ -56,7 +57,11 @@ export interface PipelineInput {
 export interface PipelineResult {
   name: string;
   state: 'succeeded';
+  /** This run's steps: all of them, or the first RESULT_MAX_STEPS (result-steps.ts) and `stepsOmitted`. */
   steps: StepState[];
+  stepsOmitted?: number;
+  /** Every step of the pipeline by how it ended, earlier runs' included. */
+  counts: Partial<Record<StepStateName, number>>;
   outputs: Record<string, ArtifactRef | ArtifactRef[]>;
   /** The registered model version and whether it became the alias holder (pipelines with `promote`, tracking on). */
   promotion?: Promotion;
@@ -432,7 +437,8 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   if (failures.length) {
     await finish('failed');
     throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', {
-      steps: run.all(),
+      ...resultSteps(run.all()),
+      counts: stepCounts(run.all(), continued?.counts),
     });
   }
   run.finish('succeeded');
@@ -451,5 +457,12 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const o = (await outcomes.get(step))?.outputs[output];
     if (o) outputs[name] = o;
   }
-  return { name: spec.name, state: 'succeeded', steps: run.all(), outputs, ...(promotion ? { promotion } : {}) };
+  return {
+    name: spec.name,
+    state: 'succeeded',
+    ...resultSteps(run.all()),
+    counts: stepCounts(run.all(), continued?.counts),
+    outputs,
+    ...(promotion ? { promotion } : {}),
+  };
 }

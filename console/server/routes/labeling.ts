@@ -24,7 +24,7 @@ import {
 import type { ConsoleContext } from '../context.js';
 import { BadRequestError } from '../errors.js';
 import { readArtifactBytes } from '../artifact-reader.js';
-import { decodePayloads } from '../payloads.js';
+import { startInput } from '../../../client/start-input.js';
 import { referenceProfile } from '../reference-profile.js';
 import { equals, listWorkflows } from '../workflow-list.js';
 import { describe } from './pipelines.js';
@@ -54,16 +54,10 @@ async function sessionSource(
   workflowId: string,
   runId: string,
 ): Promise<{ labeled?: ArtifactRef; labelColumn: string }> {
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId, runId },
-    maximumPageSize: 1,
-  });
-  const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-  const [input] = decodePayloads<{
+  const input = await startInput<{
     spec?: { labeled?: ArtifactRef; data?: { labelColumn?: string } };
     carried?: { labeled?: ArtifactRef };
-  }>(client, started?.input?.payloads);
+  }>(client, workflowId, runId);
   return {
     labeled: input?.carried?.labeled ?? input?.spec?.labeled,
     labelColumn: input?.spec?.data?.labelColumn ?? 'label',
