@@ -31,7 +31,12 @@ const mapSpec = (name: string, n: number, cache: boolean) => ({
  */
 export async function scaleBench(): Promise<void> {
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
+  let atPeak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) [peakRss, atPeak] = [m.rss, m];
+  }, 500);
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   try {
     // Where Temporal runs in production: its server on PostgreSQL (TIDEMARK_STACK_PROFILE=dev for the dev server).
     const profile = resolveProfile(process.env[ENV.stackProfile] || 'production');
@@ -54,7 +59,7 @@ export async function scaleBench(): Promise<void> {
         const perS = CACHED / (cached.ms / 1000);
         const history = Math.max(step.metrics?.max_history_events ?? 0, realHistory);
         console.log(
-          `${CACHED} items: ${(cached.ms / 1000).toFixed(1)} s (${step.items?.cached} cache hits); longest history ${history} events; worker peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`,
+          `${CACHED} items: ${(cached.ms / 1000).toFixed(1)} s (${step.items?.cached} cache hits); longest history ${history} events; worker peak RSS ${mb(peakRss)} MB (then: V8 heap ${mb(atPeak.heapTotal)} MB of which ${mb(atPeak.heapUsed)} used, external ${mb(atPeak.external)} MB)`,
         );
         console.log(
           `scale ratio=${ratio.toFixed(3)} items_per_s_cached=${perS.toFixed(0)} max_history_events=${history} worker_rss_mb=${(peakRss / 2 ** 20).toFixed(0)}`,
