@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
@@ -9,6 +10,7 @@ import {
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { startPipeline } from '../../client/start-pipeline.js';
 import type { TidemarkConfig } from '../../common/config.js';
 import { stopDaemon } from '../../scripts/stack/daemon.js';
 import { stackPaths } from '../../scripts/stack/paths.js';
@@ -184,4 +186,14 @@ export async function privateMinio(
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts a pipeline on a test worker's task queue, local paths relative to `baseDir` (default: the temp folder). */
+export function startOn(tw: TestWorker, spec: unknown, idPrefix: string, baseDir = tmpdir()) {
+  return startPipeline(tw.client, spec, {
+    baseDir,
+    store: tw.plugin.deps.store,
+    taskQueue: tw.taskQueue,
+    workflowId: uniqueId(idPrefix),
+  });
 }

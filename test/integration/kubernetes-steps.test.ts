@@ -1,10 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { tmpdir } from 'node:os';
 import { WorkflowFailedError } from '@temporalio/client';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import { startPipeline } from '../../client/start-pipeline.js';
-import { createTestWorker, uniqueId, type TestWorker } from '../helpers/integration.js';
+import { createTestWorker, startOn, uniqueId, type TestWorker } from '../helpers/integration.js';
 import { createKubernetesTestWorker, kubernetesTestConfig } from '../helpers/kubernetes.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
@@ -37,13 +35,7 @@ describe('steps as Kubernetes Jobs', function () {
     await tw?.close();
   });
 
-  const run = (spec: unknown) =>
-    startPipeline(tw.client, spec, {
-      baseDir: tmpdir(),
-      store: tw.plugin.deps.store,
-      taskQueue: tw.taskQueue,
-      workflowId: uniqueId('kube'),
-    }).then((handle) => handle.result());
+  const run = (spec: unknown) => startOn(tw, spec, 'kube').then((handle) => handle.result());
   const failure = (spec: unknown) => tw.worker.runUntil(() => failureOf(run(spec)));
 
   it('runs a step in a pod and passes its outputs to the next one through the store', async () => {
@@ -152,11 +144,7 @@ describe("steps as Kubernetes Jobs on a cluster without the worker's images", fu
       plugin: { config: { ...config, containers: { ...config.containers, kubernetes: k } } },
     });
     try {
-      const result = startPipeline(tw.client, one({ args: sh('true') }), {
-        baseDir: tmpdir(),
-        store: tw.plugin.deps.store,
-        taskQueue: tw.taskQueue,
-      }).then((handle) => handle.result());
+      const result = startOn(tw, one({ args: sh('true') }), 'kube').then((handle) => handle.result());
       const message = await tw.worker.runUntil(() => failureOf(result));
       assert.match(message, /cannot pull it from there\. Set TIDEMARK_REGISTRY to a registry the cluster pulls from/);
     } finally {

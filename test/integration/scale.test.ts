@@ -8,9 +8,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { retryPipeline } from '../../client/retry-pipeline.js';
 import { statusQuery, type StepState } from '../../common/messages.js';
 import { startInput } from '../../client/start-input.js';
-import { startPipeline } from '../../client/start-pipeline.js';
 import { MlflowClient } from '../../lib/mlflow/mlflow-client.js';
-import { createTestWorker, testConfig, uniqueId, type TestWorker } from '../helpers/integration.js';
+import { createTestWorker, startOn, testConfig, uniqueId, type TestWorker } from '../helpers/integration.js';
 import { ProductionStack, suiteTemporalPort } from '../helpers/production-stack.js';
 
 const BUSYBOX = 'tidemark/busybox:latest';
@@ -28,13 +27,7 @@ describe('a map too large for one history', function () {
   afterEach(async () => {
     await tw?.close();
   });
-  const start = (spec: unknown, baseDir = tmpdir()) =>
-    startPipeline(tw.client, spec, {
-      baseDir,
-      store: tw.plugin.deps.store,
-      taskQueue: tw.taskQueue,
-      workflowId: uniqueId('sharded'),
-    });
+  const start = (spec: unknown, baseDir?: string) => startOn(tw, spec, 'sharded', baseDir);
 
   it('runs as child workflows of at most shardSize items, and hands every item’s output downstream in one folder, in order', async () => {
     await tw.worker.runUntil(async () => {
@@ -245,25 +238,22 @@ describe('at scale, on the production profile (Temporal server on PostgreSQL)', 
 
   it('completes a 20,000-item map of one no-op step (one real run, then cache hits) with every history under the budget', async () => {
     const tw = await createTestWorker({ plugin: { config: production.config } });
-    const start = (spec: unknown) =>
-      startPipeline(tw.client, spec, {
-        baseDir: tmpdir(),
-        store: tw.plugin.deps.store,
-        taskQueue: tw.taskQueue,
-        workflowId: uniqueId('sharded'),
-      });
     const historyLength = async (workflowId: string) =>
       Number((await tw.client.workflow.getHandle(workflowId).describe()).historyLength);
     try {
       await tw.worker.runUntil(async () => {
         const n = 20_000;
         const t0 = Date.now();
-        const handle = await start({
-          name: uniqueId('sharded-20k'),
-          params: { items: Array.from({ length: n }, (_, i) => i) },
-          maxParallel: 8,
-          steps: [{ name: 'noop', image: BUSYBOX, map: { over: '${params.items}' }, args: ['true'] }],
-        });
+        const handle = await startOn(
+          tw,
+          {
+            name: uniqueId('sharded-20k'),
+            params: { items: Array.from({ length: n }, (_, i) => i) },
+            maxParallel: 8,
+            steps: [{ name: 'noop', image: BUSYBOX, map: { over: '${params.items}' }, args: ['true'] }],
+          },
+          'sharded',
+        );
         const result = await handle.result();
         const seconds = (Date.now() - t0) / 1000;
         const noop = result.steps[0]!;
@@ -307,12 +297,7 @@ describe('at scale, on the production profile (Temporal server on PostgreSQL)', 
           ],
         };
         assert.ok(JSON.stringify(spec).length > 400_000);
-        const handle = await startPipeline(tw.client, spec, {
-          baseDir: tmpdir(),
-          store: tw.plugin.deps.store,
-          taskQueue: tw.taskQueue,
-          workflowId: uniqueId('big-spec'),
-        });
+        const handle = await startOn(tw, spec, 'big-spec');
         const result = await handle.result();
         assert.equal(result.name, spec.name);
         const n = await tw.plugin.deps.store.getBytes(result.steps[0]!.outputs!.n as never);
@@ -344,12 +329,7 @@ describe('at scale, on the production profile (Temporal server on PostgreSQL)', 
           })),
         };
         const t0 = Date.now();
-        const handle = await startPipeline(tw.client, spec, {
-          baseDir: tmpdir(),
-          store: tw.plugin.deps.store,
-          taskQueue: tw.taskQueue,
-          workflowId: uniqueId('chain'),
-        });
+        const handle = await startOn(tw, spec, 'chain');
         const result = await handle.result();
         const seconds = (Date.now() - t0) / 1000;
         assert.equal((await tw.plugin.deps.store.getBytes(result.outputs.last as never)).toString(), 'x\n');
