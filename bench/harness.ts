@@ -7,6 +7,10 @@ import { resolveConfig } from '../lib/config/resolve-config.js';
 import { createTidemarkWorker } from '../workers/create-worker.js';
 import { startPipeline } from '../client/start-pipeline.js';
 import { Stack } from '../scripts/stack/stack.js';
+import type { ArtifactStore } from '../lib/artifacts/artifact-store.js';
+import { createMinioClient } from '../lib/artifacts/minio-client.js';
+import { MinioArtifactStore } from '../lib/artifacts/minio-store.js';
+import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 import type { StackProfile } from '../scripts/stack/profile.js';
 
 export const BUSYBOX = 'tidemark/busybox:latest';
@@ -20,24 +24,25 @@ export function median(values: number[]): number {
 export type TimePipeline = (spec: unknown) => Promise<{ ms: number; result: PipelineResult }>;
 
 /**
- * Runs `fn` with one worker in this process (the default config unless given, its own task queue)
- * and a function that times a pipeline on it: wall time from start to result. The stack runs in
- * `profile` (default: $TIDEMARK_STACK_PROFILE, else dev).
+ * Runs `fn` with one worker (the default config unless given, its own task queue) and a function
+ * that times a pipeline on it: wall time from start to result. The stack runs in `profile`
+ * (default: $TIDEMARK_STACK_PROFILE, else dev). The worker runs in this process, or with
+ * `ownProcess` as deployed in a process of its own (bench/worker-process.ts; its heap budget unless
+ * `heapMb` is given), handed to `fn` so that its memory can be read alone.
  */
 export async function withPipelineWorker<T>(
-  fn: (timePipeline: TimePipeline) => Promise<T>,
-  opts: { config?: TidemarkConfig; profile?: StackProfile } = {},
+  fn: (timePipeline: TimePipeline, worker?: WorkerProcess) => Promise<T>,
+  opts: { config?: TidemarkConfig; profile?: StackProfile; ownProcess?: { heapMb?: number } } = {},
 ): Promise<T> {
   const config = opts.config ?? resolveConfig();
   const stack = await Stack.ensure({ config, profile: opts.profile, log: () => undefined });
   console.log(`(stack: the ${stack.profile} profile)`);
   const taskQueue = `bench-${Date.now()}`;
-  const { worker, plugin, connection } = await createTidemarkWorker({ config, worker: { taskQueue } });
   const client = await connectClient(config);
-  const start = (spec: unknown) =>
-    startPipeline(client, spec, { baseDir: tmpdir(), store: plugin.deps.store, taskQueue });
-  try {
-    return await worker.runUntil(async () => {
+  let own: WorkerProcess | undefined;
+  const timed = (store: ArtifactStore) => {
+    const start = (spec: unknown) => startPipeline(client, spec, { baseDir: tmpdir(), store, taskQueue });
+    return async (): Promise<T> => {
       // Warm-up: the first workflow task pays for the isolate; keep it out of the figures.
       await (
         await start({
@@ -49,11 +54,23 @@ export async function withPipelineWorker<T>(
         const t0 = performance.now();
         const result = await (await start(spec)).result();
         return { ms: performance.now() - t0, result };
-      });
-    });
+      }, own);
+    };
+  };
+  try {
+    if (opts.ownProcess) {
+      own = await startWorkerProcess(taskQueue, opts.ownProcess.heapMb);
+      return await timed(new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, tmpdir()))();
+    }
+    const { worker, plugin, connection } = await createTidemarkWorker({ config, worker: { taskQueue } });
+    try {
+      return await worker.runUntil(timed(plugin.deps.store));
+    } finally {
+      await connection.close();
+    }
   } finally {
+    await own?.stop();
     await client.connection.close();
-    await connection.close();
   }
 }
 

@@ -6,12 +6,10 @@
  *
  * Last line: labeling sessions=<n> p50_ms=<x> p99_ms=<y> worker_rss_mb=<peak RSS of the worker>
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { execa } from 'execa';
 import { createMinioClient } from '../lib/artifacts/minio-client.js';
 import { MinioArtifactStore } from '../lib/artifacts/minio-store.js';
 import type { LabelingSessionSpecInput } from '../common/labeling.js';
@@ -22,6 +20,8 @@ import { connectClient } from '../client/client.js';
 import { resolveConfig } from '../lib/config/resolve-config.js';
 import type { labelingSession } from '../workflows/labeling/labeling-session.js';
 import { median } from './harness.js';
+import { startWorkerProcess } from './worker-process.js';
+import { WORKER_HEAP_MB } from '../workers/heap-budget.js';
 
 /** Signals in flight at once (LABELING_SENDERS); people label at a human pace, so the default is modest. */
 const SENDERS = Number(process.env.LABELING_SENDERS ?? 1);
@@ -29,13 +29,6 @@ const STARTERS = 32;
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MiB. */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
 async function inParallel<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
@@ -57,25 +50,17 @@ export async function labelingBench(): Promise<void> {
   const taskQueue = `bench-labeling-${Date.now()}`;
   const dir = await mkdtemp(join(tmpdir(), 'tidemark-bench-labeling-'));
   const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, dir);
-  // A worker given a memory budget, as one would deploy it for thousands of waiting sessions: a
-  // V8 heap limit (so garbage is collected rather than left to grow) and the default cache of
-  // recently used workflows (TIDEMARK_MAX_CACHED_WORKFLOWS; the others are replayed on demand).
-  const heapMb = Number(process.env.LABELING_WORKER_HEAP_MB ?? 640);
-  const worker = execa(
-    'node',
-    [`--max-old-space-size=${heapMb}`, '--import', 'tsx', 'bench/labeling-worker.ts', taskQueue],
-    { stdout: 'pipe', stderr: 'inherit' },
-  );
+  // The worker as deployed: its V8 heap budget (so garbage is collected rather than left to grow)
+  // and the default cache of recently used workflows (TIDEMARK_MAX_CACHED_WORKFLOWS; the others
+  // are replayed on demand).
+  const heapMb = Number(process.env.LABELING_WORKER_HEAP_MB ?? WORKER_HEAP_MB);
+  const worker = await startWorkerProcess(taskQueue, heapMb);
   const client = await connectClient(config);
   const bar = new cliProgress.SingleBar(
     { format: '{phase} {bar} {value}/{total}', hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   try {
-    await new Promise<void>((resolve, reject) => {
-      worker.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      worker.catch(reject);
-    });
     // The same tiny data for every session: 12 rows of 4 features, a linear classifier, batches of 2.
     await writeFile(
       join(dir, 'pool.csv'),
@@ -132,7 +117,7 @@ export async function labelingBench(): Promise<void> {
     bar.stop();
     const sample = (await client.workflow.getHandle<typeof labelingSession>(ids[0]!).query(pendingQuery)).samples[0]!
       .id;
-    const idle = memoryOf(worker.pid!);
+    const idle = worker.memory();
     const idleQueryMs: number[] = [];
     for (const workflowId of ids.slice(0, Math.min(50, n))) {
       const q0 = performance.now();
@@ -164,7 +149,7 @@ export async function labelingBench(): Promise<void> {
       bar.increment();
     });
     bar.stop();
-    const mem = memoryOf(worker.pid!);
+    const mem = worker.memory();
 
     bar.start(n, 0, { phase: 'terminating sessions' });
     await inParallel(ids, STARTERS, async (workflowId) => {
@@ -197,8 +182,7 @@ export async function labelingBench(): Promise<void> {
     );
   } finally {
     bar.stop();
-    worker.kill('SIGTERM');
-    await worker.catch(() => undefined);
+    await worker.stop();
     await client.connection.close();
     await rm(dir, { recursive: true, force: true });
   }

@@ -12,4 +12,6 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts
 COPY --from=build /app/dist ./dist
+# The worker's V8 heap budget (workers/heap-budget.ts); compose and `docker run -e` may override it.
+ENV NODE_OPTIONS=--max-old-space-size=640
 CMD ["node", "dist/workers/main.js"]

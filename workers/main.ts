@@ -10,6 +10,7 @@ import { resolveConfig } from '../lib/config/resolve-config.js';
 import { isProcessEntry } from '../lib/modules/sibling-module.js';
 import { workerMetrics } from '../lib/metrics/worker-metrics.js';
 import { createTidemarkWorker } from './create-worker.js';
+import { defaultHeapWarning, heapLimitMb } from './heap-budget.js';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
 import { installWorkerRuntime } from './metrics/worker-runtime.js';
 
@@ -31,12 +32,16 @@ export async function runWorker(config: TidemarkConfig = resolveConfig()): Promi
     });
     if (runtime.note) log.warn(runtime.note);
   }
+  const heapWarning = defaultHeapWarning();
+  if (heapWarning) log.warn(heapWarning);
   log.info(
     {
       taskQueue: config.temporal.taskQueue,
       namespace: config.temporal.namespace,
       address: config.temporal.address,
       metrics: metrics?.url,
+      heapLimitMb: heapLimitMb(),
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
     },
     'Tidemark worker polling',
   );

@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from '../../scripts/stack/paths.js';
 import { POSTGRES_DEFAULTS, postgresUrl, PRODUCTION_TOPOLOGY as P } from '../../scripts/stack/production-topology.js';
 import { TEMPORAL_DYNAMIC_CONFIG } from '../../scripts/stack/services/temporal.js';
 import { dynamicConfigYaml } from '../../scripts/stack/services/temporal-server-config.js';
+import { WORKER_HEAP_MB, workerHeapOption } from '../../workers/heap-budget.js';
 
 interface ComposeService {
   ports?: string[];
@@ -75,6 +76,17 @@ describe('compose/docker-compose.yml', () => {
     assert.equal(defaultOf(env[ENV.temporalNamespace]), DEV_DEFAULTS.temporalNamespace);
     assert.equal(env[ENV.temporalUiUrl], DEV_DEFAULTS.temporalUiUrl);
     assert.equal(env[ENV.minioConsoleUrl], DEV_DEFAULTS.minioConsoleUrl);
+  });
+
+  it('gives the worker the heap budget that workers/heap-budget.ts documents, in compose, in its image and in `npm run worker`', () => {
+    const env = compose.services['tidemark-worker']!.environment!;
+    assert.equal(withDefaults(env.NODE_OPTIONS), workerHeapOption(WORKER_HEAP_MB));
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'compose', 'worker.Dockerfile'), 'utf8');
+    assert.match(dockerfile, new RegExp(`^ENV NODE_OPTIONS=${workerHeapOption(WORKER_HEAP_MB)}$`, 'm'));
+    const scripts = (
+      JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    assert.ok(scripts.worker!.includes(workerHeapOption(WORKER_HEAP_MB)), `npm run worker: ${scripts.worker}`);
   });
 
   it('gives MinIO and MLflow the same credentials and bucket as the worker', () => {
