@@ -56,6 +56,10 @@ export interface PipelineStatus {
   endedAt?: number;
   /** A pipeline that continued as new: how many runs came before this one, and how their steps ended. */
   earlier?: { runs: number; steps: Partial<Record<StepStateName, number>> };
+  /** Read from a closed pipeline's result or failure: steps of its last run that `steps` leaves out. */
+  stepsOmitted?: number;
+  /** Read from a closed pipeline's result or failure: every step by how it ended, earlier runs' included. */
+  counts?: Partial<Record<StepStateName, number>>;
 }
 
 /** Every step's state, with durations and output refs. */

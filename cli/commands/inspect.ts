@@ -3,7 +3,7 @@ import type { StepState } from '../../common/messages.js';
 import { openArtifactStore } from '../../lib/artifacts/open-artifact-store.js';
 import type { StepHeartbeat } from '../../common/step-run.js';
 import { withClient } from '../context.js';
-import { pipelineStatus, stepLine } from '../pipeline-status.js';
+import { pipelineStatus, stepLine, unlistedLines } from '../pipeline-status.js';
 
 type PendingActivity = {
   activityType?: { name?: string | null } | null;
@@ -41,6 +41,7 @@ export async function statusCommand(id: string, opts: StatusOptions): Promise<vo
         console.log(`      ${name}: ${refs.map((r) => `${r.uri} (${r.size} B)`).join(', ')}`);
       }
     }
+    for (const line of unlistedLines(status)) console.log(`  ${line}`);
   });
 }
 

@@ -438,7 +438,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     await finish('failed');
     throw ApplicationFailure.nonRetryable(`pipeline "${spec.name}" failed:\n${failures.join('\n')}`, 'PipelineFailed', {
       ...resultSteps(run.all()),
-      counts: stepCounts(run.all(), continued?.counts),
+      counts: stepCounts(run.countsByState(), continued?.counts),
     });
   }
   run.finish('succeeded');
@@ -461,7 +461,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     name: spec.name,
     state: 'succeeded',
     ...resultSteps(run.all()),
-    counts: stepCounts(run.all(), continued?.counts),
+    counts: stepCounts(run.countsByState(), continued?.counts),
     outputs,
     ...(promotion ? { promotion } : {}),
   };

@@ -38,12 +38,16 @@ export function resultSteps(all: StepState[]): ResultSteps {
   return { steps: all.filter((_, i) => kept.has(i)), stepsOmitted: all.length - RESULT_MAX_STEPS };
 }
 
-/** Steps by how they ended, this run's and the earlier runs' together. */
+/**
+ * Steps by how they ended: this run's counts (which its state keeps as steps change) and the
+ * earlier runs' together, states with none left out.
+ */
 export function stepCounts(
-  all: StepState[],
+  current: Readonly<Record<StepStateName, number>>,
   earlier: Partial<Record<StepStateName, number>> = {},
 ): Partial<Record<StepStateName, number>> {
   const counts = { ...earlier };
-  for (const s of all) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  for (const [state, n] of Object.entries(current) as [StepStateName, number][])
+    if (n) counts[state] = (counts[state] ?? 0) + n;
   return counts;
 }

@@ -76,6 +76,11 @@ export class PipelineRunState {
     return [...this.steps.values()];
   }
 
+  /** Steps by state, as they are now. */
+  countsByState(): Readonly<Record<StepStateName, number>> {
+    return this.counts;
+  }
+
   finish(state: PipelineStatus['state']): void {
     this.state = state;
     this.endedAt = Date.now();
