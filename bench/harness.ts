@@ -40,7 +40,7 @@ export async function withPipelineWorker<T>(
   const taskQueue = `bench-${Date.now()}`;
   const client = await connectClient(config);
   let own: WorkerProcess | undefined;
-  const timed = (store: ArtifactStore) => {
+  const timed = (store: ArtifactStore, worker?: WorkerProcess) => {
     const start = (spec: unknown) => startPipeline(client, spec, { baseDir: tmpdir(), store, taskQueue });
     return async (): Promise<T> => {
       // Warm-up: the first workflow task pays for the isolate; keep it out of the figures.
@@ -54,13 +54,14 @@ export async function withPipelineWorker<T>(
         const t0 = performance.now();
         const result = await (await start(spec)).result();
         return { ms: performance.now() - t0, result };
-      }, own);
+      }, worker);
     };
   };
   try {
     if (opts.ownProcess) {
       own = await startWorkerProcess(taskQueue, opts.ownProcess.heapMb);
-      return await timed(new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, tmpdir()))();
+      const store = new MinioArtifactStore(createMinioClient(config.minio), config.minio.bucket, tmpdir());
+      return await timed(store, own)();
     }
     const { worker, plugin, connection } = await createTidemarkWorker({ config, worker: { taskQueue } });
     try {

@@ -38,9 +38,9 @@ export async function scaleBench(): Promise<void> {
   const profile = resolveProfile(process.env[ENV.stackProfile] || 'production');
   await withPipelineWorker(
     async (timePipeline, worker) => {
-      const mb = () => worker!.memory();
+      const memory = () => worker!.memory();
       console.log(
-        `worker: V8 heap ${HEAP_MB ? `limit ${HEAP_MB} MiB` : "Node's default"}; RSS ${mb().rss.toFixed(0)} MB after the warm-up`,
+        `worker: V8 heap ${HEAP_MB ? `limit ${HEAP_MB} MiB` : "Node's default"}; RSS ${memory().rss.toFixed(0)} MB after the warm-up`,
       );
       // TIDEMARK_BENCH_SCALE_ITEMS=0 skips the containers (ratio NaN), to measure the cached map alone.
       let ratio = NaN;
@@ -51,14 +51,14 @@ export async function scaleBench(): Promise<void> {
         ratio = real.ms / plain;
         realHistory = real.result.steps[0]!.metrics?.max_history_events ?? 0;
         console.log(
-          `${N} containers: plain xargs -P${P} ${(plain / 1000).toFixed(1)} s, sharded map ${(real.ms / 1000).toFixed(1)} s; ratio ${ratio.toFixed(3)}; worker peak RSS so far ${mb().peak.toFixed(0)} MB`,
+          `${N} containers: plain xargs -P${P} ${(plain / 1000).toFixed(1)} s, sharded map ${(real.ms / 1000).toFixed(1)} s; ratio ${ratio.toFixed(3)}; worker peak RSS so far ${memory().peak.toFixed(0)} MB`,
         );
       }
       const cached = await timePipeline(mapSpec('bench-scale-cached', CACHED, true));
       const step = cached.result.steps[0]!;
       const perS = CACHED / (cached.ms / 1000);
       const history = Math.max(step.metrics?.max_history_events ?? 0, realHistory);
-      const { rss, peak } = mb();
+      const { rss, peak } = memory();
       console.log(
         `${CACHED} items: ${(cached.ms / 1000).toFixed(1)} s (${step.items?.cached} cache hits); longest history ${history} events; worker RSS ${rss.toFixed(0)} MB at the end, ${peak.toFixed(0)} MB at its peak`,
       );

@@ -19,7 +19,7 @@ export interface WorkerProcess {
  */
 export async function startWorkerProcess(taskQueue: string, heapMb = WORKER_HEAP_MB): Promise<WorkerProcess> {
   const heap = heapMb > 0 ? [workerHeapOption(heapMb)] : [];
-  const child = execa('node', [...heap, '--import', 'tsx', 'workers/main.ts'], {
+  const child = execa(process.execPath, [...heap, '--import', 'tsx', 'workers/main.ts'], {
     cwd: PROJECT_ROOT,
     env: { [ENV.taskQueue]: taskQueue, [ENV.metricsAddress]: 'off' },
     stdout: 'pipe',
